@@ -1,0 +1,1 @@
+//! crewai-rust memory: pure Rust, no Python.

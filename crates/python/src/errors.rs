@@ -1,0 +1,33 @@
+//! Maps each pure crate's error enum to the Python hierarchy in `crewai_rust.errors`, and
+//! turns a caught panic into `RustPanicError`.
+//!
+//! The exception classes are defined in Python (some need two bases, e.g. `ValueError` too),
+//! so they are imported here rather than created with `create_exception!`.
+
+use std::any::Any;
+
+use pyo3::PyErr;
+
+pyo3::import_exception!(crewai_rust.errors, RustPanicError);
+pyo3::import_exception!(crewai_rust.errors, InvalidInputError);
+pyo3::import_exception!(crewai_rust.errors, StorageError);
+pyo3::import_exception!(crewai_rust.errors, CorruptStoreError);
+pyo3::import_exception!(crewai_rust.errors, StoreLockedError);
+
+/// The message of a panic payload (`panic!` gives a `&str` or a `String`).
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic payload".to_owned()
+    }
+}
+
+pub fn panic_to_pyerr(payload: Box<dyn Any + Send>) -> PyErr {
+    RustPanicError::new_err(format!(
+        "internal error in crewai_rust (a Rust panic was caught; nothing was committed): {}",
+        panic_message(payload.as_ref())
+    ))
+}

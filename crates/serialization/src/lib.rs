@@ -1,0 +1,1 @@
+//! crewai-rust serialization: pure Rust, no Python.

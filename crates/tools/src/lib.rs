@@ -1,0 +1,1 @@
+//! crewai-rust tools: pure Rust, no Python.

@@ -1,0 +1,76 @@
+"""The crewai wiring: the only package that knows which crewai attributes crewai-rust replaces.
+
+Each component module here (`memory`, `tools`, `serialization`) exposes `patches(...)`, the
+list of reversible patches that route crewai's own call sites to crewai-rust. `install()`
+applies those of the enabled components; `uninstall()` restores every original object.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+
+from crewai_rust import _native, flags
+from crewai_rust.integration.patcher import Patch, PatchSet
+
+__all__ = ["Patch", "PatchSet", "install", "installed_components", "patched_attributes", "uninstall"]
+
+logger = logging.getLogger("crewai_rust")
+
+_active = PatchSet()
+_lock = threading.Lock()
+
+
+def _wiring(component: str):  # noqa: ANN202 - module object
+    return importlib.import_module(f"crewai_rust.integration.{component}")
+
+
+def install(
+    *,
+    memory: bool | str | None = None,
+    tools: bool | str | None = None,
+    serialization: bool | str | None = None,
+    hybrid: bool | str | None = None,
+) -> list[str]:
+    """Route the enabled components of crewai through crewai-rust; returns the components wired.
+
+    Arguments override the flags for this call only (None = use the flag). Calling it again is
+    safe: nothing is patched twice. Components whose Rust side is unavailable stay on crewai's
+    own code, since the point of install() is speed and the Python reference would only add
+    overhead.
+    """
+    requested = {"memory": memory, "tools": tools, "serialization": serialization}
+    use_hybrid = flags.hybrid_recall() if hybrid is None else flags.parse_flag(hybrid, name="hybrid") == "true"
+    wired: list[str] = []
+    with _lock:
+        for component, override in requested.items():
+            value = flags.value(component) if override is None else flags.parse_flag(override, name=component)
+            if value == "false":
+                continue
+            if not _native.rust_available():
+                logger.info("crewai_rust: %s stays on crewai's code (extension unavailable)", component)
+                continue
+            module = _wiring(component)
+            patches: list[Patch] = module.patches(hybrid=use_hybrid) if component == "memory" else module.patches()
+            if patches:
+                _active.apply(patches)
+                wired.append(component)
+    return wired
+
+
+def uninstall(component: str | None = None) -> None:
+    """Restore crewai exactly as it was (every patched attribute is the original object again)."""
+    if component is not None:
+        flags.value(component)  # validates the name
+    with _lock:
+        _active.restore(component)
+
+
+def installed_components() -> set[str]:
+    return _active.components()
+
+
+def patched_attributes() -> list[str]:
+    """Human-readable names of every attribute currently patched, for status() and debugging."""
+    return _active.describe()

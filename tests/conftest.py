@@ -1,0 +1,45 @@
+"""Shared fixtures: every behavioural test takes `impl` and runs once per implementation.
+
+`impl` is parametrised over the implementations that can run here: ("rust", "python") with
+the extension, ("python",) without it. Tests that need the extension itself carry the
+`requires_extension` marker and are deselected (not skipped) when it is absent; a separate
+test fails if the extension was expected (`CREWAI_RUST_EXPECT_EXTENSION=1`) but did not load,
+so a broken build can never pass as a Python-only run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import crewai_rust
+from crewai_rust import _native, flags
+
+IMPLS: tuple[str, ...] = ("rust", "python") if _native.rust_available() else ("python",)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requires_extension: needs the compiled extension itself")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "impl" in metafunc.fixturenames:
+        metafunc.parametrize("impl", IMPLS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _native.rust_available():
+        return
+    keep, dropped = [], []
+    for item in items:
+        (dropped if item.get_closest_marker("requires_extension") else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+@pytest.fixture(autouse=True)
+def _clean_global_state():
+    """No test leaks flag overrides or crewai patches into the next one."""
+    yield
+    crewai_rust.uninstall()
+    flags.reset()
