@@ -182,7 +182,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = run(quick=args.quick)
     cols = ("operation", "payload", "rust", "baseline", "ratio", "orjson", "orjson/rust")
-    print(f"{cols[0]:<14} {cols[1]:<40} {cols[2]:>10} {cols[3]:>10} {cols[4]:>7}  {cols[5]:>10} {cols[6]:>11}")
+    print(f"{cols[0]:<14} {cols[1]:<40} {cols[2]:>10} {cols[3]:>10} {cols[4]:>7} {cols[5]:>10} {cols[6]:>11}")
     for r in rows:
         orj = float(r.extra["orjson_s"])
         print(
