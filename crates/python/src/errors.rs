@@ -31,3 +31,14 @@ pub fn panic_to_pyerr(payload: Box<dyn Any + Send>) -> PyErr {
         panic_message(payload.as_ref())
     ))
 }
+
+// --- tools -------------------------------------------------------------------------------------
+
+/// The tools crate's errors: all are bad arguments.
+pub fn tools_error(err: crewai_rust_tools::ToolsError) -> PyErr {
+    match err {
+        crewai_rust_tools::ToolsError::InvalidConfig(_) => {
+            InvalidInputError::new_err(err.to_string())
+        }
+    }
+}
