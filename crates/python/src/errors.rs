@@ -93,3 +93,13 @@ pub fn serialization_error(err: crewai_rust_serialization::Error, doc: Option<&s
 }
 
 // --- end serialization -----------------------------------------------------------------------
+// --- tools -------------------------------------------------------------------------------------
+
+/// The tools crate's errors: all are bad arguments.
+pub fn tools_error(err: crewai_rust_tools::ToolsError) -> PyErr {
+    match err {
+        crewai_rust_tools::ToolsError::InvalidConfig(_) => {
+            InvalidInputError::new_err(err.to_string())
+        }
+    }
+}
