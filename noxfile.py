@@ -101,7 +101,8 @@ def lint(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Side-by-side benchmarks: Rust vs crewai / Python / peers, as ratios measured in one run."""
     _develop(session, "test", "bench")
-    session.run("python", "-m", "benchmarks.report", *session.posargs)
+    env = {"CREWAI_RUST_BENCH_PROFILE": BUILD_PROFILE}
+    session.run("python", "-m", "benchmarks.report", *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON)
@@ -113,15 +114,36 @@ def demo(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def asv(session: nox.Session) -> None:
-    """asv history for the current commit (or a range in posargs), then the static site."""
+    """asv history of the current commit, or of a range (`-- HEAD~5..HEAD`), then the static site.
+
+    `-- preview` serves the published site on localhost. Each commit is built once, by maturin
+    through pip (asv.conf.json), with the `fast` profile into a target dir shared across commits.
+    """
     session.install("asv>=0.6.4", "virtualenv>=20")
     args = list(session.posargs)
     if args[:1] == ["preview"]:
-        session.run("asv", "preview")
+        session.run("asv", "preview", *args[1:])
         return
+    env = {
+        "MATURIN_PEP517_ARGS": f"--profile {BUILD_PROFILE}",
+        "CARGO_TARGET_DIR": str(ROOT / "target" / "asv"),
+    }
     session.run("asv", "machine", "--yes")
-    session.run("asv", "run", *(args or ["HEAD^!"]), "--show-stderr")
+    session.run("asv", "run", *(args or ["HEAD^!"]), "--skip-existing-commits", "--show-stderr", env=env)
     session.run("asv", "publish")
+    # asv 0.6 pages load their scripts from CDNs; vendored copies make the site work offline.
+    session.run("python", "-m", "benchmarks.asv_offline", ".asv/html")
+    session.log("site: .asv/html/index.html (serve it with `nox -s asv -- preview`)")
+
+
+@nox.session(python=PYTHON)
+def asv_site(session: nox.Session) -> None:
+    """Build an asv site from two commits' results and check its graphs render in headless Chromium.
+
+    Needs Debian's `chromium` on PATH (`apt-get install -y chromium`); installs no browser itself.
+    """
+    _develop(session, "test", "bench")
+    session.run("pytest", "-m", "asv_site", "tests/bench/test_asv_site.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -5,6 +5,7 @@ __version__: str
 BUILD_PROFILE: str
 
 def _debug_panic(message: str, detach: bool = False) -> None: ...
+def _noop() -> None: ...
 
 # --- serialization ---------------------------------------------------------------------------
 
