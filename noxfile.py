@@ -217,14 +217,16 @@ def wheel(session: nox.Session) -> None:
     venv = tmp / "venv-wheel"
     session.run("uv", "venv", "--python", PYTHON, str(venv), external=True)
     py = _venv_python(venv)
-    # --no-build: the wheel and every dependency must install without compiling anything.
+    # Never a source build of this package; and with no cargo/rustc reachable, nothing that needs
+    # Rust could be compiled for a dependency either.
     session.run(
         "uv",
         "pip",
         "install",
         "--python",
         str(py),
-        "--no-build",
+        "--no-build-package",
+        "crewai-rust",
         f"{whl}[test]",
         env=no_rust,
         external=True,
