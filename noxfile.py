@@ -225,7 +225,7 @@ def wheel(session: nox.Session) -> None:
         "install",
         "--python",
         str(py),
-        "--no-build-package",
+        "--only-binary",
         "crewai-rust",
         f"{whl}[test]",
         env=no_rust,
