@@ -1,1 +1,3 @@
 //! crewai-rust memory: pure Rust, no Python.
+
+pub mod text;
