@@ -19,6 +19,8 @@ def _debug_panic(message: str, detach: bool = False) -> None: ...
 from collections.abc import Iterable  # noqa: E402 - kept inside this area's section
 
 TEXT_UNICODE_VERSION: str
+DEFAULT_TEXT_WEIGHT: float
+ENGLISH_STOP_WORDS: list[str]
 
 class TextIndex:
     def __init__(self, language: str = "english", k1: float = 1.2, b: float = 0.75) -> None: ...
@@ -41,7 +43,7 @@ class TextIndex:
 
 def tokenize(text: str, language: str = "english") -> list[str]: ...
 def fuse(
-    candidates: list[tuple[int, float, float]], weight: float = 0.5, limit: int = 10
+    candidates: list[tuple[int, float, float]], weight: float = 0.7, limit: int = 10
 ) -> list[tuple[int, float]]: ...
 def candidate_pool(limit: int) -> int: ...
 

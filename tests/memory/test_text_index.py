@@ -339,3 +339,13 @@ def test_fusion_matches_reference(cands: dict[int, tuple[float, float]], weight:
     out = _native.core().fuse(items, weight, limit)
     assert out == ref.fuse(items, weight, limit)
     assert all(0.0 <= s <= 1.0 for _, s in out)
+
+
+@pytest.mark.requires_extension
+def test_stop_words_and_default_weight_match_reference() -> None:
+    core = _native.core()
+    assert set(core.ENGLISH_STOP_WORDS) == ref.ENGLISH_STOP_WORDS
+    assert len(core.ENGLISH_STOP_WORDS) == len(ref.ENGLISH_STOP_WORDS)
+    assert core.DEFAULT_TEXT_WEIGHT == ref.DEFAULT_TEXT_WEIGHT
+    for word in ref.ENGLISH_STOP_WORDS:
+        assert core.tokenize(word.upper()) == ref.tokenize(word.upper()) == []

@@ -230,7 +230,7 @@ fn tokenize(py: Python<'_>, text: &Bound<'_, PyAny>, language: &str) -> PyResult
 /// Fuse (doc, raw bm25, cosine) candidates into (doc, score in [0, 1]), best first, ties by doc
 /// id: `weight * bm25 / max_bm25 + (1 - weight) * max(cos, 0) / max_cos`.
 #[pyfunction]
-#[pyo3(signature = (candidates, weight = 0.5, limit = 10))]
+#[pyo3(signature = (candidates, weight = text::DEFAULT_TEXT_WEIGHT, limit = 10))]
 fn fuse(
     candidates: Vec<(Bound<'_, PyAny>, f64, f64)>,
     weight: f64,
@@ -269,5 +269,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fuse, m)?)?;
     m.add_function(wrap_pyfunction!(candidate_pool, m)?)?;
     m.add("TEXT_UNICODE_VERSION", text::tables::UNICODE_VERSION)?;
+    m.add("DEFAULT_TEXT_WEIGHT", text::DEFAULT_TEXT_WEIGHT)?;
+    m.add(
+        "ENGLISH_STOP_WORDS",
+        text::stopwords::ENGLISH_STOP_WORDS.to_vec(),
+    )?;
     Ok(())
 }
