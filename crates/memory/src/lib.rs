@@ -11,6 +11,7 @@ mod scope;
 mod search;
 mod state;
 mod store;
+pub mod text;
 mod validate;
 mod vector;
 mod wal;

@@ -7,6 +7,7 @@ mod errors;
 mod runtime;
 mod serialization;
 mod store;
+mod text;
 mod tools;
 
 /// Raise a Rust panic inside the extension; exists so tests can prove a panic surfaces as
@@ -45,6 +46,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_noop, m)?)?;
     serialization::register(m)?;
     store::register(m)?;
+    text::register(m)?;
     tools::register(m)?;
     Ok(())
 }
