@@ -6,6 +6,8 @@
 
 mod error;
 mod filters;
+mod hnsw;
+mod index_build;
 mod queries;
 mod scope;
 mod search;
