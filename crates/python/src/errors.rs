@@ -31,3 +31,27 @@ pub fn panic_to_pyerr(payload: Box<dyn Any + Send>) -> PyErr {
         panic_message(payload.as_ref())
     ))
 }
+
+// --- memory store ------------------------------------------------------------------------------
+
+pyo3::import_exception!(
+    crewai.memory.storage.backend,
+    EmbeddingDimensionMismatchError
+);
+
+/// `crewai_rust_memory::MemoryError` -> the Python exception the engine contract names.
+pub fn memory_err(e: crewai_rust_memory::MemoryError) -> PyErr {
+    use crewai_rust_memory::MemoryError as E;
+    match e {
+        E::InvalidInput(msg) => InvalidInputError::new_err(msg),
+        E::DimensionMismatch { stored, got } => {
+            EmbeddingDimensionMismatchError::new_err((stored, got))
+        }
+        e @ E::Io { .. } => StorageError::new_err(e.to_string()),
+        e @ E::Corrupt { .. } => CorruptStoreError::new_err(e.to_string()),
+        e @ E::Locked(_) => StoreLockedError::new_err(e.to_string()),
+        E::Closed => StorageError::new_err("store is closed"),
+    }
+}
+
+// --- end memory store --------------------------------------------------------------------------

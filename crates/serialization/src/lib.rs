@@ -1,1 +1,2 @@
 //! crewai-rust serialization: pure Rust, no Python.
+pub mod record;
