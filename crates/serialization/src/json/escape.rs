@@ -61,10 +61,44 @@ fn push_control(out: &mut Vec<u8>, b: u8) {
     }
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any of the 8 bytes in `w` may need escaping: a control character, `"` or `\\`, and
+/// also any byte >= 0x7f (`ascii`) or any 0xED, the lead byte of a surrogate (`surrogates`).
+/// Exact for "none": a false answer lets the caller copy all 8 bytes unexamined.
+#[inline]
+fn word_needs_escape(w: u64, ascii: bool, surrogates: bool) -> bool {
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let quote = has_zero(w ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
+    let mut hit = control | quote | backslash;
+    if ascii {
+        // >= 0x80 (high bit) or exactly 0x7f.
+        hit |= (w & HIGH) | has_zero(w ^ (ONES * 0x7f));
+    } else if surrogates {
+        hit |= has_zero(w ^ (ONES * 0xed));
+    }
+    hit != 0
+}
+
+#[inline]
+fn word_at(s: &[u8], i: usize) -> Option<u64> {
+    s.get(i..i + 8)
+        .map(|b| u64::from_le_bytes(b.try_into().expect("8-byte slice")))
+}
+
 fn write_ascii(out: &mut Vec<u8>, s: &[u8]) {
     let mut i = 0;
     let mut run = 0;
     while i < s.len() {
+        if let Some(w) = word_at(s, i)
+            && !word_needs_escape(w, true, false)
+        {
+            i += 8;
+            continue;
+        }
         let b = s[i];
         if b < 0x7f && ESCAPE[b as usize] == 0 {
             i += 1;
@@ -97,6 +131,12 @@ fn write_unicode(out: &mut Vec<u8>, s: &[u8], escape_surrogates: bool) {
     let mut i = 0;
     let mut run = 0;
     while i < s.len() {
+        if let Some(w) = word_at(s, i)
+            && !word_needs_escape(w, false, escape_surrogates)
+        {
+            i += 8;
+            continue;
+        }
         let b = s[i];
         let surrogate = escape_surrogates && b == 0xed && s.get(i + 1).is_some_and(|&n| n >= 0xa0);
         if ESCAPE[b as usize] == 0 && !surrogate {
@@ -160,6 +200,28 @@ mod tests {
     fn unicode_mode_keeps_non_ascii() {
         assert_eq!(esc("é😀\u{7f}", false), "\"é😀\u{7f}\"");
         assert_eq!(esc("\u{1}\n\"", false), r#""\u0001\n\"""#);
+    }
+
+    #[test]
+    fn word_at_a_time_scan_finds_every_special_byte() {
+        // Each special character at every offset of a long run of plain text.
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{7f}", "é", "😀"] {
+            for at in 0..20 {
+                let (a, b) = ("a".repeat(at), "b".repeat(20 - at));
+                let s = format!("{a}{special}{b}");
+                for ascii in [true, false] {
+                    let inner = esc(special, ascii);
+                    let want = format!("\"{a}{}{b}\"", &inner[1..inner.len() - 1]);
+                    assert_eq!(esc(&s, ascii), want, "{special:?} at {at}, ascii={ascii}");
+                }
+            }
+        }
+        let mut lone = b"abcdefghij".to_vec();
+        lone.extend_from_slice(&[0xed, 0xa0, 0x80]);
+        lone.extend_from_slice(b"klmnopqrst");
+        let mut out = Vec::new();
+        write_str(&mut out, &lone, false, true);
+        assert_eq!(out, br#""abcdefghij\ud800klmnopqrst""#);
     }
 
     #[test]
