@@ -10,7 +10,7 @@
 use pyo3::exceptions::{PyRecursionError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyType};
+use pyo3::types::{PyBytes, PyDict, PyType};
 
 use crewai_rust_serialization::JsonWriter;
 
@@ -110,7 +110,7 @@ pub fn convert<'py>(
 ) -> PyResult<Converted<'py>> {
     let py = obj.py();
     match cache.rule(obj)? {
-        Rule::Model => model(obj, types(py)?).map(Converted::Value),
+        Rule::Model => model(obj, cache).map(Converted::Value),
         Rule::Uuid => {
             let n: u128 = obj.getattr(pyo3::intern!(py, "int"))?.extract()?;
             let hex = format!("{n:032x}");
@@ -138,17 +138,21 @@ pub fn convert<'py>(
 }
 
 /// `CrewJSONEncoder._handle_pydantic_model`.
-fn model<'py>(obj: &Bound<'py, PyAny>, t: &Types) -> PyResult<Bound<'py, PyAny>> {
+fn model<'py>(obj: &Bound<'py, PyAny>, cache: &mut RuleCache<'py>) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
     let dumped = (|| -> PyResult<Bound<'py, PyAny>> {
         let data = obj.call_method0(pyo3::intern!(py, "model_dump"))?;
-        let items: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = data
-            .call_method0(pyo3::intern!(py, "items"))?
-            .try_iter()?
-            .map(|i| i?.extract())
-            .collect::<PyResult<_>>()?;
+        let items: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = match data.cast::<PyDict>() {
+            Ok(d) if d.is_exact_instance_of::<PyDict>() => d.iter().collect(),
+            _ => data
+                .call_method0(pyo3::intern!(py, "items"))?
+                .try_iter()?
+                .map(|i| i?.extract())
+                .collect::<PyResult<_>>()?,
+        };
         for (key, value) in items {
-            if value.is_instance(t.base_model.bind(py))? {
+            // The cached rule is the isinstance(value, BaseModel) answer for value's type.
+            if cache.rule(&value)? == Rule::Model {
                 data.set_item(key, value.str()?)?;
             }
         }
