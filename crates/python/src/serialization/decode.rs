@@ -52,10 +52,13 @@ fn utf8_error(py: Python<'_>, bytes: &[u8], _: std::str::Utf8Error) -> PyErr {
 const KEY_SLOTS: usize = 512;
 const KEY_MAX_LEN: usize = 64;
 
+/// A cached key: its bytes and the str made from them.
+type KeySlot<'py> = Option<(Box<[u8]>, Bound<'py, PyString>)>;
+
 struct PyBuilder<'py> {
     py: Python<'py>,
     /// Direct-mapped by a hash of the key bytes; allocated on the first key.
-    keys: Vec<Option<(Box<[u8]>, Bound<'py, PyString>)>>,
+    keys: Vec<KeySlot<'py>>,
 }
 
 fn slot(key: &[u8]) -> usize {

@@ -90,22 +90,24 @@ fn special_bytes(w: u64, ascii: bool, surrogates: bool) -> u64 {
 #[inline(always)]
 fn skip_plain(s: &[u8], mut i: usize, ascii: bool, surrogates: bool) -> usize {
     let word = |at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8-byte slice"));
-    while i + 32 <= s.len() {
-        let m = special_bytes(word(i), ascii, surrogates)
-            | special_bytes(word(i + 8), ascii, surrogates)
-            | special_bytes(word(i + 16), ascii, surrogates)
-            | special_bytes(word(i + 24), ascii, surrogates);
-        if m != 0 {
-            break;
-        }
-        i += 32;
-    }
+    // One word first: right after an escape the next special byte is often close, and a
+    // 32-byte step would be wasted work.
     while i + 8 <= s.len() {
         let m = special_bytes(word(i), ascii, surrogates);
         if m != 0 {
             return i + (m.trailing_zeros() / 8) as usize;
         }
         i += 8;
+        while i + 32 <= s.len() {
+            let m = special_bytes(word(i), ascii, surrogates)
+                | special_bytes(word(i + 8), ascii, surrogates)
+                | special_bytes(word(i + 16), ascii, surrogates)
+                | special_bytes(word(i + 24), ascii, surrogates);
+            if m != 0 {
+                break;
+            }
+            i += 32;
+        }
     }
     while let Some(&b) = s.get(i) {
         if ESCAPE[b as usize] != 0 || (ascii && b >= 0x7f) || (surrogates && b == 0xed) {
@@ -114,6 +116,12 @@ fn skip_plain(s: &[u8], mut i: usize, ascii: bool, surrogates: bool) -> usize {
         i += 1;
     }
     i
+}
+
+/// The first offset at or after `i` holding `"`, `\\` or a control character, or `s.len()`:
+/// the bytes a JSON string reader must stop at.
+pub(crate) fn find_string_special(s: &[u8], i: usize) -> usize {
+    skip_plain(s, i, false, false)
 }
 
 fn write_ascii(out: &mut Vec<u8>, s: &[u8]) {
