@@ -10,7 +10,7 @@
 use pyo3::exceptions::{PyRecursionError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyType};
+use pyo3::types::{PyBytes, PyDict, PyType};
 
 use crewai_rust_serialization::JsonWriter;
 
@@ -50,56 +50,109 @@ fn types(py: Python<'_>) -> PyResult<&Types> {
     })
 }
 
-pub fn convert<'py>(obj: &Bound<'py, PyAny>, w: &mut JsonWriter) -> PyResult<Converted<'py>> {
+/// Which of crewai's rules applies to instances of a type; isinstance answers depend on the
+/// type alone, so one dumps call classifies each type once.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Model,
+    /// Exactly `uuid.UUID`: formatted from its 128-bit `int`, as `UUID.__str__` does.
+    Uuid,
+    Str,
+    IsoFormat,
+    Base64,
+    None,
+}
+
+/// The rule for each type seen during one `dumps` call (few distinct types: a short list).
+#[derive(Default)]
+pub struct RuleCache<'py> {
+    seen: Vec<(Bound<'py, PyType>, Rule)>,
+}
+
+impl<'py> RuleCache<'py> {
+    fn rule(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Rule> {
+        let ty = obj.get_type();
+        if let Some((_, rule)) = self.seen.iter().find(|(t, _)| t.is(&ty)) {
+            return Ok(*rule);
+        }
+        let rule = classify(obj)?;
+        self.seen.push((ty, rule));
+        Ok(rule)
+    }
+}
+
+/// crewai's checks, in crewai's order.
+fn classify(obj: &Bound<'_, PyAny>) -> PyResult<Rule> {
     let py = obj.py();
     let t = types(py)?;
-    if obj.is_instance(t.base_model.bind(py))? {
-        return model(obj, t).map(Converted::Value);
-    }
-    if obj.get_type().is(t.uuid.bind(py)) {
-        let n: u128 = obj.getattr(pyo3::intern!(py, "int"))?.extract()?;
-        let hex = format!("{n:032x}");
-        let text = format!(
-            "{}-{}-{}-{}-{}",
-            &hex[..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..]
-        );
-        w.str(text.as_bytes());
-        return Ok(Converted::Written);
-    }
-    if obj.is_instance(t.uuid.bind(py))?
+    Ok(if obj.is_instance(t.base_model.bind(py))? {
+        Rule::Model
+    } else if obj.get_type().is(t.uuid.bind(py)) {
+        Rule::Uuid
+    } else if obj.is_instance(t.uuid.bind(py))?
         || obj.is_instance(t.decimal.bind(py))?
         || obj.is_instance(t.enum_.bind(py))?
     {
-        return Ok(Converted::Value(obj.str()?.into_any()));
-    }
-    if obj.is_instance(t.date.bind(py))? {
-        return Ok(Converted::Value(
+        Rule::Str
+    } else if obj.is_instance(t.date.bind(py))? {
+        Rule::IsoFormat
+    } else if obj.is_instance_of::<PyBytes>() {
+        Rule::Base64
+    } else {
+        Rule::None
+    })
+}
+
+pub fn convert<'py>(
+    obj: &Bound<'py, PyAny>,
+    w: &mut JsonWriter,
+    cache: &mut RuleCache<'py>,
+) -> PyResult<Converted<'py>> {
+    let py = obj.py();
+    match cache.rule(obj)? {
+        Rule::Model => model(obj, cache).map(Converted::Value),
+        Rule::Uuid => {
+            let n: u128 = obj.getattr(pyo3::intern!(py, "int"))?.extract()?;
+            let hex = format!("{n:032x}");
+            let text = format!(
+                "{}-{}-{}-{}-{}",
+                &hex[..8],
+                &hex[8..12],
+                &hex[12..16],
+                &hex[16..20],
+                &hex[20..]
+            );
+            w.str(text.as_bytes());
+            Ok(Converted::Written)
+        }
+        Rule::Str => Ok(Converted::Value(obj.str()?.into_any())),
+        Rule::IsoFormat => Ok(Converted::Value(
             obj.call_method0(pyo3::intern!(py, "isoformat"))?,
-        ));
+        )),
+        Rule::Base64 => {
+            w.base64(obj.cast::<PyBytes>()?.as_bytes());
+            Ok(Converted::Written)
+        }
+        Rule::None => Err(not_serializable(obj)),
     }
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        w.base64(b.as_bytes());
-        return Ok(Converted::Written);
-    }
-    Err(not_serializable(obj))
 }
 
 /// `CrewJSONEncoder._handle_pydantic_model`.
-fn model<'py>(obj: &Bound<'py, PyAny>, t: &Types) -> PyResult<Bound<'py, PyAny>> {
+fn model<'py>(obj: &Bound<'py, PyAny>, cache: &mut RuleCache<'py>) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
     let dumped = (|| -> PyResult<Bound<'py, PyAny>> {
         let data = obj.call_method0(pyo3::intern!(py, "model_dump"))?;
-        let items: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = data
-            .call_method0(pyo3::intern!(py, "items"))?
-            .try_iter()?
-            .map(|i| i?.extract())
-            .collect::<PyResult<_>>()?;
+        let items: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = match data.cast::<PyDict>() {
+            Ok(d) if d.is_exact_instance_of::<PyDict>() => d.iter().collect(),
+            _ => data
+                .call_method0(pyo3::intern!(py, "items"))?
+                .try_iter()?
+                .map(|i| i?.extract())
+                .collect::<PyResult<_>>()?,
+        };
         for (key, value) in items {
-            if value.is_instance(t.base_model.bind(py))? {
+            // The cached rule is the isinstance(value, BaseModel) answer for value's type.
+            if cache.rule(&value)? == Rule::Model {
                 data.set_item(key, value.str()?)?;
             }
         }

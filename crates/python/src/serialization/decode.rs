@@ -29,7 +29,10 @@ pub fn loads<'py>(
             s.get_type().name()?
         )));
     };
-    let mut builder = PyBuilder { py };
+    let mut builder = PyBuilder {
+        py,
+        keys: Vec::new(),
+    };
     parse(text, &mut builder, max_depth).map_err(|e| match e {
         SerializationFailure::Rust(e) => serialization_error(e, Some(text)),
         SerializationFailure::Python(e) => e,
@@ -44,8 +47,27 @@ fn utf8_error(py: Python<'_>, bytes: &[u8], _: std::str::Utf8Error) -> PyErr {
     }
 }
 
+/// Slots in the key cache; repeated object keys (the common case: many records with the same
+/// fields) then share one str object, whose hash Python has already computed.
+const KEY_SLOTS: usize = 512;
+const KEY_MAX_LEN: usize = 64;
+
+/// A cached key: its bytes and the str made from them.
+type KeySlot<'py> = Option<(Box<[u8]>, Bound<'py, PyString>)>;
+
 struct PyBuilder<'py> {
     py: Python<'py>,
+    /// Direct-mapped by a hash of the key bytes; allocated on the first key.
+    keys: Vec<KeySlot<'py>>,
+}
+
+fn slot(key: &[u8]) -> usize {
+    // FNV-1a: cheap and good enough to spread field names over the slots.
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in key {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    h as usize % KEY_SLOTS
 }
 
 type R<'py> = Result<Bound<'py, PyAny>, SerializationFailure>;
@@ -73,6 +95,23 @@ impl<'py> Builder for PyBuilder<'py> {
     }
     fn str(&mut self, s: &str) -> R<'py> {
         Ok(PyString::new(self.py, s).into_any())
+    }
+    fn key(&mut self, s: &str) -> R<'py> {
+        if s.len() > KEY_MAX_LEN {
+            return self.str(s);
+        }
+        if self.keys.is_empty() {
+            self.keys.resize_with(KEY_SLOTS, || None);
+        }
+        let at = slot(s.as_bytes());
+        if let Some((k, v)) = &self.keys[at]
+            && **k == *s.as_bytes()
+        {
+            return Ok(v.clone().into_any());
+        }
+        let v = PyString::new(self.py, s);
+        self.keys[at] = Some((s.as_bytes().into(), v.clone()));
+        Ok(v.into_any())
     }
     fn surrogate_str(&mut self, wtf8: &[u8]) -> R<'py> {
         Ok(PyBytes::new(self.py, wtf8).call_method1("decode", ("utf-8", "surrogatepass"))?)

@@ -7,7 +7,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 
 use crewai_rust_serialization::{Format, JsonWriter};
 
-use super::crew::{self, Converted};
+use super::crew::{self, Converted, RuleCache};
 use crate::errors::serialization_error;
 
 /// The encoded text, and whether it holds raw lone surrogates (only without `ensure_ascii`).
@@ -26,6 +26,7 @@ pub struct Encoder<'py> {
     max_depth: usize,
     lone_surrogates: bool,
     int_repr: Bound<'py, PyAny>,
+    rules: RuleCache<'py>,
 }
 
 impl<'py> Encoder<'py> {
@@ -47,6 +48,7 @@ impl<'py> Encoder<'py> {
             int_repr: py
                 .get_type::<PyInt>()
                 .getattr(pyo3::intern!(py, "__repr__"))?,
+            rules: RuleCache::default(),
         })
     }
 
@@ -216,7 +218,7 @@ impl<'py> Encoder<'py> {
         self.enter(obj, "encoding a JSON object")?;
         let converted = match &self.default {
             Some(f) => Converted::Value(f.call1((obj,))?),
-            None => crew::convert(obj, &mut self.w)?,
+            None => crew::convert(obj, &mut self.w, &mut self.rules)?,
         };
         if let Converted::Value(new) = converted {
             self.value(&new)?;

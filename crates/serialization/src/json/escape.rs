@@ -61,15 +61,75 @@ fn push_control(out: &mut Vec<u8>, b: u8) {
     }
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The bytes of `w` that may need escaping, as a mask with each such byte's high bit set: a
+/// control character, `"` or `\\`, and also any byte >= 0x7f (`ascii`) or any 0xED, the lead
+/// byte of a surrogate (`surrogates`). Exact for "none": zero lets the caller copy all 8 bytes.
+#[inline(always)]
+fn special_bytes(w: u64, ascii: bool, surrogates: bool) -> u64 {
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let quote = has_zero(w ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
+    let mut hit = control | quote | backslash;
+    if ascii {
+        // >= 0x80 (high bit) or exactly 0x7f.
+        hit |= (w & HIGH) | has_zero(w ^ (ONES * 0x7f));
+    } else if surrogates {
+        hit |= has_zero(w ^ (ONES * 0xed));
+    }
+    hit
+}
+
+/// The first offset at or after `i` holding a byte that may need escaping (see
+/// `special_bytes`), or `s.len()`. Looks at 32 bytes per step, which the compiler turns into
+/// vector instructions, since long plain runs dominate real text; the lowest flagged byte of
+/// a word is exact (the SWAR tests only over-report above a true hit).
+#[inline(always)]
+fn skip_plain(s: &[u8], mut i: usize, ascii: bool, surrogates: bool) -> usize {
+    let word = |at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8-byte slice"));
+    // One word first: right after an escape the next special byte is often close, and a
+    // 32-byte step would be wasted work.
+    while i + 8 <= s.len() {
+        let m = special_bytes(word(i), ascii, surrogates);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+        while i + 32 <= s.len() {
+            let m = special_bytes(word(i), ascii, surrogates)
+                | special_bytes(word(i + 8), ascii, surrogates)
+                | special_bytes(word(i + 16), ascii, surrogates)
+                | special_bytes(word(i + 24), ascii, surrogates);
+            if m != 0 {
+                break;
+            }
+            i += 32;
+        }
+    }
+    while let Some(&b) = s.get(i) {
+        if ESCAPE[b as usize] != 0 || (ascii && b >= 0x7f) || (surrogates && b == 0xed) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The first offset at or after `i` holding `"`, `\\` or a control character, or `s.len()`:
+/// the bytes a JSON string reader must stop at.
+pub(crate) fn find_string_special(s: &[u8], i: usize) -> usize {
+    skip_plain(s, i, false, false)
+}
+
 fn write_ascii(out: &mut Vec<u8>, s: &[u8]) {
     let mut i = 0;
     let mut run = 0;
     while i < s.len() {
-        let b = s[i];
-        if b < 0x7f && ESCAPE[b as usize] == 0 {
-            i += 1;
-            continue;
-        }
+        i = skip_plain(s, i, true, false);
+        let Some(&b) = s.get(i) else { break };
         out.extend_from_slice(&s[run..i]);
         if b == 0x7f {
             push_u16(out, 0x7f);
@@ -97,9 +157,11 @@ fn write_unicode(out: &mut Vec<u8>, s: &[u8], escape_surrogates: bool) {
     let mut i = 0;
     let mut run = 0;
     while i < s.len() {
-        let b = s[i];
+        i = skip_plain(s, i, false, escape_surrogates);
+        let Some(&b) = s.get(i) else { break };
         let surrogate = escape_surrogates && b == 0xed && s.get(i + 1).is_some_and(|&n| n >= 0xa0);
         if ESCAPE[b as usize] == 0 && !surrogate {
+            // 0xED leading an ordinary character (U+D000..U+D7FF): plain text.
             i += 1;
             continue;
         }
@@ -160,6 +222,28 @@ mod tests {
     fn unicode_mode_keeps_non_ascii() {
         assert_eq!(esc("é😀\u{7f}", false), "\"é😀\u{7f}\"");
         assert_eq!(esc("\u{1}\n\"", false), r#""\u0001\n\"""#);
+    }
+
+    #[test]
+    fn word_at_a_time_scan_finds_every_special_byte() {
+        // Each special character at every offset of a long run of plain text.
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{7f}", "é", "😀"] {
+            for at in 0..20 {
+                let (a, b) = ("a".repeat(at), "b".repeat(20 - at));
+                let s = format!("{a}{special}{b}");
+                for ascii in [true, false] {
+                    let inner = esc(special, ascii);
+                    let want = format!("\"{a}{}{b}\"", &inner[1..inner.len() - 1]);
+                    assert_eq!(esc(&s, ascii), want, "{special:?} at {at}, ascii={ascii}");
+                }
+            }
+        }
+        let mut lone = b"abcdefghij".to_vec();
+        lone.extend_from_slice(&[0xed, 0xa0, 0x80]);
+        lone.extend_from_slice(b"klmnopqrst");
+        let mut out = Vec::new();
+        write_str(&mut out, &lone, false, true);
+        assert_eq!(out, br#""abcdefghij\ud800klmnopqrst""#);
     }
 
     #[test]

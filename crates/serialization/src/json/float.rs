@@ -1,46 +1,49 @@
 //! `float.__repr__`: the shortest digits that round-trip, laid out as CPython lays them out.
 //!
-//! Rust's `{:e}` gives the shortest round-tripping digits (like CPython's `dtoa` mode 0) but
-//! not CPython's layout, which switches to exponent form when the decimal point would sit
-//! before the 4th leading zero or after the 16th digit and always writes a signed, at least
-//! two-digit exponent (`1e+16`, `1e-05`). Only the digits are taken from `{:e}`.
-
-use std::io::Write as _;
+//! `ryu` gives the shortest round-tripping digits (closest to the exact value, like CPython's
+//! `dtoa` mode 0) but not CPython's layout, which switches to exponent form when the decimal
+//! point would sit before the 4th leading zero or after the 16th digit and always writes a
+//! signed, at least two-digit exponent (`1e+16`, `1e-05`). Only the digits are taken from `ryu`.
 
 /// Append `repr(x)` for a finite `x` (NaN and infinities are the caller's business).
 pub fn write_repr(out: &mut Vec<u8>, x: f64) {
     debug_assert!(x.is_finite());
-    let mut sci = [0u8; 40];
-    let len = {
-        let mut cursor = &mut sci[..];
-        // 40 bytes hold any f64 in `{:e}` form (at most 17 digits, sign, point, exponent).
-        write!(cursor, "{x:e}").expect("f64 in {:e} form fits 40 bytes");
-        40 - cursor.len()
-    };
-    let sci = &sci[..len];
-    let (negative, body) = match sci.split_first() {
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(x).as_bytes();
+    let (negative, body) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
-        _ => (false, sci),
+        _ => (false, text),
     };
-    let e_at = body
-        .iter()
-        .position(|&b| b == b'e')
-        .expect("{:e} output has an exponent");
-    let mut digits = [0u8; 20];
+    let (mantissa, exp) = match body.iter().position(|&b| b == b'e') {
+        Some(at) => (&body[..at], parse_exp(&body[at + 1..])),
+        None => (body, 0),
+    };
+    // Digits without the point; `decpt` = where the point goes (CPython's `decpt`).
+    let mut digits = [0u8; 24];
     let mut n = 0;
-    for &b in &body[..e_at] {
-        if b != b'.' {
+    let mut point = mantissa.len();
+    for (k, &b) in mantissa.iter().enumerate() {
+        if b == b'.' {
+            point = k;
+        } else {
             digits[n] = b;
             n += 1;
         }
     }
-    let exp: i32 = std::str::from_utf8(&body[e_at + 1..])
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .expect("{:e} exponent is an integer");
-    // decpt: where the decimal point goes relative to the digits (CPython's `decpt`).
-    let decpt = exp + 1;
-    let digits = &digits[..n];
+    let mut decpt = point as i32 + exp;
+    let mut start = 0;
+    while start + 1 < n && digits[start] == b'0' {
+        start += 1;
+        decpt -= 1;
+    }
+    let mut end = n;
+    while end > start + 1 && digits[end - 1] == b'0' {
+        end -= 1;
+    }
+    let digits = &digits[start..end];
+    if digits == b"0" {
+        decpt = 1;
+    }
     if negative {
         out.push(b'-');
     }
@@ -54,10 +57,11 @@ pub fn write_repr(out: &mut Vec<u8>, x: f64) {
         let e = decpt - 1;
         out.push(if e < 0 { b'-' } else { b'+' });
         let e = e.unsigned_abs();
-        if e < 10 {
-            out.push(b'0');
+        if e >= 100 {
+            out.push(b'0' + (e / 100) as u8);
         }
-        out.extend_from_slice(e.to_string().as_bytes());
+        out.push(b'0' + (e / 10 % 10) as u8);
+        out.push(b'0' + (e % 10) as u8);
     } else if decpt <= 0 {
         out.extend_from_slice(b"0.");
         out.extend(std::iter::repeat_n(b'0', decpt.unsigned_abs() as usize));
@@ -74,6 +78,17 @@ pub fn write_repr(out: &mut Vec<u8>, x: f64) {
             out.extend_from_slice(b".0");
         }
     }
+}
+
+fn parse_exp(text: &[u8]) -> i32 {
+    let (sign, digits) = match text.split_first() {
+        Some((b'-', rest)) => (-1, rest),
+        Some((b'+', rest)) => (1, rest),
+        _ => (1, text),
+    };
+    sign * digits
+        .iter()
+        .fold(0i32, |acc, &d| acc * 10 + i32::from(d - b'0'))
 }
 
 /// `repr(x)` as a `String` (finite `x`).

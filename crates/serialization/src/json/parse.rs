@@ -7,6 +7,7 @@
 
 use std::vec::Drain;
 
+use super::escape::find_string_special;
 use crate::Error;
 
 /// Receives the values the parser reads, innermost first.
@@ -244,26 +245,21 @@ impl<B: Builder> Parser<'_, B> {
     fn string(&mut self, i: usize, key: bool) -> Result<(B::Value, usize), B::Error> {
         let s = self.s;
         let begin = i - 1;
-        let mut j = i;
         // Fast path: no escape before the closing quote borrows the input directly.
-        while j < s.len() {
-            match s[j] {
-                b'"' => {
-                    let text = &self.text[i..j];
-                    let v = if key {
-                        self.b.key(text)?
-                    } else {
-                        self.b.str(text)?
-                    };
-                    return Ok((v, j + 1));
-                }
-                b'\\' => break,
-                c if c <= 0x1f => return Err(self.err("Invalid control character at", j).into()),
-                _ => j += 1,
+        let j = find_string_special(s, i);
+        match s.get(j) {
+            Some(b'"') => {
+                let text = &self.text[i..j];
+                let v = if key {
+                    self.b.key(text)?
+                } else {
+                    self.b.str(text)?
+                };
+                return Ok((v, j + 1));
             }
-        }
-        if j >= s.len() {
-            return Err(self.err("Unterminated string starting at", begin).into());
+            Some(b'\\') => {}
+            Some(_) => return Err(self.err("Invalid control character at", j).into()),
+            None => return Err(self.err("Unterminated string starting at", begin).into()),
         }
         let mut buf = std::mem::take(&mut self.scratch);
         buf.clear();
@@ -302,11 +298,9 @@ impl<B: Builder> Parser<'_, B> {
         let mut lone = false;
         loop {
             let run = j;
-            while j < s.len() && s[j] != b'"' && s[j] != b'\\' {
-                if s[j] <= 0x1f {
-                    return Err(self.err("Invalid control character at", j));
-                }
-                j += 1;
+            j = find_string_special(s, j);
+            if s.get(j).is_some_and(|&c| c <= 0x1f) {
+                return Err(self.err("Invalid control character at", j));
             }
             buf.extend_from_slice(&s[run..j]);
             if j >= s.len() {
