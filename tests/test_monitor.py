@@ -391,3 +391,19 @@ def test_global_monitor_is_shared_and_off_by_default(monkeypatch):
     monkeypatch.setattr(monitor, "_global", None)
     monkeypatch.setenv(monitor.MONITOR_ENV, "1")
     assert get_monitor().enabled
+
+
+def test_ab_checked_decorator_reports_to_the_global_monitor(monkeypatch):
+    monkeypatch.setattr(monitor, "_global", None)
+    flags.configure(ab_sample=1.0)
+
+    @monitor.ab_checked("double", reference=_double_wrong)
+    def double(xs: list[int]) -> list[int]:
+        return _double(xs)
+
+    assert double.__name__ == "double"
+    assert double([1, 2]) == [2, 4]
+    assert double(xs=[-3]) == [-6]
+    assert get_monitor().ab_counts("double") == (2, 1)
+    (mm,) = get_monitor().mismatches()
+    assert mm.kwargs == "{'xs': [-3]}"
