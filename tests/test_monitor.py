@@ -407,3 +407,12 @@ def test_ab_checked_decorator_reports_to_the_global_monitor(monkeypatch):
     assert get_monitor().ab_counts("double") == (2, 1)
     (mm,) = get_monitor().mismatches()
     assert mm.kwargs == "{'xs': [-3]}"
+
+
+def test_non_string_names_are_rejected():
+    m = PerformanceMonitor()
+    with pytest.raises(TypeError, match="must be str, got int and str"):
+        m.record_operation(1, 0.1, "rust")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must be str, got str and NoneType"):
+        m.record_operation("op", 0.1, None)  # type: ignore[arg-type]
+    assert m.operations() == []

@@ -20,6 +20,8 @@ _SUB = 32
 _FLOOR = 1e-9
 _CEIL = 1e6
 _ZERO_BUCKET = -(2**31)
+_TWO_SUB = 2 * _SUB
+_frexp = math.frexp
 
 
 def _bucket(duration: float) -> int:
@@ -58,8 +60,16 @@ class LatencyHistogram:
             self.min = duration
         if duration > self.max:
             self.max = duration
-        index = _bucket(duration)
-        self.buckets[index] = self.buckets.get(index, 0) + 1
+        # _bucket() inlined: this runs on every recorded call.
+        if duration > 0.0:
+            if not _FLOOR <= duration <= _CEIL:
+                duration = min(max(duration, _FLOOR), _CEIL)
+            mantissa, exponent = _frexp(duration)
+            index = exponent * _SUB + int((mantissa - 0.5) * _TWO_SUB)
+        else:
+            index = _ZERO_BUCKET
+        buckets = self.buckets
+        buckets[index] = buckets.get(index, 0) + 1
 
     @property
     def mean(self) -> float | None:

@@ -141,15 +141,16 @@ class PerformanceMonitor:
             valid = False
         if not valid:
             raise ValueError(f"duration must be a finite number of seconds >= 0, got {duration!r}")
-        if not isinstance(name, str) or not isinstance(implementation, str):
-            raise TypeError(
-                f"operation name and implementation must be str, got {type(name).__name__} "
-                f"and {type(implementation).__name__}"
-            )
         key = (name, implementation)
         with self._lock:
             stats = self._stats.get(key)
             if stats is None:
+                # Checked once per series, not per call: the hot path stays a dict lookup.
+                if not isinstance(name, str) or not isinstance(implementation, str):
+                    raise TypeError(
+                        f"operation name and implementation must be str, got {type(name).__name__} "
+                        f"and {type(implementation).__name__}"
+                    )
                 stats = self._stats[key] = LatencyHistogram()
             stats.add(float(duration))
 
