@@ -416,3 +416,18 @@ def test_non_string_names_are_rejected():
     with pytest.raises(TypeError, match="must be str, got str and NoneType"):
         m.record_operation("op", 0.1, None)  # type: ignore[arg-type]
     assert m.operations() == []
+
+
+@pytest.mark.requires_extension
+def test_a_rust_panic_is_an_exception_mismatch_and_still_reaches_the_caller():
+    from crewai_rust import _native
+    from crewai_rust.errors import RustPanicError
+
+    m = PerformanceMonitor(ab_sample=1.0)
+    with pytest.raises(RustPanicError, match="ab probe"):
+        m.ab_call("probe", _native.core()._debug_panic, lambda message: None, "ab probe")
+    (mm,) = m.mismatches()
+    assert mm.kind == "exception"
+    assert mm.rust.startswith("raised crewai_rust.errors.RustPanicError")
+    assert mm.python == "None"
+    assert mm.args == "('ab probe',)"
