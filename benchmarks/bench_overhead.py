@@ -20,7 +20,12 @@ from crewai_rust.monitor import PerformanceMonitor
 AREA = "overhead"
 
 
-def _noop(*_: Any) -> None:
+def _noop(_: Any) -> None:
+    return None
+
+
+def _noop3(_a: Any, _b: Any, _c: Any) -> None:
+    """Same arity as record_operation, so the baseline pays the same argument passing."""
     return None
 
 
@@ -62,7 +67,7 @@ def run(quick: bool) -> list[Result]:
             "monitor off: record_operation",
             "1 call",
             lambda: off.record_operation("noop", 1e-6, "rust"),
-            lambda: _noop("noop", 1e-6, "rust"),
+            lambda: _noop3("noop", 1e-6, "rust"),
             "empty Python function",
             quick,
         ),
@@ -70,7 +75,7 @@ def run(quick: bool) -> list[Result]:
             "monitor on: record_operation",
             "1 call",
             lambda: on.record_operation("noop", 1e-6, "rust"),
-            lambda: _noop("noop", 1e-6, "rust"),
+            lambda: _noop3("noop", 1e-6, "rust"),
             "empty Python function",
             quick,
         ),
@@ -86,7 +91,7 @@ def run(quick: bool) -> list[Result]:
     if _native.rust_available():
         core_noop = _native.core()._noop
         results.append(
-            _row("extension call _core._noop()", "1 call", core_noop, _noop, "Python no-op", quick)
+            _row("extension call _core._noop()", "1 call", core_noop, lambda: None, "Python no-op", quick)
         )
     else:
         progress(f"{AREA}: extension not loaded ({_native.load_error()}); extension call row skipped")

@@ -91,7 +91,7 @@ def run_area(area: str, quick: bool) -> AreaRun:
         if missing is None:
             return done("failed", detail=traceback.format_exc())
         return done("skipped", detail=f"optional baseline not installed: {missing} ({exc})")
-    except Exception:
+    except (Exception, SystemExit):  # SystemExit: an area calling argparse or sys.exit inside run()
         return done("failed", detail=traceback.format_exc())
     wrong = [r for r in results if not isinstance(r, Result)]
     if wrong:

@@ -391,3 +391,43 @@ def test_global_monitor_is_shared_and_off_by_default(monkeypatch):
     monkeypatch.setattr(monitor, "_global", None)
     monkeypatch.setenv(monitor.MONITOR_ENV, "1")
     assert get_monitor().enabled
+
+
+def test_ab_checked_decorator_reports_to_the_global_monitor(monkeypatch):
+    monkeypatch.setattr(monitor, "_global", None)
+    flags.configure(ab_sample=1.0)
+
+    @monitor.ab_checked("double", reference=_double_wrong)
+    def double(xs: list[int]) -> list[int]:
+        return _double(xs)
+
+    assert double.__name__ == "double"
+    assert double([1, 2]) == [2, 4]
+    assert double(xs=[-3]) == [-6]
+    assert get_monitor().ab_counts("double") == (2, 1)
+    (mm,) = get_monitor().mismatches()
+    assert mm.kwargs == "{'xs': [-3]}"
+
+
+def test_non_string_names_are_rejected():
+    m = PerformanceMonitor()
+    with pytest.raises(TypeError, match="must be str, got int and str"):
+        m.record_operation(1, 0.1, "rust")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="must be str, got str and NoneType"):
+        m.record_operation("op", 0.1, None)  # type: ignore[arg-type]
+    assert m.operations() == []
+
+
+@pytest.mark.requires_extension
+def test_a_rust_panic_is_an_exception_mismatch_and_still_reaches_the_caller():
+    from crewai_rust import _native
+    from crewai_rust.errors import RustPanicError
+
+    m = PerformanceMonitor(ab_sample=1.0)
+    with pytest.raises(RustPanicError, match="ab probe"):
+        m.ab_call("probe", _native.core()._debug_panic, lambda message: None, "ab probe")
+    (mm,) = m.mismatches()
+    assert mm.kind == "exception"
+    assert mm.rust.startswith("raised crewai_rust.errors.RustPanicError")
+    assert mm.python == "None"
+    assert mm.args == "('ab probe',)"

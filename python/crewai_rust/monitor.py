@@ -1,7 +1,7 @@
 """Performance monitoring and A/B comparison of the Rust and Python implementations.
 
 `PerformanceMonitor` keeps, per operation and implementation, a count, sum, min, max and a
-fixed log-bucket histogram (bounded memory, ~3% relative error) for p50/p95/p99. It is cheap
+fixed log-bucket histogram (bounded memory, percentiles within 1.6%) for p50/p95/p99. It is cheap
 when disabled: `record_operation` returns after one attribute test. Its A/B mode serves a
 rollout: with `CREWAI_RUST_AB_SAMPLE=0.01` (or `configure(ab_sample=0.01)`) one call in a hundred
 made through `ab_call` also runs the Python reference on a copy of the same input, records both
@@ -23,10 +23,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from crewai_rust import flags
+from crewai_rust._abcompare import Mismatch, outcome_repr, qualname, results_equal, short_repr
+from crewai_rust._histogram import LatencyHistogram
 
 __all__ = [
     "MONITOR_ENV",
@@ -34,6 +35,7 @@ __all__ = [
     "Mismatch",
     "PerformanceMonitor",
     "ab_call",
+    "ab_checked",
     "get_monitor",
     "results_equal",
 ]
@@ -45,154 +47,9 @@ MONITOR_ENV = "CREWAI_RUST_MONITOR"
 
 T = TypeVar("T")
 
-# Sub-buckets per power of two. Buckets are linear inside an octave (HDR-histogram style), so
-# the bucket of a value is found with frexp alone: no log() on the hot path.
-_SUB = 32
-# Durations are clamped into [1 ns, ~11.6 days] for bucketing only (min/max stay exact), which
-# caps a histogram at ~50 octaves * 32 = 1,600 buckets whatever is recorded.
-_FLOOR = 1e-9
-_CEIL = 1e6
-_ZERO_BUCKET = -(2**31)
 # How long an A/B rate read from the environment is trusted; configure() acts at once.
 _ENV_RATE_TTL_S = 1.0
 _MAX_REPR = 4096
-
-
-def _bucket(duration: float) -> int:
-    if duration <= 0.0:
-        return _ZERO_BUCKET
-    mantissa, exponent = math.frexp(min(max(duration, _FLOOR), _CEIL))
-    return exponent * _SUB + int((mantissa - 0.5) * 2 * _SUB)
-
-
-def _bucket_mid(index: int) -> float:
-    if index == _ZERO_BUCKET:
-        return 0.0
-    exponent, sub = divmod(index, _SUB)
-    return math.ldexp(0.5 + (sub + 0.5) / (2 * _SUB), exponent)
-
-
-class LatencyHistogram:
-    """Count, sum, exact min/max and a log-bucket histogram of durations in seconds.
-
-    Not thread-safe on its own: `PerformanceMonitor` guards it with its lock.
-    """
-
-    __slots__ = ("buckets", "count", "max", "min", "total")
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.total = 0.0
-        self.min = math.inf
-        self.max = 0.0
-        self.buckets: dict[int, int] = {}
-
-    def add(self, duration: float) -> None:
-        self.count += 1
-        self.total += duration
-        if duration < self.min:
-            self.min = duration
-        if duration > self.max:
-            self.max = duration
-        index = _bucket(duration)
-        self.buckets[index] = self.buckets.get(index, 0) + 1
-
-    @property
-    def mean(self) -> float | None:
-        return self.total / self.count if self.count else None
-
-    def percentile(self, q: float) -> float | None:
-        """The q-th percentile (0-100): the middle of its bucket, clamped to the exact min/max."""
-        if not 0.0 <= q <= 100.0:
-            raise ValueError(f"percentile must be between 0 and 100, got {q!r}")
-        if not self.count:
-            return None
-        rank = max(1, math.ceil(q / 100.0 * self.count))
-        seen = 0
-        for index in sorted(self.buckets):
-            seen += self.buckets[index]
-            if seen >= rank:
-                return min(max(_bucket_mid(index), self.min), self.max)
-        return self.max
-
-    def snapshot(self) -> dict[str, float | int | None]:
-        return {
-            "count": self.count,
-            "total_s": self.total,
-            "mean_s": self.mean,
-            "min_s": self.min if self.count else None,
-            "max_s": self.max if self.count else None,
-            "p50_s": self.percentile(50),
-            "p95_s": self.percentile(95),
-            "p99_s": self.percentile(99),
-        }
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """One A/B comparison whose results differed; enough to call both functions again."""
-
-    operation: str
-    kind: str  # "result": both returned, values differ; "exception": one raised, or different types
-    rust: str
-    python: str
-    rust_function: str
-    python_function: str
-    args: str
-    kwargs: str
-    input_copied: bool  # False: the input could not be deep-copied, both ran on the same objects
-    rust_s: float
-    python_s: float
-    timestamp: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _qualname(fn: Callable[..., Any]) -> str:
-    module = getattr(fn, "__module__", None) or "?"
-    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
-    return f"{module}.{name}"
-
-
-def _short_repr(value: object, limit: int) -> str:
-    try:
-        text = repr(value)
-    except Exception as exc:  # a broken __repr__ must not break the call being compared
-        text = f"<unrepresentable {type(value).__name__}: {exc!r}>"
-    if len(text) > limit:
-        return f"{text[:limit]}... [{len(text) - limit} more chars]"
-    return text
-
-
-def _outcome_repr(value: object, exc: BaseException | None, limit: int) -> str:
-    if exc is not None:
-        return f"raised {type(exc).__module__}.{type(exc).__qualname__}: {_short_repr(str(exc), limit)}"
-    return _short_repr(value, limit)
-
-
-def results_equal(a: object, b: object) -> bool:
-    """Structural equality for A/B results: NaN equals NaN, numpy arrays compare element-wise,
-    list vs tuple differ, dict key order is ignored (as `==` does)."""
-    if a is b:
-        return True
-    if isinstance(a, float) and isinstance(b, float):
-        return a == b or (math.isnan(a) and math.isnan(b))
-    if type(a).__module__ == "numpy" or type(b).__module__ == "numpy":
-        import numpy as np
-
-        try:
-            return bool(np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True))
-        except TypeError:  # equal_nan on a non-numeric dtype
-            return bool(np.array_equal(np.asarray(a), np.asarray(b)))
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(map(results_equal, a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(results_equal(a[k], b[k]) for k in a)
-    try:
-        return bool(a == b)
-    except Exception:
-        return False
 
 
 def _fmt_s(seconds: float | None) -> str:
@@ -284,15 +141,16 @@ class PerformanceMonitor:
             valid = False
         if not valid:
             raise ValueError(f"duration must be a finite number of seconds >= 0, got {duration!r}")
-        if not isinstance(name, str) or not isinstance(implementation, str):
-            raise TypeError(
-                f"operation name and implementation must be str, got {type(name).__name__} "
-                f"and {type(implementation).__name__}"
-            )
         key = (name, implementation)
         with self._lock:
             stats = self._stats.get(key)
             if stats is None:
+                # Checked once per series, not per call: the hot path stays a dict lookup.
+                if not isinstance(name, str) or not isinstance(implementation, str):
+                    raise TypeError(
+                        f"operation name and implementation must be str, got {type(name).__name__} "
+                        f"and {type(implementation).__name__}"
+                    )
                 stats = self._stats[key] = LatencyHistogram()
             stats.add(float(duration))
 
@@ -446,12 +304,12 @@ class PerformanceMonitor:
                 Mismatch(
                     operation=name,
                     kind=kind,
-                    rust=_outcome_repr(rust_out, rust_exc, self._max_repr),
-                    python=_outcome_repr(py_out, py_exc, self._max_repr),
-                    rust_function=_qualname(rust_fn),
-                    python_function=_qualname(python_fn),
-                    args=_short_repr(ref_args, self._max_repr),
-                    kwargs=_short_repr(ref_kwargs, self._max_repr),
+                    rust=outcome_repr(rust_out, rust_exc, self._max_repr),
+                    python=outcome_repr(py_out, py_exc, self._max_repr),
+                    rust_function=qualname(rust_fn),
+                    python_function=qualname(python_fn),
+                    args=short_repr(ref_args, self._max_repr),
+                    kwargs=short_repr(ref_kwargs, self._max_repr),
                     input_copied=copied,
                     rust_s=rust_s,
                     python_s=py_s,
@@ -605,3 +463,23 @@ def ab_call(
 ) -> T:
     """`get_monitor().ab_call(...)`: what components' public functions call."""
     return get_monitor()._dispatch(name, rust_fn, python_fn, args, kwargs, results_equal)
+
+
+def ab_checked(
+    name: str, reference: Callable[..., Any], *, compare: Callable[[Any, Any], bool] = results_equal
+) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Decorator for a Rust-backed public function: each call goes through the global monitor's
+    A/B dispatch against `reference` (looked up at call time, so `get_monitor()` settings apply).
+
+        @ab_checked("tools.parse", reference=python_parse)
+        def parse(text: str) -> AgentAction: ...
+    """
+
+    def decorate(fn: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> T:
+            return get_monitor()._dispatch(name, fn, reference, args, kwargs, compare)
+
+        return wrapper
+
+    return decorate

@@ -36,6 +36,12 @@ WRONG_TYPE = """
 def run(quick):
     return [{"operation": "x"}]
 """
+EXITS = """
+import sys
+
+def run(quick):
+    sys.exit("usage: bench_exits [--size N]")
+"""
 
 
 @pytest.fixture
@@ -49,6 +55,7 @@ def fake_benchmarks(tmp_path, monkeypatch):
         "broken": BROKEN,
         "nobaseline": NO_BASELINE,
         "wrongtype": WRONG_TYPE,
+        "exits": EXITS,
     }.items():
         (pkg / f"bench_{name}.py").write_text(textwrap.dedent(body))
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -84,10 +91,18 @@ def test_one_table_and_every_failure_reported_while_the_rest_runs(fake_benchmark
     assert "nobaseline: skipped, 0 rows" in stdout
     assert "qdrant_edge_not_installed_here" in stdout
     assert "wrongtype: failed" in stdout
+    assert "exits: failed" in stdout
+    assert "SystemExit: usage: bench_exits" in stdout
 
     data = json.loads((out / "report.json").read_text())
     statuses = {a["area"]: a["status"] for a in data["areas"]}
-    assert statuses == {"broken": "failed", "good": "ok", "nobaseline": "skipped", "wrongtype": "failed"}
+    assert statuses == {
+        "broken": "failed",
+        "exits": "failed",
+        "good": "ok",
+        "nobaseline": "skipped",
+        "wrongtype": "failed",
+    }
     assert data["environment"]["quick"] is True
     assert [r["size"] for r in data["results"]] == ["10 records", "1000 records", "1 call"]
     assert data["results"][0]["ratio"] == pytest.approx(5.0)
