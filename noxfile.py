@@ -191,12 +191,12 @@ def _installed_copy(session: nox.Session, py: Path, cwd: Path, env: dict[str, st
     with session.chdir(cwd):
         out = session.run(str(py), "-c", _WHERE, env=env, silent=True, external=True)
     info = json.loads(str(out).strip().splitlines()[-1])
-    venv = py.parent.parent.resolve()
-    for key in ("package", "extension"):
-        if not info[key] or not Path(info[key]).resolve().is_relative_to(venv):
-            session.error(f"crewai_rust {key} came from {info[key]!r}, not the fresh venv {venv}: {info}")
     if not info["rust"]:
         session.error(f"the installed extension did not load: {info['error']}")
+    venv = py.parent.parent.resolve()
+    for key in ("package", "extension"):
+        if not Path(info[key]).resolve().is_relative_to(venv):
+            session.error(f"crewai_rust {key} came from {info[key]!r}, not the fresh venv {venv}: {info}")
     session.log(f"installed copy in use: {info['package']}")
     return info
 
