@@ -6,6 +6,7 @@
 
 mod error;
 mod filters;
+mod hybrid;
 mod queries;
 mod scope;
 mod search;
@@ -19,6 +20,7 @@ mod wal;
 pub use crewai_rust_serialization::record::Record;
 pub use error::{MemoryError, Result};
 pub use filters::{json_equal, parse_filter};
+pub use hybrid::{HybridQuery, TextSearchQuery};
 pub use queries::{DeleteCriteria, ScopeInfo};
 pub use scope::{in_scope, normalise_prefix};
 pub use search::SearchQuery;

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{MemoryError, Result};
 use crate::scope::in_scope;
+use crate::text::{Bm25Params, Language, TextIndex};
 use crate::vector::Vectors;
 
 /// A live record; its embedding lives in [`Vectors`] (the record's own field stays `None`).
@@ -32,9 +33,18 @@ pub struct State {
     pub(crate) categories: BTreeMap<String, BTreeSet<u32>>,
     pub(crate) order: BTreeSet<(Reverse<i64>, String)>,
     live_bytes: usize,
+    /// Full-text index of `content` by slot (hybrid recall); rebuilt by replaying the log.
+    pub(crate) text: TextIndex,
 }
 
 impl State {
+    /// An empty state whose text index analyses content for `language`.
+    pub fn with_language(ctor_dim: Option<usize>, language: Language) -> Self {
+        let mut state = Self::new(ctor_dim);
+        state.text = TextIndex::new(language, Bm25Params::default());
+        state
+    }
+
     pub fn new(ctor_dim: Option<usize>) -> Self {
         Self {
             ctor_dim,
@@ -46,6 +56,7 @@ impl State {
             categories: BTreeMap::new(),
             order: BTreeSet::new(),
             live_bytes: 0,
+            text: TextIndex::default(),
         }
     }
 
@@ -114,7 +125,7 @@ impl State {
                     }
                 }
             }
-            Entry::Clear => *self = State::new(self.ctor_dim),
+            Entry::Clear => *self = State::with_language(self.ctor_dim, self.text_language()),
         }
         Ok(())
     }
@@ -164,6 +175,7 @@ impl State {
             self.categories.entry(c.clone()).or_default().insert(slot);
         }
         self.order.insert((Reverse(rec.created_us), rec.id.clone()));
+        self.text.add(slot, &rec.content);
         let has_vec = embedding.is_some();
         self.slots[slot as usize] = Some(Stored {
             rec,
@@ -182,6 +194,7 @@ impl State {
             .take()
             .expect("indexed slot is live");
         self.live_bytes -= s.bytes;
+        self.text.remove(slot);
         remove_from(&mut self.scopes, &s.rec.scope, slot);
         for c in &s.rec.categories {
             remove_from(&mut self.categories, c, slot);
