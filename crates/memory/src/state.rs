@@ -4,11 +4,13 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use crewai_rust_serialization::record::{Entry, Record, encoded_record_len};
 use serde_json::{Map, Value};
 
 use crate::error::{MemoryError, Result};
+use crate::hnsw::Hnsw;
 use crate::scope::in_scope;
 use crate::text::{Bm25Params, Language, TextIndex};
 use crate::vector::Vectors;
@@ -33,9 +35,22 @@ pub struct State {
     pub(crate) categories: BTreeMap<String, BTreeSet<u32>>,
     pub(crate) order: BTreeSet<(Reverse<i64>, String)>,
     live_bytes: usize,
+    /// Live records that have an embedding.
+    vec_count: usize,
+    /// The ANN graph, once built (kept in step by every apply from then on).
+    pub(crate) ann: Option<Hnsw>,
+    /// Identifies this state's lifetime: a clear or reload makes a new one, so a background
+    /// index build started before it knows its work is stale.
+    epoch: u64,
+    /// While a background build runs: slots changed since it started, to relink at the end.
+    pub(crate) build_log: Option<Vec<u32>>,
+    /// Searches whose candidates need fewer f32 reads than this scan exactly.
+    pub(crate) exact_budget: usize,
     /// Full-text index of `content` by slot (hybrid recall); rebuilt by replaying the log.
     pub(crate) text: TextIndex,
 }
+
+static NEXT_EPOCH: AtomicU64 = AtomicU64::new(1);
 
 impl State {
     /// An empty state whose text index analyses content for `language`.
@@ -56,6 +71,11 @@ impl State {
             categories: BTreeMap::new(),
             order: BTreeSet::new(),
             live_bytes: 0,
+            vec_count: 0,
+            ann: None,
+            epoch: NEXT_EPOCH.fetch_add(1, AtomicOrdering::Relaxed),
+            build_log: None,
+            exact_budget: crate::search::EXACT_BUDGET,
             text: TextIndex::default(),
         }
     }
@@ -70,6 +90,34 @@ impl State {
 
     pub fn is_empty(&self) -> bool {
         self.by_id.is_empty()
+    }
+
+    pub fn vec_count(&self) -> usize {
+        self.vec_count
+    }
+
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    pub(crate) fn has_vector(&self, slot: u32) -> bool {
+        self.slots
+            .get(slot as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|s| s.has_vec)
+    }
+
+    /// Slots with a vector, in order (what an index build starts from).
+    pub(crate) fn vector_slots(&self) -> Vec<u32> {
+        (0..self.slots.len() as u32)
+            .filter(|&s| self.has_vector(s))
+            .collect()
+    }
+
+    fn note_change(&mut self, slot: u32) {
+        if let Some(log) = self.build_log.as_mut() {
+            log.push(slot);
+        }
     }
 
     /// Encoded bytes of the live records: what a compacted file would hold.
@@ -125,7 +173,12 @@ impl State {
                     }
                 }
             }
-            Entry::Clear => *self = State::with_language(self.ctor_dim, self.text_language()),
+            Entry::Clear => {
+                let budget = self.exact_budget;
+                let language = self.text_language();
+                *self = State::with_language(self.ctor_dim, language);
+                self.exact_budget = budget;
+            }
         }
         Ok(())
     }
@@ -177,6 +230,13 @@ impl State {
         self.order.insert((Reverse(rec.created_us), rec.id.clone()));
         self.text.add(slot, &rec.content);
         let has_vec = embedding.is_some();
+        self.note_change(slot);
+        if has_vec {
+            self.vec_count += 1;
+            if let (Some(ann), Some(v)) = (self.ann.as_mut(), self.vectors.as_ref()) {
+                ann.insert(slot, v);
+            }
+        }
         self.slots[slot as usize] = Some(Stored {
             rec,
             meta,
@@ -200,10 +260,13 @@ impl State {
             remove_from(&mut self.categories, c, slot);
         }
         self.order.remove(&(Reverse(s.rec.created_us), s.rec.id));
-        if s.has_vec
-            && let Some(v) = self.vectors.as_mut()
-        {
-            v.clear_slot(slot as usize);
+        self.note_change(slot);
+        // The vector stays in its slot (a waypoint for the graph) until the slot is reused.
+        if s.has_vec {
+            self.vec_count -= 1;
+            if let Some(ann) = self.ann.as_mut() {
+                ann.remove(slot);
+            }
         }
         self.free.push(slot);
         true

@@ -7,7 +7,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
 
 use crewai_rust_serialization::record::{Entry, Record};
 use parking_lot::{Mutex, RwLock};
@@ -54,8 +56,11 @@ pub struct Store {
     path: Option<PathBuf>,
     ctor_dim: Option<usize>,
     wal: Mutex<Option<Wal>>,
-    state: RwLock<State>,
+    state: Arc<RwLock<State>>,
     closed: AtomicBool,
+    /// The background ANN build, if one was started (see `index_build`).
+    builder: Mutex<Option<JoinHandle<bool>>>,
+    cancel: Arc<AtomicBool>,
 }
 
 impl Store {
@@ -88,13 +93,75 @@ impl Store {
                 Some(Wal::open(p, durability == Durability::Fsync, &mut sink)?)
             }
         };
-        Ok(Self {
+        let store = Self {
             path: path.map(Path::to_owned),
             ctor_dim: vector_dim,
             wal: Mutex::new(wal),
-            state: RwLock::new(state),
+            state: Arc::new(RwLock::new(state)),
             closed: AtomicBool::new(false),
-        })
+            builder: Mutex::new(None),
+            cancel: Arc::new(AtomicBool::new(false)),
+        };
+        store.maybe_index();
+        Ok(store)
+    }
+
+    /// Start a background ANN build if the collection has grown enough and none is running.
+    fn maybe_index(&self) {
+        if !crate::index_build::wanted(&self.state.read()) {
+            return;
+        }
+        let mut builder = self.builder.lock();
+        if builder.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        let (state, cancel) = (Arc::clone(&self.state), Arc::clone(&self.cancel));
+        let handle = std::thread::Builder::new()
+            .name("crewai-rust-ann".into())
+            .spawn(move || crate::index_build::build(&state, &cancel));
+        // Without a thread the store still answers every search exactly.
+        *builder = handle.ok();
+    }
+
+    /// Wait for a running background index build (benchmarks and tests); true if the graph is
+    /// in use afterwards.
+    pub fn wait_for_index(&self) -> bool {
+        if let Some(h) = self.builder.lock().take() {
+            let _ = h.join();
+        }
+        self.state.read().ann.is_some()
+    }
+
+    /// Build the ANN graph now, whatever the collection's size (tests, benchmarks).
+    pub fn build_index(&self) {
+        let mut state = self.state.write();
+        if state.ann.is_none() {
+            state.build_log = None;
+            let mut ann = crate::hnsw::Hnsw::new();
+            let slots = state.vector_slots();
+            if let Some(v) = state.vectors.as_ref() {
+                for slot in slots {
+                    ann.insert(slot, v);
+                }
+            }
+            state.ann = Some(ann);
+        }
+    }
+
+    /// Scan exactly when a search's candidates need fewer than `floats` f32 reads, else use the
+    /// ANN graph (once built). A tuning knob for tests and benchmarks; the default suits 2024-era
+    /// CPUs (a few hundred microseconds of scanning).
+    pub fn set_exact_budget(&self, floats: usize) {
+        self.state.write().exact_budget = floats;
+    }
+
+    /// Bytes held by the ANN graph (0 without one).
+    pub fn index_heap_bytes(&self) -> usize {
+        self.state
+            .read()
+            .ann
+            .as_ref()
+            .map_or(0, crate::hnsw::Hnsw::heap_bytes)
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -103,6 +170,7 @@ impl Store {
 
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
+        self.cancel.store(true, Ordering::SeqCst);
         // Drop the file handles now; the state goes with the last reference.
         self.wal.lock().take();
     }
@@ -140,6 +208,8 @@ impl Store {
         for ev in events {
             apply_event(&mut state, self.ctor_dim, ev)?;
         }
+        drop(state);
+        self.maybe_index();
         Ok(())
     }
 
@@ -155,6 +225,8 @@ impl Store {
             if let Some(e) = entry {
                 state.apply(e)?;
             }
+            drop(state);
+            self.maybe_index();
             return Ok(out);
         };
         let _guard = wal.lock()?;
@@ -166,6 +238,7 @@ impl Store {
             state.apply(e)?;
             drop(state);
             self.maybe_compact(wal)?;
+            self.maybe_index();
         }
         Ok(out)
     }
@@ -336,9 +409,18 @@ impl Store {
 fn apply_event(state: &mut State, ctor_dim: Option<usize>, ev: Event) -> Result<()> {
     match ev {
         Event::Replaced => {
+            let budget = state.exact_budget;
             *state = State::with_language(ctor_dim, state.text_language());
+            state.exact_budget = budget;
             Ok(())
         }
         Event::Entry(e) => state.apply(e),
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // A running build holds its own reference to the state; tell it to stop early.
+        self.cancel.store(true, Ordering::SeqCst);
     }
 }

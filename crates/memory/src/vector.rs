@@ -77,15 +77,6 @@ impl Vectors {
         self.inv_norms[slot] = inverse_norm(v);
     }
 
-    pub fn clear_slot(&mut self, slot: usize) {
-        if slot < self.inv_norms.len() {
-            let d = self.dim;
-            let off = (slot % BLOCK) * d;
-            self.blocks[slot / BLOCK][off..off + d].fill(0.0);
-            self.inv_norms[slot] = 0.0;
-        }
-    }
-
     #[inline]
     pub fn get(&self, slot: usize) -> &[f32] {
         let d = self.dim;
@@ -97,6 +88,11 @@ impl Vectors {
     #[inline]
     pub fn cosine(&self, slot: usize, unit_query: &[f32]) -> f32 {
         dot(self.get(slot), unit_query) * self.inv_norms[slot]
+    }
+
+    #[inline]
+    pub fn inv_norm(&self, slot: usize) -> f32 {
+        self.inv_norms[slot]
     }
 
     /// Bytes held (for the memory figure in benchmarks).
@@ -131,7 +127,5 @@ mod tests {
         assert_eq!(v.get(BLOCK + 5), &[0.0, 0.0, 2.0]);
         assert!((v.cosine(0, &[0.6, 0.8, 0.0]) - 1.0).abs() < 1e-6);
         assert_eq!(v.cosine(3, &[1.0, 0.0, 0.0]), 0.0);
-        v.clear_slot(0);
-        assert_eq!(v.get(0), &[0.0, 0.0, 0.0]);
     }
 }

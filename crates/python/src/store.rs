@@ -307,6 +307,28 @@ impl PyMemoryStore {
         py.detach(|| self.store.close());
     }
 
+    /// Wait for a background ANN index build to finish (benchmarks, tests). Returns whether
+    /// searches of large collections now use the index.
+    fn wait_for_index(&self, py: Python<'_>) -> PyResult<bool> {
+        run(py, || Ok(self.store.wait_for_index()))
+    }
+
+    /// Sizes in bytes: `vectors` and `index` held in memory, `file` on disk.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let (v, i, f) = run(py, || {
+            Ok((
+                self.store.vector_heap_bytes(),
+                self.store.index_heap_bytes(),
+                self.store.file_bytes(),
+            ))
+        })?;
+        let d = PyDict::new(py);
+        d.set_item("vectors", v)?;
+        d.set_item("index", i)?;
+        d.set_item("file", f)?;
+        Ok(d)
+    }
+
     fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
         run(py, || self.store.len())
     }

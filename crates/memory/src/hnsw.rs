@@ -1,0 +1,371 @@
+//! A hierarchical navigable small world graph over the store's slots (cosine similarity),
+//! built incrementally: inserts link a node in place, deletes only mark it (it keeps serving as
+//! a waypoint until its slot is reused, when it is relinked from scratch).
+//!
+//! Level-0 links sit in one flat array with their similarities, so pruning a full neighbour
+//! list never recomputes distances; upper levels (1 node in `M` per level) are small vectors.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::vector::{Vectors, dot, inverse_norm};
+
+/// Links per node on upper levels; level 0 keeps twice as many (the usual HNSW choice).
+const M: usize = 16;
+const M0: usize = 2 * M;
+/// Candidate list size while inserting: higher builds a better graph, slower.
+const EF_CONSTRUCTION: usize = 96;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Scored {
+    pub sim: f32,
+    pub id: u32,
+}
+
+impl Eq for Scored {}
+
+impl Ord for Scored {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.sim
+            .total_cmp(&other.sim)
+            .then_with(|| other.id.cmp(&self.id))
+    }
+}
+
+impl PartialOrd for Scored {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Visited marks for one search.
+struct Visited(Vec<u64>);
+
+impl Visited {
+    fn new(n: usize) -> Self {
+        Self(vec![0; n.div_ceil(64)])
+    }
+    /// Mark `i`; true if it was not marked before.
+    fn insert(&mut self, i: u32) -> bool {
+        let (w, b) = (i as usize / 64, 1u64 << (i % 64));
+        let fresh = self.0[w] & b == 0;
+        self.0[w] |= b;
+        fresh
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Hnsw {
+    /// Per slot: top level + 1 of its node, 0 = no node.
+    levels: Vec<u8>,
+    /// Per slot: whether its node is a live, searchable record.
+    present: Vec<bool>,
+    /// Level 0: per slot, `M0` (neighbour, similarity) pairs and a count.
+    l0: Vec<(u32, f32)>,
+    l0_len: Vec<u8>,
+    /// Levels >= 1: per slot, `levels-1` lists.
+    upper: Vec<Vec<Vec<(u32, f32)>>>,
+    entry: Option<u32>,
+    rng: u64,
+}
+
+impl Hnsw {
+    pub fn new() -> Self {
+        Self {
+            rng: 0x853C_49E6_748F_EA9B,
+            ..Self::default()
+        }
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.levels.capacity()
+            + self.present.capacity()
+            + self.l0.capacity() * 8
+            + self.l0_len.capacity()
+            + self
+                .upper
+                .iter()
+                .map(|u| 24 + u.iter().map(|l| 24 + l.capacity() * 8).sum::<usize>())
+                .sum::<usize>()
+    }
+
+    fn grow(&mut self, slot: usize) {
+        if self.levels.len() <= slot {
+            let n = slot + 1;
+            self.levels.resize(n, 0);
+            self.present.resize(n, false);
+            self.l0.resize(n * M0, (0, 0.0));
+            self.l0_len.resize(n, 0);
+            self.upper.resize_with(n, Vec::new);
+        }
+    }
+
+    fn random_level(&mut self) -> usize {
+        // xorshift; level ~ geometric with ratio 1/M.
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        let u = ((self.rng >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
+        ((-u.ln()) / (M as f64).ln()).floor().min(15.0) as usize
+    }
+
+    fn links(&self, id: u32, level: usize) -> &[(u32, f32)] {
+        if level == 0 {
+            let start = id as usize * M0;
+            &self.l0[start..start + self.l0_len[id as usize] as usize]
+        } else {
+            self.upper[id as usize]
+                .get(level - 1)
+                .map_or(&[], Vec::as_slice)
+        }
+    }
+
+    /// Mark a slot's node as deleted; it stays a waypoint until the slot is reinserted.
+    pub fn remove(&mut self, slot: u32) {
+        if let Some(p) = self.present.get_mut(slot as usize) {
+            *p = false;
+        }
+    }
+
+    /// Link slot's current vector into the graph (replacing any node the slot had).
+    pub fn insert(&mut self, slot: u32, vectors: &Vectors) {
+        self.remove(slot);
+        self.grow(slot as usize);
+        let v = vectors.get(slot as usize);
+        let inv = inverse_norm(v);
+        let q: Vec<f32> = v.iter().map(|x| x * inv).collect();
+        // A reused slot keeps its level: other nodes may still link to it on every level.
+        let level = match self.levels[slot as usize] {
+            0 => self.random_level(),
+            l => l as usize - 1,
+        };
+        self.levels[slot as usize] = level as u8 + 1;
+        self.l0_len[slot as usize] = 0;
+        self.upper[slot as usize] = vec![Vec::new(); level];
+        self.present[slot as usize] = true;
+        if self.entry == Some(slot) {
+            // Relinking the entry point: enter through the highest other node instead.
+            self.entry = (0..self.levels.len() as u32)
+                .filter(|&n| n != slot && self.levels[n as usize] > 0)
+                .max_by_key(|&n| self.levels[n as usize]);
+        }
+        let Some(mut ep) = self.entry else {
+            self.entry = Some(slot);
+            return;
+        };
+        let top = self.levels[ep as usize] as usize - 1;
+        let mut ep_sim = vectors.cosine(ep as usize, &q);
+        for l in (level + 1..=top).rev() {
+            (ep, ep_sim) = self.greedy(vectors, &q, ep, ep_sim, l);
+        }
+        let mut eps = vec![Scored {
+            sim: ep_sim,
+            id: ep,
+        }];
+        for l in (0..=level.min(top)).rev() {
+            let found = self.search_layer(vectors, &q, &eps, EF_CONSTRUCTION, l, slot);
+            let chosen = select_neighbours(vectors, &found, M);
+            for &n in &chosen {
+                self.push_link(slot, n.id, n.sim, l);
+                self.push_link(n.id, slot, n.sim, l);
+            }
+            eps = found;
+        }
+        if level > top {
+            self.entry = Some(slot);
+        }
+    }
+
+    /// Add `to` to `from`'s list at `level`; when full, drop the least similar link.
+    fn push_link(&mut self, from: u32, to: u32, sim: f32, level: usize) {
+        let list: &mut [(u32, f32)];
+        if level == 0 {
+            let start = from as usize * M0;
+            let len = self.l0_len[from as usize] as usize;
+            if len < M0 {
+                self.l0[start + len] = (to, sim);
+                self.l0_len[from as usize] += 1;
+                return;
+            }
+            list = &mut self.l0[start..start + M0];
+        } else {
+            let l = &mut self.upper[from as usize][level - 1];
+            if l.len() < M {
+                l.push((to, sim));
+                return;
+            }
+            list = &mut l[..];
+        }
+        let (worst, w) = list
+            .iter()
+            .enumerate()
+            .min_by(|a, b| a.1.1.total_cmp(&b.1.1))
+            .map(|(i, x)| (i, x.1))
+            .expect("full list");
+        if sim > w {
+            list[worst] = (to, sim);
+        }
+    }
+
+    fn greedy(
+        &self,
+        vectors: &Vectors,
+        q: &[f32],
+        mut ep: u32,
+        mut sim: f32,
+        level: usize,
+    ) -> (u32, f32) {
+        loop {
+            let mut moved = false;
+            for &(n, _) in self.links(ep, level) {
+                let s = vectors.cosine(n as usize, q);
+                if s > sim {
+                    sim = s;
+                    ep = n;
+                    moved = true;
+                }
+            }
+            if !moved {
+                return (ep, sim);
+            }
+        }
+    }
+
+    /// Best-first search of one level from `eps`, keeping `ef` nodes (any node, present or not:
+    /// this is for navigation and linking), never returning `skip`.
+    fn search_layer(
+        &self,
+        vectors: &Vectors,
+        q: &[f32],
+        eps: &[Scored],
+        ef: usize,
+        level: usize,
+        skip: u32,
+    ) -> Vec<Scored> {
+        let mut visited = Visited::new(self.levels.len());
+        visited.insert(skip);
+        let mut cand: BinaryHeap<Scored> = BinaryHeap::new();
+        let mut best: BinaryHeap<std::cmp::Reverse<Scored>> = BinaryHeap::new();
+        for &e in eps {
+            if visited.insert(e.id) {
+                cand.push(e);
+                best.push(std::cmp::Reverse(e));
+            }
+        }
+        while let Some(c) = cand.pop() {
+            if best.len() >= ef && c.sim < best.peek().expect("non-empty").0.sim {
+                break;
+            }
+            for &(n, _) in self.links(c.id, level) {
+                if !visited.insert(n) {
+                    continue;
+                }
+                let s = Scored {
+                    sim: vectors.cosine(n as usize, q),
+                    id: n,
+                };
+                if best.len() < ef || s.sim > best.peek().expect("non-empty").0.sim {
+                    cand.push(s);
+                    best.push(std::cmp::Reverse(s));
+                    if best.len() > ef {
+                        best.pop();
+                    }
+                }
+            }
+        }
+        let mut out: Vec<Scored> = best.into_iter().map(|r| r.0).collect();
+        out.sort_unstable_by(|a, b| b.cmp(a));
+        out
+    }
+
+    /// Up to `ef` accepted nodes nearest to unit query `q`, best first. `accept` says whether a
+    /// present node's record passes the filters; every node is still used to navigate.
+    pub fn search(
+        &self,
+        vectors: &Vectors,
+        q: &[f32],
+        ef: usize,
+        accept: &dyn Fn(u32) -> bool,
+    ) -> Vec<Scored> {
+        let Some(mut ep) = self.entry else {
+            return Vec::new();
+        };
+        let mut sim = vectors.cosine(ep as usize, q);
+        let top = self.levels[ep as usize] as usize - 1;
+        for l in (1..=top).rev() {
+            (ep, sim) = self.greedy(vectors, q, ep, sim, l);
+        }
+        let mut visited = Visited::new(self.levels.len());
+        let mut cand: BinaryHeap<Scored> = BinaryHeap::new();
+        // `nav` bounds the exploration frontier; `found` holds accepted results.
+        let mut nav: BinaryHeap<std::cmp::Reverse<Scored>> = BinaryHeap::new();
+        let mut found: BinaryHeap<std::cmp::Reverse<Scored>> = BinaryHeap::new();
+        let start = Scored { sim, id: ep };
+        visited.insert(ep);
+        cand.push(start);
+        nav.push(std::cmp::Reverse(start));
+        if self.present[ep as usize] && accept(ep) {
+            found.push(std::cmp::Reverse(start));
+        }
+        while let Some(c) = cand.pop() {
+            if nav.len() >= ef && c.sim < nav.peek().expect("non-empty").0.sim {
+                break;
+            }
+            for &(n, _) in self.links(c.id, 0) {
+                if !visited.insert(n) {
+                    continue;
+                }
+                let s = Scored {
+                    sim: vectors.cosine(n as usize, q),
+                    id: n,
+                };
+                if nav.len() < ef || s.sim > nav.peek().expect("non-empty").0.sim {
+                    cand.push(s);
+                    nav.push(std::cmp::Reverse(s));
+                    if nav.len() > ef {
+                        nav.pop();
+                    }
+                    if self.present[n as usize] && accept(n) {
+                        found.push(std::cmp::Reverse(s));
+                        if found.len() > ef {
+                            found.pop();
+                        }
+                    }
+                }
+            }
+        }
+        let mut out: Vec<Scored> = found.into_iter().map(|r| r.0).collect();
+        out.sort_unstable_by(|a, b| b.cmp(a));
+        out
+    }
+}
+
+/// Malkov's heuristic: keep a candidate only if it is closer to the query than to every
+/// neighbour already kept, which spreads links across clusters; fill up with the rest.
+fn select_neighbours(vectors: &Vectors, found: &[Scored], max: usize) -> Vec<Scored> {
+    let mut kept: Vec<Scored> = Vec::with_capacity(max);
+    let mut rest = Vec::new();
+    for &c in found {
+        if kept.len() >= max {
+            break;
+        }
+        let cv = vectors.get(c.id as usize);
+        let cinv = vectors.inv_norm(c.id as usize);
+        let diverse = kept.iter().all(|k| {
+            let s = dot(cv, vectors.get(k.id as usize)) * cinv * vectors.inv_norm(k.id as usize);
+            c.sim > s
+        });
+        if diverse {
+            kept.push(c);
+        } else {
+            rest.push(c);
+        }
+    }
+    for c in rest {
+        if kept.len() >= max {
+            break;
+        }
+        kept.push(c);
+    }
+    kept
+}

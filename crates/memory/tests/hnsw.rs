@@ -1,0 +1,149 @@
+//! The ANN path: recall@10 against brute force on clustered data, filters still exact to the
+//! filter (every result matches), deletes and replacements kept in step, background build.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::*;
+use crewai_rust_memory::{DeleteCriteria, Durability, Record, SearchQuery, Store};
+
+const DIM: usize = 48;
+
+fn store_with(records: &[Record]) -> Store {
+    let s = Store::open(None, None, Durability::Flush).unwrap();
+    // Route every search to the graph.
+    s.set_exact_budget(0);
+    s.upsert(records.to_vec()).unwrap();
+    s.build_index();
+    s
+}
+
+fn exact_ids(records: &[Record], q: &SearchQuery, keep: impl Fn(&Record) -> bool) -> Vec<String> {
+    let mut scored: Vec<(f64, &str)> = records
+        .iter()
+        .filter(|r| r.embedding.is_some() && keep(r))
+        .map(|r| {
+            (
+                cosine(r.embedding.as_ref().unwrap(), &q.vector),
+                r.id.as_str(),
+            )
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored
+        .into_iter()
+        .take(q.limit)
+        .map(|(_, id)| id.to_owned())
+        .collect()
+}
+
+fn recall(
+    store: &Store,
+    records: &[Record],
+    queries: &[SearchQuery],
+    keep: impl Fn(&Record) -> bool + Copy,
+) -> f64 {
+    let mut hit = 0;
+    let mut total = 0;
+    for q in queries {
+        let want: HashSet<String> = exact_ids(records, q, keep).into_iter().collect();
+        let got = store.search(q).unwrap();
+        for (r, _) in &got {
+            assert!(keep(r), "result {} violates the filter", r.id);
+        }
+        hit += got.iter().filter(|(r, _)| want.contains(&r.id)).count();
+        total += want.len();
+    }
+    hit as f64 / total as f64
+}
+
+fn data(n: usize, seed: u64) -> (Vec<Record>, Vec<SearchQuery>) {
+    let mut rng = Rng::new(seed);
+    let vectors = clustered(&mut rng, n + 100, DIM, 40);
+    let (base, qs) = vectors.split_at(n);
+    let records = random_records(&mut rng, base.to_vec());
+    let queries = qs
+        .iter()
+        .map(|v| SearchQuery {
+            vector: v.clone(),
+            limit: 10,
+            min_score: -1.0,
+            ..Default::default()
+        })
+        .collect();
+    (records, queries)
+}
+
+#[test]
+fn unfiltered_recall_at_10_is_at_least_098() {
+    let (records, queries) = data(8000, 1);
+    let store = store_with(&records);
+    let r = recall(&store, &records, &queries, |_| true);
+    assert!(r >= 0.98, "recall@10 = {r}");
+}
+
+#[test]
+fn filtered_search_on_the_graph_matches_filters_and_keeps_recall() {
+    let (records, queries) = data(8000, 2);
+    let store = store_with(&records);
+    let scoped: Vec<SearchQuery> = queries
+        .iter()
+        .map(|q| SearchQuery {
+            scope_prefix: Some("/crew".into()),
+            ..q.clone()
+        })
+        .collect();
+    let r = recall(&store, &records, &scoped, |r| r.scope.starts_with("/crew"));
+    assert!(r >= 0.98, "scoped recall@10 = {r}");
+    let by_cat: Vec<SearchQuery> = queries
+        .iter()
+        .map(|q| SearchQuery {
+            categories: vec!["plan".into()],
+            ..q.clone()
+        })
+        .collect();
+    let r = recall(&store, &records, &by_cat, |r| {
+        r.categories.iter().any(|c| c == "plan")
+    });
+    assert!(r >= 0.98, "category recall@10 = {r}");
+}
+
+#[test]
+fn graph_follows_deletes_and_replacements() {
+    let (mut records, queries) = data(6000, 3);
+    let store = store_with(&records);
+    // Delete a third, replace a third with new vectors, then check recall on what is left.
+    let gone: Vec<String> = records.iter().step_by(3).map(|r| r.id.clone()).collect();
+    store
+        .delete(&DeleteCriteria {
+            record_ids: Some(gone.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    let gone: HashSet<String> = gone.into_iter().collect();
+    records.retain(|r| !gone.contains(&r.id));
+    let mut rng = Rng::new(99);
+    let fresh = clustered(&mut rng, records.len(), DIM, 40);
+    for (r, v) in records.iter_mut().zip(fresh).step_by(2) {
+        if r.embedding.is_some() {
+            r.embedding = Some(v);
+        }
+    }
+    store.upsert(records.clone()).unwrap();
+    let r = recall(&store, &records, &queries, |_| true);
+    assert!(r >= 0.98, "recall@10 after churn = {r}");
+}
+
+#[test]
+fn background_build_switches_on_and_matches_exact() {
+    let (records, queries) = data(4000, 4);
+    let store = Store::open(None, None, Durability::Flush).unwrap();
+    store.set_exact_budget(DIM * 1000);
+    store.upsert(records[..2000].to_vec()).unwrap();
+    // Writes while the build runs are replayed into the graph before it is used.
+    store.upsert(records[2000..].to_vec()).unwrap();
+    assert!(store.wait_for_index());
+    let r = recall(&store, &records, &queries, |_| true);
+    assert!(r >= 0.98, "recall@10 after background build = {r}");
+}
