@@ -42,6 +42,7 @@ class MemoryStore:
         vector_dim: int | None = None,
         *,
         durability: str = "flush",
+        text_language: str = "english",
     ) -> None: ...
     @property
     def vector_dim(self) -> int | None: ...
@@ -57,6 +58,27 @@ class MemoryStore:
         metadata_filter: str | None = None,
         limit: int = 10,
         min_score: float = 0.0,
+    ) -> list[tuple[dict[str, Any], float]]: ...
+    # hybrid recall (issue 4): full-text and hybrid search
+    def search_text(
+        self,
+        query: str,
+        scope_prefix: str | None = None,
+        categories: Sequence[str] | None = None,
+        metadata_filter: str | None = None,
+        limit: int = 10,
+        min_score: float = 0.0,
+    ) -> list[tuple[dict[str, Any], float]]: ...
+    def search_hybrid(
+        self,
+        query_text: str,
+        query_embedding: Sequence[float] | npt.NDArray[np.floating[Any]],
+        scope_prefix: str | None = None,
+        categories: Sequence[str] | None = None,
+        metadata_filter: str | None = None,
+        limit: int = 10,
+        min_score: float = 0.0,
+        weight: float = 0.7,
     ) -> list[tuple[dict[str, Any], float]]: ...
     def delete(
         self,

@@ -7,6 +7,7 @@
 mod error;
 mod filters;
 mod hnsw;
+mod hybrid;
 mod index_build;
 mod queries;
 mod scope;
@@ -21,6 +22,7 @@ mod wal;
 pub use crewai_rust_serialization::record::Record;
 pub use error::{MemoryError, Result};
 pub use filters::{json_equal, parse_filter};
+pub use hybrid::{HybridQuery, TextSearchQuery};
 pub use queries::{DeleteCriteria, ScopeInfo};
 pub use scope::{in_scope, normalise_prefix};
 pub use search::SearchQuery;

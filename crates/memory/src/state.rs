@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use crate::error::{MemoryError, Result};
 use crate::hnsw::Hnsw;
 use crate::scope::in_scope;
+use crate::text::{Bm25Params, Language, TextIndex};
 use crate::vector::Vectors;
 
 /// A live record; its embedding lives in [`Vectors`] (the record's own field stays `None`).
@@ -45,11 +46,20 @@ pub struct State {
     pub(crate) build_log: Option<Vec<u32>>,
     /// Searches whose candidates need fewer f32 reads than this scan exactly.
     pub(crate) exact_budget: usize,
+    /// Full-text index of `content` by slot (hybrid recall); rebuilt by replaying the log.
+    pub(crate) text: TextIndex,
 }
 
 static NEXT_EPOCH: AtomicU64 = AtomicU64::new(1);
 
 impl State {
+    /// An empty state whose text index analyses content for `language`.
+    pub fn with_language(ctor_dim: Option<usize>, language: Language) -> Self {
+        let mut state = Self::new(ctor_dim);
+        state.text = TextIndex::new(language, Bm25Params::default());
+        state
+    }
+
     pub fn new(ctor_dim: Option<usize>) -> Self {
         Self {
             ctor_dim,
@@ -66,6 +76,7 @@ impl State {
             epoch: NEXT_EPOCH.fetch_add(1, AtomicOrdering::Relaxed),
             build_log: None,
             exact_budget: crate::search::EXACT_BUDGET,
+            text: TextIndex::default(),
         }
     }
 
@@ -164,7 +175,8 @@ impl State {
             }
             Entry::Clear => {
                 let budget = self.exact_budget;
-                *self = State::new(self.ctor_dim);
+                let language = self.text_language();
+                *self = State::with_language(self.ctor_dim, language);
                 self.exact_budget = budget;
             }
         }
@@ -216,6 +228,7 @@ impl State {
             self.categories.entry(c.clone()).or_default().insert(slot);
         }
         self.order.insert((Reverse(rec.created_us), rec.id.clone()));
+        self.text.add(slot, &rec.content);
         let has_vec = embedding.is_some();
         self.note_change(slot);
         if has_vec {
@@ -241,6 +254,7 @@ impl State {
             .take()
             .expect("indexed slot is live");
         self.live_bytes -= s.bytes;
+        self.text.remove(slot);
         remove_from(&mut self.scopes, &s.rec.scope, slot);
         for c in &s.rec.categories {
             remove_from(&mut self.categories, c, slot);

@@ -15,9 +15,11 @@ use crewai_rust_serialization::record::{Entry, Record};
 use parking_lot::{Mutex, RwLock};
 
 use crate::error::{MemoryError, Result};
+use crate::hybrid::{HybridQuery, TextSearchQuery};
 use crate::queries::{DeleteCriteria, ScopeInfo};
 use crate::search::SearchQuery;
 use crate::state::State;
+use crate::text::Language;
 use crate::validate::{check_dims, check_record};
 use crate::wal::{Event, Wal};
 
@@ -68,12 +70,22 @@ impl Store {
         vector_dim: Option<usize>,
         durability: Durability,
     ) -> Result<Self> {
+        Self::open_with_language(path, vector_dim, durability, Language::default())
+    }
+
+    /// `open`, with the full-text index analysing content for `language` (see [`crate::text`]).
+    pub fn open_with_language(
+        path: Option<&Path>,
+        vector_dim: Option<usize>,
+        durability: Durability,
+        language: Language,
+    ) -> Result<Self> {
         if vector_dim == Some(0) {
             return Err(MemoryError::InvalidInput(
                 "vector_dim must be positive".into(),
             ));
         }
-        let mut state = State::new(vector_dim);
+        let mut state = State::with_language(vector_dim, language);
         let wal = match path {
             None => None,
             Some(p) => {
@@ -321,6 +333,19 @@ impl Store {
         self.read(|s| s.search(q))
     }
 
+    /// Full-text (BM25) search; see [`crate::hybrid`].
+    pub fn search_text(&self, q: &TextSearchQuery) -> Result<Vec<(Record, f64)>> {
+        self.read(|s| Ok(s.search_text(q)))
+    }
+
+    /// Hybrid (BM25 + cosine) search; see [`crate::hybrid`].
+    pub fn search_hybrid(&self, q: &HybridQuery) -> Result<Vec<(Record, f64)>> {
+        if let Err(p) = crate::validate::check_vector(&q.vector) {
+            return Err(MemoryError::InvalidInput(format!("query {p}")));
+        }
+        self.read(|s| s.search_hybrid(q))
+    }
+
     pub fn delete(&self, criteria: &DeleteCriteria) -> Result<usize> {
         self.write(|state| {
             let ids = state.select_for_delete(criteria);
@@ -385,7 +410,7 @@ fn apply_event(state: &mut State, ctor_dim: Option<usize>, ev: Event) -> Result<
     match ev {
         Event::Replaced => {
             let budget = state.exact_budget;
-            *state = State::new(ctor_dim);
+            *state = State::with_language(ctor_dim, state.text_language());
             state.exact_budget = budget;
             Ok(())
         }

@@ -6,7 +6,8 @@ mod convert;
 use std::path::PathBuf;
 
 use crewai_rust_memory::{
-    DeleteCriteria, Durability, MemoryError, SearchQuery, Store, normalise_prefix, parse_filter,
+    DeleteCriteria, Durability, HybridQuery, MemoryError, SearchQuery, Store, TextSearchQuery,
+    normalise_prefix, parse_filter,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -40,13 +41,15 @@ pub struct PyMemoryStore {
 #[pymethods]
 impl PyMemoryStore {
     #[new]
-    #[pyo3(signature = (path = None, vector_dim = None, *, durability = "flush"))]
+    #[pyo3(signature = (path = None, vector_dim = None, *, durability = "flush", text_language = "english"))]
     fn new(
         py: Python<'_>,
         path: Option<PathBuf>,
         vector_dim: Option<i64>,
         durability: &str,
+        text_language: &str,
     ) -> PyResult<Self> {
+        let language = crate::text::language(text_language)?;
         let durability = Durability::parse(durability).map_err(memory_err)?;
         let dim = match vector_dim {
             None => None,
@@ -58,7 +61,9 @@ impl PyMemoryStore {
             }
         };
         let path_str = path.as_ref().map(|p| p.to_string_lossy().into_owned());
-        let store = run(py, || Store::open(path.as_deref(), dim, durability))?;
+        let store = run(py, || {
+            Store::open_with_language(path.as_deref(), dim, durability, language)
+        })?;
         Ok(Self {
             store,
             path: path_str,
@@ -119,6 +124,67 @@ impl PyMemoryStore {
         let hits = run(py, || self.store.search(&q))?;
         hits.into_iter()
             .map(|(r, s)| Ok((convert::to_dict(py, r)?, f64::from(s))))
+            .collect()
+    }
+
+    /// Exact top-`limit` records by BM25 over `content` among those matching every filter;
+    /// scores in [0, 1]. Any string is a valid query (plain text, never a query language).
+    #[pyo3(signature = (query, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0))]
+    #[allow(clippy::too_many_arguments)] // the Python signature of the engine contract
+    fn search_text<'py>(
+        &self,
+        py: Python<'py>,
+        query: &Bound<'py, PyAny>,
+        scope_prefix: Option<&str>,
+        categories: Option<&Bound<'py, PyAny>>,
+        metadata_filter: Option<&str>,
+        limit: i64,
+        min_score: f64,
+    ) -> PyResult<Vec<(Bound<'py, PyDict>, f64)>> {
+        let q = TextSearchQuery {
+            text: crate::text::text_arg(query, "query")?,
+            scope_prefix: normalise_prefix(scope_prefix),
+            categories: opt_str_list(categories, "categories")?,
+            metadata_filter: parse_filter(metadata_filter).map_err(memory_err)?,
+            limit: limit.max(0) as usize,
+            min_score,
+        };
+        let hits = run(py, || self.store.search_text(&q))?;
+        hits.into_iter()
+            .map(|(r, s)| Ok((convert::to_dict(py, r)?, s)))
+            .collect()
+    }
+
+    /// Hybrid search: BM25 of `query_text` and cosine of `query_embedding`, fused as
+    /// `weight * bm25/max_bm25 + (1 - weight) * cos/max_cos` over both rankings' candidates;
+    /// exact filters, scores in [0, 1].
+    #[pyo3(signature = (query_text, query_embedding, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, weight = crewai_rust_memory::text::DEFAULT_TEXT_WEIGHT))]
+    #[allow(clippy::too_many_arguments)] // the Python signature of the engine contract
+    fn search_hybrid<'py>(
+        &self,
+        py: Python<'py>,
+        query_text: &Bound<'py, PyAny>,
+        query_embedding: &Bound<'py, PyAny>,
+        scope_prefix: Option<&str>,
+        categories: Option<&Bound<'py, PyAny>>,
+        metadata_filter: Option<&str>,
+        limit: i64,
+        min_score: f64,
+        weight: f64,
+    ) -> PyResult<Vec<(Bound<'py, PyDict>, f64)>> {
+        let q = HybridQuery {
+            text: crate::text::text_arg(query_text, "query_text")?,
+            vector: convert::vector(query_embedding, "query_embedding")?,
+            scope_prefix: normalise_prefix(scope_prefix),
+            categories: opt_str_list(categories, "categories")?,
+            metadata_filter: parse_filter(metadata_filter).map_err(memory_err)?,
+            limit: limit.max(0) as usize,
+            min_score,
+            weight,
+        };
+        let hits = run(py, || self.store.search_hybrid(&q))?;
+        hits.into_iter()
+            .map(|(r, s)| Ok((convert::to_dict(py, r)?, s)))
             .collect()
     }
 

@@ -12,7 +12,7 @@ use pyo3::types::{PyBool, PyInt, PyString};
 use crate::errors::InvalidInputError;
 use crate::runtime::{detached, guarded};
 
-fn language(name: &str) -> PyResult<Language> {
+pub(crate) fn language(name: &str) -> PyResult<Language> {
     Language::parse(name).ok_or_else(|| {
         InvalidInputError::new_err(format!(
             "unknown text language {name:?}; accepted: english, en, none"
@@ -37,7 +37,7 @@ fn doc_id(obj: &Bound<'_, PyAny>) -> PyResult<u32> {
 
 /// Text as Rust sees it: unpaired surrogates become U+FFFD, a separator, as they are for the
 /// reference's tokenizer, so both split such text identically.
-fn text_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+pub(crate) fn text_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     let s = obj.cast::<PyString>().map_err(|_| {
         PyTypeError::new_err(match obj.get_type().name() {
             Ok(name) => format!("{what} must be a str, got {name}"),
