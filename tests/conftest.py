@@ -9,10 +9,19 @@ so a broken build can never pass as a Python-only run.
 
 from __future__ import annotations
 
-import pytest
+import os
 
-import crewai_rust
-from crewai_rust import _native, flags
+# crewai's tracing handler waits 5 s for a parent span on every Memory.remember() made outside a
+# crew (crewai 1.15, telemetry/tracing/handlers.py) and may prompt for trace consent; tests run
+# offline and must not stall or read stdin. Set before anything imports crewai.
+os.environ.setdefault("CREWAI_TRACING_ENABLED", "false")
+os.environ.setdefault("CREWAI_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("OTEL_SDK_DISABLED", "true")
+
+import pytest  # noqa: E402
+
+import crewai_rust  # noqa: E402
+from crewai_rust import _native, flags  # noqa: E402
 
 IMPLS: tuple[str, ...] = ("rust", "python") if _native.rust_available() else ("python",)
 
