@@ -1,7 +1,251 @@
-//! Bindings for the store component.
+//! Bindings for the memory store: `crewai_rust._core.MemoryStore` (see `engine_contract.md`).
+//! Converts arguments, runs every store call with the interpreter detached, maps errors.
 
+mod convert;
+
+use std::path::PathBuf;
+
+use crewai_rust_memory::{
+    DeleteCriteria, Durability, MemoryError, SearchQuery, Store, normalise_prefix, parse_filter,
+};
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
-    Ok(())
+use crate::errors::{InvalidInputError, memory_err};
+use crate::runtime::detached;
+
+fn opt_str_list(v: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
+    match v {
+        Some(x) if !x.is_none() => convert::str_list(x, what),
+        _ => Ok(Vec::new()),
+    }
+}
+
+fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, MemoryError> + Send) -> PyResult<T> {
+    detached(py, || f().map_err(memory_err))
+}
+
+/// The Rust memory engine: an embedded, durable, multi-process vector + metadata store.
+///
+/// `path=None` keeps everything in memory. `durability="flush"` makes an upsert survive the
+/// process being killed once it returns; `"fsync"` also survives power loss (one disk flush per
+/// write). Every call first catches up with writes other handles or processes made.
+#[pyclass(name = "MemoryStore", module = "crewai_rust._core", frozen)]
+#[derive(Debug)]
+pub struct PyMemoryStore {
+    store: Store,
+    path: Option<String>,
+}
+
+#[pymethods]
+impl PyMemoryStore {
+    #[new]
+    #[pyo3(signature = (path = None, vector_dim = None, *, durability = "flush"))]
+    fn new(
+        py: Python<'_>,
+        path: Option<PathBuf>,
+        vector_dim: Option<i64>,
+        durability: &str,
+    ) -> PyResult<Self> {
+        let durability = Durability::parse(durability).map_err(memory_err)?;
+        let dim = match vector_dim {
+            None => None,
+            Some(d) if d > 0 => Some(d as usize),
+            Some(d) => {
+                return Err(InvalidInputError::new_err(format!(
+                    "vector_dim must be a positive int, got {d}"
+                )));
+            }
+        };
+        let path_str = path.as_ref().map(|p| p.to_string_lossy().into_owned());
+        let store = run(py, || Store::open(path.as_deref(), dim, durability))?;
+        Ok(Self {
+            store,
+            path: path_str,
+        })
+    }
+
+    /// The embedding dimension, fixed by the first stored embedding or the constructor.
+    #[getter]
+    fn vector_dim(&self, py: Python<'_>) -> PyResult<Option<usize>> {
+        run(py, || self.store.vector_dim())
+    }
+
+    /// The store's directory, or None in memory.
+    #[getter]
+    fn path(&self) -> Option<String> {
+        self.path.clone()
+    }
+
+    /// Insert or replace records by id; the batch is atomic.
+    fn upsert(&self, py: Python<'_>, records: &Bound<'_, PyAny>) -> PyResult<()> {
+        let list = records
+            .cast::<PyList>()
+            .map_err(|_| InvalidInputError::new_err("records must be a list of dicts"))?;
+        let recs = list
+            .iter()
+            .map(|r| convert::record(&r))
+            .collect::<PyResult<Vec<_>>>()?;
+        run(py, || self.store.upsert(recs))
+    }
+
+    /// The record with this id, or None.
+    fn get<'py>(&self, py: Python<'py>, record_id: &str) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let rec = run(py, || self.store.get(record_id))?;
+        rec.map(|r| convert::to_dict(py, r)).transpose()
+    }
+
+    /// Exact top-`limit` records by cosine similarity among those matching every filter.
+    #[pyo3(signature = (query, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0))]
+    #[allow(clippy::too_many_arguments)] // the Python signature of the engine contract
+    fn search<'py>(
+        &self,
+        py: Python<'py>,
+        query: &Bound<'py, PyAny>,
+        scope_prefix: Option<&str>,
+        categories: Option<&Bound<'py, PyAny>>,
+        metadata_filter: Option<&str>,
+        limit: i64,
+        min_score: f64,
+    ) -> PyResult<Vec<(Bound<'py, PyDict>, f64)>> {
+        let q = SearchQuery {
+            vector: convert::vector(query, "query")?,
+            scope_prefix: normalise_prefix(scope_prefix),
+            categories: opt_str_list(categories, "categories")?,
+            metadata_filter: parse_filter(metadata_filter).map_err(memory_err)?,
+            limit: limit.max(0) as usize,
+            min_score,
+        };
+        let hits = run(py, || self.store.search(&q))?;
+        hits.into_iter()
+            .map(|(r, s)| Ok((convert::to_dict(py, r)?, f64::from(s))))
+            .collect()
+    }
+
+    /// Delete records matching every given criterion; none given deletes nothing.
+    #[pyo3(signature = (scope_prefix = None, categories = None, record_ids = None, older_than_us = None, metadata_filter = None))]
+    fn delete(
+        &self,
+        py: Python<'_>,
+        scope_prefix: Option<&str>,
+        categories: Option<&Bound<'_, PyAny>>,
+        record_ids: Option<&Bound<'_, PyAny>>,
+        older_than_us: Option<i64>,
+        metadata_filter: Option<&str>,
+    ) -> PyResult<usize> {
+        let criteria = DeleteCriteria {
+            scope_prefix: normalise_prefix(scope_prefix),
+            categories: opt_str_list(categories, "categories")?,
+            record_ids: match record_ids {
+                Some(x) if !x.is_none() => Some(convert::str_list(x, "record_ids")?),
+                _ => None,
+            },
+            older_than_us,
+            metadata_filter: parse_filter(metadata_filter).map_err(memory_err)?,
+        };
+        run(py, || self.store.delete(&criteria))
+    }
+
+    /// Replace the record with the same id; False (nothing stored) if there is none.
+    fn update(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let rec = convert::record(record)?;
+        run(py, || self.store.update(rec))
+    }
+
+    /// Records newest first (ties by id), optionally within a scope.
+    #[pyo3(signature = (scope_prefix = None, limit = 200, offset = 0))]
+    fn list_records<'py>(
+        &self,
+        py: Python<'py>,
+        scope_prefix: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let scope = normalise_prefix(scope_prefix);
+        let (limit, offset) = (limit.max(0) as usize, offset.max(0) as usize);
+        let recs = run(py, || {
+            self.store.list_records(scope.as_deref(), limit, offset)
+        })?;
+        recs.into_iter().map(|r| convert::to_dict(py, r)).collect()
+    }
+
+    /// Counts, categories, time range and child scopes of a scope and its subscopes.
+    fn scope_info<'py>(&self, py: Python<'py>, scope: &str) -> PyResult<Bound<'py, PyDict>> {
+        let canon = normalise_prefix(Some(scope));
+        let info = run(py, || self.store.scope_info(scope, canon.as_deref()))?;
+        let d = PyDict::new(py);
+        d.set_item("path", info.path)?;
+        d.set_item("record_count", info.record_count)?;
+        d.set_item("categories", info.categories)?;
+        d.set_item("oldest_created_at", info.oldest_created_at)?;
+        d.set_item("newest_created_at", info.newest_created_at)?;
+        d.set_item("child_scopes", info.child_scopes)?;
+        Ok(d)
+    }
+
+    /// Immediate child scope paths of `parent`, sorted.
+    #[pyo3(signature = (parent = "/"))]
+    fn list_scopes(&self, py: Python<'_>, parent: &str) -> PyResult<Vec<String>> {
+        let canon = normalise_prefix(Some(parent));
+        run(py, || self.store.list_scopes(canon.as_deref()))
+    }
+
+    /// Category -> number of records having it, optionally within a scope.
+    #[pyo3(signature = (scope_prefix = None))]
+    fn list_categories<'py>(
+        &self,
+        py: Python<'py>,
+        scope_prefix: Option<&str>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let canon = normalise_prefix(scope_prefix);
+        let cats = run(py, || self.store.list_categories(canon.as_deref()))?;
+        let d = PyDict::new(py);
+        for (k, v) in cats {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+
+    /// Number of records, optionally within a scope.
+    #[pyo3(signature = (scope_prefix = None))]
+    fn count(&self, py: Python<'_>, scope_prefix: Option<&str>) -> PyResult<usize> {
+        let canon = normalise_prefix(scope_prefix);
+        run(py, || self.store.count(canon.as_deref()))
+    }
+
+    /// Delete a scope's records; None or "/" deletes everything and forgets the dimension.
+    #[pyo3(signature = (scope_prefix = None))]
+    fn reset(&self, py: Python<'_>, scope_prefix: Option<&str>) -> PyResult<()> {
+        let canon = normalise_prefix(scope_prefix);
+        run(py, || self.store.reset(canon.as_deref()))
+    }
+
+    /// Set `last_accessed` on existing records; returns how many were touched.
+    fn touch(
+        &self,
+        py: Python<'_>,
+        record_ids: &Bound<'_, PyAny>,
+        last_accessed: &str,
+    ) -> PyResult<usize> {
+        let ids = convert::str_list(record_ids, "record_ids")?;
+        run(py, || self.store.touch(&ids, last_accessed))
+    }
+
+    /// Catch up with other handles' and processes' writes now.
+    fn refresh(&self, py: Python<'_>) -> PyResult<()> {
+        run(py, || self.store.refresh())
+    }
+
+    /// Release the files; idempotent. Later calls raise StorageError("store is closed").
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| self.store.close());
+    }
+
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        run(py, || self.store.len())
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyMemoryStore>()
 }

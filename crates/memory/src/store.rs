@@ -1,0 +1,319 @@
+//! `Store`: the thread-safe, multi-process memory store every binding call goes through.
+//!
+//! Writes are serialised by a mutex (threads) and the file lock (processes); each first
+//! catches up on the log, validates against the caught-up state, appends, then applies.
+//! Reads catch up without the file lock and run under a shared state lock, so searches from
+//! many threads proceed in parallel and a compaction never blocks them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crewai_rust_serialization::record::{Entry, Record};
+use parking_lot::{Mutex, RwLock};
+
+use crate::error::{MemoryError, Result};
+use crate::queries::{DeleteCriteria, ScopeInfo};
+use crate::search::SearchQuery;
+use crate::state::State;
+use crate::validate::{check_dims, check_record};
+use crate::wal::{Event, Wal};
+
+/// Records per compacted frame, in bytes: large frames read fast, small ones bound memory.
+const SNAPSHOT_FRAME_BYTES: usize = 4 << 20;
+/// Don't compact tiny files: rewriting them costs more than the bytes they waste.
+const COMPACT_MIN_BYTES: u64 = 256 << 10;
+/// Compact when the file exceeds the live records by this factor (disk ≤ 1.25× live bytes).
+const COMPACT_RATIO: f64 = 1.25;
+
+/// When an upsert is durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Written to the OS before returning: survives the process being killed.
+    Flush,
+    /// Also `fsync`ed: survives power loss, at the cost of a disk flush per write.
+    Fsync,
+}
+
+impl Durability {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "flush" => Ok(Self::Flush),
+            "fsync" => Ok(Self::Fsync),
+            other => Err(MemoryError::InvalidInput(format!(
+                "durability must be 'flush' or 'fsync', got {other:?}"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Store {
+    path: Option<PathBuf>,
+    ctor_dim: Option<usize>,
+    wal: Mutex<Option<Wal>>,
+    state: RwLock<State>,
+    closed: AtomicBool,
+}
+
+impl Store {
+    /// Open the store in directory `path` (created if missing), or an in-memory one.
+    pub fn open(
+        path: Option<&Path>,
+        vector_dim: Option<usize>,
+        durability: Durability,
+    ) -> Result<Self> {
+        if vector_dim == Some(0) {
+            return Err(MemoryError::InvalidInput(
+                "vector_dim must be positive".into(),
+            ));
+        }
+        let mut state = State::new(vector_dim);
+        let wal = match path {
+            None => None,
+            Some(p) => {
+                let mut sink = |ev: Event| apply_event(&mut state, vector_dim, ev);
+                Some(Wal::open(p, durability == Durability::Fsync, &mut sink)?)
+            }
+        };
+        Ok(Self {
+            path: path.map(Path::to_owned),
+            ctor_dim: vector_dim,
+            wal: Mutex::new(wal),
+            state: RwLock::new(state),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        // Drop the file handles now; the state goes with the last reference.
+        self.wal.lock().take();
+    }
+
+    fn check_open(&self) -> Result<()> {
+        if self.closed.load(Ordering::SeqCst) {
+            Err(MemoryError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Bring this handle up to date with the file (other handles' and processes' writes).
+    pub fn refresh(&self) -> Result<()> {
+        self.check_open()?;
+        let mut wal = self.wal.lock();
+        match wal.as_mut() {
+            Some(w) if !w.is_current()? => self.catch_up(w, false),
+            Some(_) => Ok(()),
+            None if self.closed.load(Ordering::SeqCst) => Err(MemoryError::Closed),
+            None => Ok(()),
+        }
+    }
+
+    fn catch_up(&self, wal: &mut Wal, locked: bool) -> Result<()> {
+        let mut events = Vec::new();
+        wal.catch_up(locked, &mut |ev| {
+            events.push(ev);
+            Ok(())
+        })?;
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut state = self.state.write();
+        for ev in events {
+            apply_event(&mut state, self.ctor_dim, ev)?;
+        }
+        Ok(())
+    }
+
+    /// Run a write: under the locks, after catching up, `plan` looks at the state and returns
+    /// the entry to log (or none) plus the call's result; the entry is appended, then applied.
+    fn write<R>(&self, plan: impl FnOnce(&State) -> Result<(Option<Entry>, R)>) -> Result<R> {
+        self.check_open()?;
+        let mut wal_slot = self.wal.lock();
+        self.check_open()?;
+        let Some(wal) = wal_slot.as_mut() else {
+            let mut state = self.state.write();
+            let (entry, out) = plan(&state)?;
+            if let Some(e) = entry {
+                state.apply(e)?;
+            }
+            return Ok(out);
+        };
+        let _guard = wal.lock()?;
+        self.catch_up(wal, true)?;
+        let (entry, out) = plan(&self.state.read())?;
+        if let Some(e) = entry {
+            wal.append(&e)?;
+            let mut state = self.state.write();
+            state.apply(e)?;
+            drop(state);
+            self.maybe_compact(wal)?;
+        }
+        Ok(out)
+    }
+
+    fn maybe_compact(&self, wal: &mut Wal) -> Result<()> {
+        let len = wal.file_len();
+        let live = self.state.read().live_bytes() as f64;
+        if len >= COMPACT_MIN_BYTES && (len as f64) > live * COMPACT_RATIO + 4096.0 {
+            // Readers keep searching meanwhile: the snapshot needs only a shared state lock.
+            let state = self.state.read();
+            wal.compact(state.snapshot_entries(SNAPSHOT_FRAME_BYTES))?;
+        }
+        Ok(())
+    }
+
+    /// Compact now regardless of garbage (tests and maintenance).
+    pub fn compact(&self) -> Result<()> {
+        self.write(|_| Ok((None, ())))?;
+        let mut wal_slot = self.wal.lock();
+        if let Some(wal) = wal_slot.as_mut() {
+            let _guard = wal.lock()?;
+            self.catch_up(wal, true)?;
+            let state = self.state.read();
+            wal.compact(state.snapshot_entries(SNAPSHOT_FRAME_BYTES))?;
+        }
+        Ok(())
+    }
+
+    /// Size of the log file in bytes (0 in memory).
+    pub fn file_bytes(&self) -> u64 {
+        self.wal.lock().as_ref().map_or(0, Wal::file_len)
+    }
+
+    /// Bytes held by vector storage (for memory figures).
+    pub fn vector_heap_bytes(&self) -> usize {
+        self.state
+            .read()
+            .vectors
+            .as_ref()
+            .map_or(0, crate::vector::Vectors::heap_bytes)
+    }
+
+    fn read<R>(&self, f: impl FnOnce(&State) -> Result<R>) -> Result<R> {
+        self.refresh()?;
+        f(&self.state.read())
+    }
+
+    pub fn vector_dim(&self) -> Result<Option<usize>> {
+        self.read(|s| Ok(s.dim()))
+    }
+
+    pub fn len(&self) -> Result<usize> {
+        self.read(|s| Ok(s.len()))
+    }
+
+    pub fn is_empty(&self) -> Result<bool> {
+        self.len().map(|n| n == 0)
+    }
+
+    pub fn upsert(&self, records: Vec<Record>) -> Result<()> {
+        for r in &records {
+            check_record(r)?;
+        }
+        if records.is_empty() {
+            return self.refresh();
+        }
+        self.write(|state| {
+            check_dims(&records, state.dim())?;
+            Ok((Some(Entry::Upsert(records)), ()))
+        })
+    }
+
+    pub fn update(&self, record: Record) -> Result<bool> {
+        check_record(&record)?;
+        self.write(|state| {
+            if state.get(&record.id).is_none() {
+                return Ok((None, false));
+            }
+            check_dims(std::slice::from_ref(&record), state.dim())?;
+            Ok((Some(Entry::Upsert(vec![record])), true))
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Result<Option<Record>> {
+        self.read(|s| Ok(s.get(id)))
+    }
+
+    pub fn search(&self, q: &SearchQuery) -> Result<Vec<(Record, f32)>> {
+        if let Err(p) = crate::validate::check_vector(&q.vector) {
+            return Err(MemoryError::InvalidInput(format!("query {p}")));
+        }
+        self.read(|s| s.search(q))
+    }
+
+    pub fn delete(&self, criteria: &DeleteCriteria) -> Result<usize> {
+        self.write(|state| {
+            let ids = state.select_for_delete(criteria);
+            let n = ids.len();
+            Ok(((n > 0).then_some(Entry::Delete(ids)), n))
+        })
+    }
+
+    pub fn list_records(
+        &self,
+        scope: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<Record>> {
+        self.read(|s| Ok(s.list_records(scope, limit, offset)))
+    }
+
+    pub fn scope_info(&self, path: &str, scope: Option<&str>) -> Result<ScopeInfo> {
+        self.read(|s| Ok(s.scope_info(path, scope)))
+    }
+
+    pub fn list_scopes(&self, parent: Option<&str>) -> Result<Vec<String>> {
+        self.read(|s| Ok(s.list_scopes(parent)))
+    }
+
+    pub fn list_categories(&self, scope: Option<&str>) -> Result<BTreeMap<String, usize>> {
+        self.read(|s| Ok(s.list_categories(scope)))
+    }
+
+    pub fn count(&self, scope: Option<&str>) -> Result<usize> {
+        self.read(|s| Ok(s.count(scope)))
+    }
+
+    /// `None` clears everything and forgets the dimension (unless given to the constructor).
+    pub fn reset(&self, scope: Option<&str>) -> Result<()> {
+        self.write(|state| match scope {
+            None => Ok((Some(Entry::Clear), ())),
+            Some(p) => {
+                let ids = state.select_for_delete(&DeleteCriteria {
+                    scope_prefix: Some(p.to_owned()),
+                    ..Default::default()
+                });
+                Ok(((!ids.is_empty()).then_some(Entry::Delete(ids)), ()))
+            }
+        })
+    }
+
+    pub fn touch(&self, ids: &[String], last_accessed: &str) -> Result<usize> {
+        self.write(|state| {
+            let ids = state.existing_ids(ids);
+            let n = ids.len();
+            let entry = (n > 0).then(|| Entry::Touch {
+                ids,
+                last_accessed: last_accessed.to_owned(),
+            });
+            Ok((entry, n))
+        })
+    }
+}
+
+fn apply_event(state: &mut State, ctor_dim: Option<usize>, ev: Event) -> Result<()> {
+    match ev {
+        Event::Replaced => {
+            *state = State::new(ctor_dim);
+            Ok(())
+        }
+        Event::Entry(e) => state.apply(e),
+    }
+}

@@ -1,0 +1,365 @@
+//! The store's file: one append-only log of codec frames, replaced atomically by a compacted
+//! copy, shared between processes through an exclusive lock on a separate lock file.
+//!
+//! Writers append under the lock after catching up; readers catch up without the lock (every
+//! byte below the file's length was written before the length grew, so a reader sees whole
+//! frames and at worst an in-progress tail it leaves alone). Only a lock holder truncates a
+//! torn tail, so a reader never discards another process's write in progress.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crewai_rust_serialization::record::{
+    Entry, FRAME_HEADER_LEN, FileHeader, HEADER_LEN, decode_entry, encode_entry, encode_frame,
+    parse_frame_header,
+};
+
+use crate::error::{MemoryError, Result};
+
+const LOG_NAME: &str = "memory.crlog";
+const LOCK_NAME: &str = "memory.lock";
+const COMPACT_NAME: &str = "memory.crlog.compact";
+
+/// How long a writer waits for another process's lock before `StoreLockedError`.
+const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What a catch-up found in the file.
+#[derive(Debug)]
+pub enum Event {
+    /// The file was replaced by a compacted copy: drop everything, then apply what follows.
+    Replaced,
+    Entry(Entry),
+}
+
+/// Identity of the file currently at the log path (changes when compaction renames over it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId(u64, u64);
+
+#[cfg(unix)]
+fn file_id(meta: &fs::Metadata, _path: &Path) -> Result<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    Ok(FileId(meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &fs::Metadata, path: &Path) -> Result<FileId> {
+    // Without inode numbers the header's generation identifies the file.
+    let mut h = [0u8; HEADER_LEN];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut h))
+        .map_err(MemoryError::io("reading the store header"))?;
+    let header = FileHeader::decode(&h).map_err(|e| corrupt(path, e.0))?;
+    Ok(FileId(header.generation, 0))
+}
+
+fn corrupt(path: &Path, detail: impl Into<String>) -> MemoryError {
+    MemoryError::Corrupt {
+        path: path.display().to_string(),
+        detail: detail.into(),
+    }
+}
+
+fn new_generation() -> u64 {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    nanos ^ (u64::from(std::process::id()) << 40)
+}
+
+/// An exclusive hold on the store's lock file; released on drop.
+#[derive(Debug)]
+pub struct LockGuard(Arc<File>);
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+#[derive(Debug)]
+pub struct Wal {
+    dir: PathBuf,
+    log_path: PathBuf,
+    lock: Arc<File>,
+    file: File,
+    id: FileId,
+    /// Every byte before this offset has been applied by this handle.
+    offset: u64,
+    fsync: bool,
+}
+
+impl Wal {
+    /// Open (creating if needed) the store in `dir`; `sink` receives every entry on file.
+    pub fn open(
+        dir: &Path,
+        fsync: bool,
+        sink: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<Self> {
+        fs::create_dir_all(dir).map_err(MemoryError::io(format!(
+            "creating the store directory {}",
+            dir.display()
+        )))?;
+        let lock = Arc::new(
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true)
+                .open(dir.join(LOCK_NAME))
+                .map_err(MemoryError::io("opening the store lock file"))?,
+        );
+        let log_path = dir.join(LOG_NAME);
+        let guard = lock_exclusive(&lock, &log_path)?;
+        if !log_path.exists() {
+            // Created whole under a temporary name, so nobody ever sees a file without header.
+            let tmp = dir.join(COMPACT_NAME);
+            let mut f = File::create(&tmp).map_err(MemoryError::io("creating the store log"))?;
+            f.write_all(&FileHeader::new(new_generation()).encode())
+                .and_then(|()| f.sync_all())
+                .map_err(MemoryError::io("writing the store log header"))?;
+            fs::rename(&tmp, &log_path).map_err(MemoryError::io("creating the store log"))?;
+            sync_dir(dir)?;
+        }
+        let (file, id) = open_log(&log_path)?;
+        let mut wal = Wal {
+            dir: dir.to_owned(),
+            log_path,
+            lock,
+            file,
+            id,
+            offset: HEADER_LEN as u64,
+            fsync,
+        };
+        wal.read_tail(true, sink)?;
+        drop(guard);
+        Ok(wal)
+    }
+
+    pub fn file_len(&self) -> u64 {
+        self.offset
+    }
+
+    /// Block until this handle holds the store's exclusive lock.
+    pub fn lock(&self) -> Result<LockGuard> {
+        lock_exclusive(&self.lock, &self.log_path)
+    }
+
+    /// Whether the file at the log path is still ours and no longer than what we applied.
+    pub fn is_current(&self) -> Result<bool> {
+        let meta =
+            fs::metadata(&self.log_path).map_err(MemoryError::io("checking the store log"))?;
+        Ok(file_id(&meta, &self.log_path)? == self.id && meta.len() == self.offset)
+    }
+
+    /// Apply whatever other handles appended (or a replacement file) through `sink`.
+    /// `locked` = the caller holds the lock, so a torn tail is a crash's and is truncated.
+    pub fn catch_up(
+        &mut self,
+        locked: bool,
+        sink: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<()> {
+        let meta =
+            fs::metadata(&self.log_path).map_err(MemoryError::io("checking the store log"))?;
+        if file_id(&meta, &self.log_path)? != self.id {
+            let (file, id) = open_log(&self.log_path)?;
+            self.file = file;
+            self.id = id;
+            self.offset = HEADER_LEN as u64;
+            sink(Event::Replaced)?;
+        }
+        self.read_tail(locked, sink)
+    }
+
+    fn read_tail(&mut self, locked: bool, sink: &mut dyn FnMut(Event) -> Result<()>) -> Result<()> {
+        let end = self
+            .file
+            .metadata()
+            .map_err(MemoryError::io("checking the store log"))?
+            .len();
+        if end < self.offset {
+            return Err(corrupt(
+                &self.log_path,
+                "the log shrank below what was already read",
+            ));
+        }
+        if end == self.offset {
+            return Ok(());
+        }
+        self.file
+            .seek(SeekFrom::Start(self.offset))
+            .map_err(MemoryError::io("reading the store log"))?;
+        let mut r = BufReader::with_capacity(1 << 20, &self.file);
+        let mut pos = self.offset;
+        let read_err = MemoryError::io;
+        let torn = loop {
+            let left = end - pos;
+            if left == 0 {
+                break false;
+            }
+            if left < FRAME_HEADER_LEN as u64 {
+                break true;
+            }
+            let mut header = [0u8; FRAME_HEADER_LEN];
+            r.read_exact(&mut header)
+                .map_err(read_err("reading the store log"))?;
+            let Some((len, crc)) = parse_frame_header(&header) else {
+                // A power loss can leave zeros at the end; anything else is damage.
+                let mut rest = Vec::new();
+                (&mut r)
+                    .take(left - FRAME_HEADER_LEN as u64)
+                    .read_to_end(&mut rest)
+                    .map_err(read_err("reading the store log"))?;
+                if header.iter().chain(&rest).all(|&b| b == 0) {
+                    break true;
+                }
+                return Err(corrupt(
+                    &self.log_path,
+                    format!("frame header checksum mismatch at offset {pos}"),
+                ));
+            };
+            let frame_end = pos + (FRAME_HEADER_LEN + len) as u64;
+            if frame_end > end {
+                break true;
+            }
+            let mut payload = vec![0u8; len];
+            r.read_exact(&mut payload)
+                .map_err(read_err("reading the store log"))?;
+            if crc32fast::hash(&payload) != crc {
+                if frame_end == end {
+                    break true;
+                }
+                return Err(corrupt(
+                    &self.log_path,
+                    format!("frame checksum mismatch at offset {pos}"),
+                ));
+            }
+            let entry = decode_entry(&payload)
+                .map_err(|e| corrupt(&self.log_path, format!("at offset {pos}: {e}")))?;
+            sink(Event::Entry(entry))?;
+            pos = frame_end;
+            self.offset = pos;
+        };
+        if torn && locked {
+            // Only the lock holder may decide a tail is a dead writer's and not one in progress.
+            self.file
+                .set_len(pos)
+                .map_err(MemoryError::io("truncating the torn tail of the store log"))?;
+            if self.fsync {
+                self.file
+                    .sync_data()
+                    .map_err(MemoryError::io("syncing the store log"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Append one entry (caller holds the lock and has caught up). On failure the file is cut
+    /// back so no partial frame stays behind.
+    pub fn append(&mut self, entry: &Entry) -> Result<()> {
+        let frame = encode_frame(&encode_entry(entry));
+        let res = (|| {
+            self.file.seek(SeekFrom::Start(self.offset))?;
+            self.file.write_all(&frame)?;
+            if self.fsync {
+                self.file.sync_data()?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = res {
+            let _ = self.file.set_len(self.offset);
+            return Err(MemoryError::Io {
+                context: "appending to the store log".into(),
+                source: e,
+            });
+        }
+        self.offset += frame.len() as u64;
+        Ok(())
+    }
+
+    /// Replace the log by a file holding only `entries` (caller holds the lock and has caught
+    /// up). Written and synced under a temporary name, then renamed: a crash at any point leaves
+    /// either the old file or the new one, and readers of the old file finish undisturbed.
+    pub fn compact(&mut self, entries: impl Iterator<Item = Entry>) -> Result<()> {
+        let tmp = self.dir.join(COMPACT_NAME);
+        let err = MemoryError::io("writing the compacted store log");
+        let written = (|| -> std::io::Result<u64> {
+            let mut f = std::io::BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+            f.write_all(&FileHeader::new(new_generation()).encode())?;
+            let mut len = HEADER_LEN as u64;
+            for e in entries {
+                let frame = encode_frame(&encode_entry(&e));
+                f.write_all(&frame)?;
+                len += frame.len() as u64;
+            }
+            let f = f.into_inner().map_err(|e| e.into_error())?;
+            f.sync_all()?;
+            Ok(len)
+        })()
+        .map_err(err)?;
+        fs::rename(&tmp, &self.log_path).map_err(MemoryError::io("replacing the store log"))?;
+        sync_dir(&self.dir)?;
+        let (file, id) = open_log(&self.log_path)?;
+        self.file = file;
+        self.id = id;
+        self.offset = written;
+        Ok(())
+    }
+}
+
+fn open_log(path: &Path) -> Result<(File, FileId)> {
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(MemoryError::io(format!(
+            "opening the store log {}",
+            path.display()
+        )))?;
+    let mut h = [0u8; HEADER_LEN];
+    file.read_exact(&mut h)
+        .map_err(|_| corrupt(path, "the file is shorter than its header"))?;
+    FileHeader::decode(&h).map_err(|e| corrupt(path, e.0))?;
+    let meta = file
+        .metadata()
+        .map_err(MemoryError::io("checking the store log"))?;
+    let id = file_id(&meta, path)?;
+    Ok((file, id))
+}
+
+fn lock_exclusive(lock: &Arc<File>, path: &Path) -> Result<LockGuard> {
+    let start = Instant::now();
+    let mut pause = Duration::from_micros(50);
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(LockGuard(Arc::clone(lock))),
+            Err(fs::TryLockError::WouldBlock) => {
+                if start.elapsed() > LOCK_TIMEOUT {
+                    return Err(MemoryError::Locked(path.display().to_string()));
+                }
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(5));
+            }
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(MemoryError::Io {
+                    context: "locking the store".into(),
+                    source: e,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(MemoryError::io("syncing the store directory"))
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> Result<()> {
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! The file: reopen, tombstones, torn tails, corruption, compaction, two handles on one path.
+
+mod common;
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+
+use common::*;
+use crewai_rust_memory::{DeleteCriteria, Durability, MemoryError, Store};
+
+fn open(dir: &Path) -> Store {
+    Store::open(Some(dir), None, Durability::Flush).unwrap()
+}
+
+fn log_path(dir: &Path) -> std::path::PathBuf {
+    dir.join("memory.crlog")
+}
+
+fn rec(i: usize) -> crewai_rust_memory::Record {
+    let mut r = record(
+        &format!("id{i}"),
+        "/s",
+        &["c"],
+        r#"{"i":1}"#,
+        Some(vec![i as f32, 1.0, 0.5]),
+    );
+    r.created_us = i as i64;
+    r
+}
+
+#[test]
+fn reopen_sees_upserts_tombstones_and_touches() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = open(dir.path());
+        s.upsert((0..10).map(rec).collect()).unwrap();
+        let ids = vec!["id3".to_owned(), "id4".to_owned()];
+        assert_eq!(
+            s.delete(&DeleteCriteria {
+                record_ids: Some(ids),
+                ..Default::default()
+            })
+            .unwrap(),
+            2
+        );
+        assert_eq!(s.touch(&["id5".into(), "nope".into()], "later").unwrap(), 1);
+        let mut changed = rec(6);
+        changed.content = "changed".into();
+        assert!(s.update(changed).unwrap());
+        assert!(!s.update(rec(99)).unwrap());
+    }
+    let s = open(dir.path());
+    assert_eq!(s.len().unwrap(), 8);
+    assert!(s.get("id3").unwrap().is_none());
+    assert_eq!(s.get("id5").unwrap().unwrap().last_accessed, "later");
+    assert_eq!(s.get("id6").unwrap().unwrap().content, "changed");
+    assert_eq!(s.get("id7").unwrap().unwrap(), rec(7));
+    assert!(s.get("id99").unwrap().is_none());
+    assert_eq!(s.vector_dim().unwrap(), Some(3));
+}
+
+#[test]
+fn reset_forgets_the_dimension_durably() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = open(dir.path());
+        s.upsert(vec![rec(1)]).unwrap();
+        s.reset(None).unwrap();
+        assert_eq!(s.vector_dim().unwrap(), None);
+    }
+    let s = open(dir.path());
+    assert_eq!(s.len().unwrap(), 0);
+    assert_eq!(s.vector_dim().unwrap(), None);
+    let mut r = rec(2);
+    r.embedding = Some(vec![1.0; 5]);
+    s.upsert(vec![r]).unwrap();
+    assert_eq!(s.vector_dim().unwrap(), Some(5));
+}
+
+#[test]
+fn every_torn_tail_is_discarded_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = open(dir.path());
+        s.upsert(vec![rec(0), rec(1)]).unwrap();
+        s.upsert(vec![rec(2)]).unwrap();
+    }
+    let full = fs::read(log_path(dir.path())).unwrap();
+    let before_last = {
+        let s = open(dir.path());
+        drop(s);
+        // Size after the first batch: write it again in a fresh store to measure.
+        let d2 = tempfile::tempdir().unwrap();
+        let s2 = open(d2.path());
+        s2.upsert(vec![rec(0), rec(1)]).unwrap();
+        fs::metadata(log_path(d2.path())).unwrap().len() as usize
+    };
+    for cut in before_last + 1..full.len() {
+        fs::write(log_path(dir.path()), &full[..cut]).unwrap();
+        let s = open(dir.path());
+        assert_eq!(s.len().unwrap(), 2, "cut at {cut}");
+        assert!(s.get("id2").unwrap().is_none());
+        drop(s);
+        // Recovery truncated the tail, so a new write lands on a clean frame boundary.
+        assert_eq!(
+            fs::metadata(log_path(dir.path())).unwrap().len() as usize,
+            before_last
+        );
+    }
+    fs::write(log_path(dir.path()), &full[..before_last + 7]).unwrap();
+    let s = open(dir.path());
+    s.upsert(vec![rec(3)]).unwrap();
+    drop(s);
+    let s = open(dir.path());
+    assert_eq!(s.len().unwrap(), 3);
+}
+
+#[test]
+fn damage_before_the_tail_is_reported_not_discarded() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = open(dir.path());
+        s.upsert(vec![rec(0)]).unwrap();
+        s.upsert(vec![rec(1)]).unwrap();
+    }
+    let mut bytes = fs::read(log_path(dir.path())).unwrap();
+    bytes[24 + 12 + 5] ^= 0xFF;
+    fs::write(log_path(dir.path()), &bytes).unwrap();
+    match Store::open(Some(dir.path()), None, Durability::Flush) {
+        Err(MemoryError::Corrupt { detail, .. }) => {
+            assert!(detail.contains("checksum"), "{detail}")
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    // The damaged file is left as it was for inspection / repair.
+    assert_eq!(fs::read(log_path(dir.path())).unwrap(), bytes);
+}
+
+#[test]
+fn compaction_bounds_disk_use_and_keeps_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path());
+    let other = open(dir.path());
+    let big = |i: usize, round: usize| {
+        let mut r = rec(i);
+        r.content = format!("{round}:{}", "x".repeat(2000));
+        r
+    };
+    for round in 0..40 {
+        s.upsert((0..100).map(|i| big(i, round)).collect()).unwrap();
+    }
+    let live = fs::metadata(log_path(dir.path())).unwrap().len();
+    // 40 rewrites of the same 100 records; compaction keeps the file near one copy.
+    let one_copy: u64 = 100 * 2100;
+    assert!(live < one_copy * 13 / 10 + 300_000, "log is {live} bytes");
+    assert_eq!(s.len().unwrap(), 100);
+    assert!(s.get("id7").unwrap().unwrap().content.starts_with("39:"));
+    // Another handle that read the old file notices the replacement and reloads.
+    assert_eq!(other.len().unwrap(), 100);
+    assert!(
+        other
+            .get("id7")
+            .unwrap()
+            .unwrap()
+            .content
+            .starts_with("39:")
+    );
+    s.upsert(vec![big(500, 99)]).unwrap();
+    assert_eq!(other.count(None).unwrap(), 101);
+    drop((s, other));
+    let s = open(dir.path());
+    assert_eq!(s.len().unwrap(), 101);
+    s.compact().unwrap();
+    drop(s);
+    assert_eq!(open(dir.path()).len().unwrap(), 101);
+}
+
+#[test]
+fn two_handles_on_one_path_see_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = open(dir.path());
+    let b = open(dir.path());
+    a.upsert(vec![rec(1)]).unwrap();
+    assert_eq!(b.get("id1").unwrap().unwrap(), rec(1));
+    b.upsert(vec![rec(2)]).unwrap();
+    assert_eq!(a.len().unwrap(), 2);
+    a.reset(None).unwrap();
+    assert_eq!(b.len().unwrap(), 0);
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let d = dir.path().to_owned();
+            std::thread::spawn(move || {
+                let s = open(&d);
+                for i in 0..50 {
+                    s.upsert(vec![rec(t * 1000 + i)]).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(a.len().unwrap(), 200);
+    assert_eq!(open(dir.path()).len().unwrap(), 200);
+}
+
+#[test]
+fn a_store_written_by_another_writer_in_progress_is_not_truncated_by_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = open(dir.path());
+    a.upsert(vec![rec(1)]).unwrap();
+    // Simulate another process mid-write: half a frame at the end, lock not held by us.
+    let len = fs::metadata(log_path(dir.path())).unwrap().len();
+    let mut f = OpenOptions::new()
+        .append(true)
+        .open(log_path(dir.path()))
+        .unwrap();
+    f.write_all(&[7, 0, 0]).unwrap();
+    assert_eq!(a.len().unwrap(), 1);
+    assert_eq!(fs::metadata(log_path(dir.path())).unwrap().len(), len + 3);
+    // A writer (holding the lock, so the tail is a dead writer's) truncates it.
+    a.upsert(vec![rec(2)]).unwrap();
+    drop(a);
+    assert_eq!(open(dir.path()).len().unwrap(), 2);
+}
+
+#[test]
+fn closed_store_refuses_calls() {
+    let s = Store::open(None, None, Durability::Flush).unwrap();
+    s.close();
+    s.close();
+    assert!(matches!(s.len(), Err(MemoryError::Closed)));
+    assert!(matches!(s.upsert(vec![rec(1)]), Err(MemoryError::Closed)));
+}
