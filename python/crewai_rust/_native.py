@@ -29,7 +29,9 @@ def _load() -> None:
     global _core, _error
     if os.environ.get(DISABLE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}:
         _error = f"disabled by {DISABLE_ENV}"
-        logger.warning("crewai_rust: Rust extension disabled by %s; using the Python implementations", DISABLE_ENV)
+        logger.warning(
+            "crewai_rust: Rust extension disabled by %s; using the Python implementations", DISABLE_ENV
+        )
         return
     try:
         from crewai_rust import _core as module

@@ -9,6 +9,7 @@ are what `nox -s demo` and the test suite use; use them to test your own crews o
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 import threading
@@ -114,7 +115,7 @@ class HashEmbedder:
     def embed(self, text: str) -> list[float]:
         vec = [0.0] * self.dim
         words = [w.casefold() for w in _TOKEN.findall(text)]
-        features = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+        features = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
         for feature in features:
             index, sign = self._bucket(feature)
             vec[index] += sign

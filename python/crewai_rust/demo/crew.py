@@ -19,16 +19,16 @@ from crewai.tools import BaseTool
 from crewai_rust.demo import corpus
 from crewai_rust.testing import HashEmbedder, ScriptedLLM
 
-__all__ = ["DemoRun", "build_crew"]
+__all__ = ["DemoCrew", "ToolLog", "build_crew"]
 
 NOTES_SCOPE = "/demo/notes"
 
 # The researcher searches, remembers with a tool input whose JSON is missing its closing brace
 # (crewai repairs it), then answers.
 RESEARCHER_SCRIPT = [
-    'Thought: I should look up what the notes say about durability.\n'
+    "Thought: I should look up what the notes say about durability.\n"
     'Action: search_corpus\nAction Input: {"query": "durability killed torn tail"}',
-    'Thought: This is worth keeping for the report.\n'
+    "Thought: This is worth keeping for the report.\n"
     'Action: remember_note\nAction Input: {"note": "A save that returned survives kill -9; '
     'reopen discards only a torn tail.", "topic": "durability"',
     "Thought: I now know the final answer.\n"
@@ -38,12 +38,13 @@ RESEARCHER_SCRIPT = [
 # The analyst misspells the calculator (crewai's fuzzy tool selection finds it) and passes a
 # Python-literal dict; later it recalls the researcher's note from memory.
 ANALYST_SCRIPT = [
-    "Thought: I need the pilot's total cost.\n"
-    "Action: Calculater\nAction Input: {'expression': '12 * 7 + 3'}",
+    "Thought: I need the pilot's total cost.\nAction: Calculater\nAction Input: {'expression': '12 * 7 + 3'}",
     "Thought: I now know the final answer.\nFinal Answer: The pilot costs 87 units.",
-    'Thought: Let me recall what the team noted.\nAction: recall_notes\nAction Input: {"query": "durability kill"}',
+    "Thought: Let me recall what the team noted.\n"
+    'Action: recall_notes\nAction Input: {"query": "durability kill"}',
     "Thought: I now know the final answer.\n"
-    "Final Answer: Report: the store is crash-safe (kill -9, torn tail discarded) and the pilot costs 87 units.",
+    "Final Answer: Report: the store is crash-safe (kill -9, torn tail discarded) "
+    "and the pilot costs 87 units.",
 ]
 
 _OPS = {

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run_variant"]
+__all__ = ["run_variant", "timings"]
 
 
 def _quiet_environment(workdir: Path) -> None:
@@ -33,7 +33,9 @@ def _task_output_rows(workdir: Path) -> list[dict[str, Any]]:
         return []
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
-        rows = [dict(r) for r in conn.execute("SELECT * FROM latest_kickoff_task_outputs ORDER BY task_index")]
+        rows = [
+            dict(r) for r in conn.execute("SELECT * FROM latest_kickoff_task_outputs ORDER BY task_index")
+        ]
     for row in rows:
         row.pop("timestamp", None)
         row.pop("task_id", None)  # a fresh uuid per Task object
@@ -68,6 +70,22 @@ def _messages_text(calls: list[Any]) -> list[Any]:
     return json.loads(json.dumps(calls, default=str))
 
 
+def timings(monitor: Any, implementation: str) -> dict[str, dict[str, float]]:
+    """Per operation: calls and total seconds measured at crewai's call sites; storage methods
+    ("memory.<method>") are also summed under "memory"."""
+    out: dict[str, dict[str, float]] = {}
+    for name in monitor.operations():
+        stats = monitor.stats(name, implementation)
+        if not stats.get("count"):
+            continue
+        out[name] = {"count": stats["count"], "total_s": stats["total_s"]}
+        if name.startswith("memory."):
+            total = out.setdefault("memory", {"count": 0, "total_s": 0.0})
+            total["count"] += stats["count"]
+            total["total_s"] += stats["total_s"]
+    return out
+
+
 def run_variant(variant: str, workdir: Path) -> dict[str, Any]:
     _quiet_environment(workdir)
     import crewai_rust
@@ -81,14 +99,22 @@ def run_variant(variant: str, workdir: Path) -> dict[str, Any]:
     elif variant != "crewai":
         raise ValueError(f"unknown variant {variant!r}; expected 'crewai' or 'rust'")
 
+    from crewai_rust.integration.instrument import TimedStorage, instrument
+    from crewai_rust.monitor import PerformanceMonitor
+
+    implementation = "rust" if variant == "rust" else "python"
+    monitor = PerformanceMonitor(enabled=True)
+    instrument(monitor, implementation)
     demo = build_crew(str(workdir / "memory"))
+    backend = type(demo.memory._storage).__name__
+    demo.memory._storage = TimedStorage(demo.memory._storage, implementation, monitor)
     start = time.perf_counter()
     result = demo.crew.kickoff()
     elapsed = time.perf_counter() - start
     report = {
         "variant": variant,
         "wired": wired,
-        "storage": type(demo.memory._storage).__name__,
+        "storage": backend,
         "final_output": result.raw,
         "task_outputs": [t.raw for t in result.tasks_output],
         "tool_calls": [list(c) for c in demo.tools.calls],
@@ -96,6 +122,7 @@ def run_variant(variant: str, workdir: Path) -> dict[str, Any]:
         "memory_records": _memory_records(demo.memory),
         "stored_task_outputs": _task_output_rows(workdir),
         "seconds": elapsed,
+        "timings": timings(monitor, implementation),
     }
     demo.memory.close()
     return report

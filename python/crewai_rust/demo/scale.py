@@ -21,7 +21,7 @@ from typing import Any
 
 __all__ = ["run_scaled"]
 
-WORDS = (
+WORDS = (  # noqa: SIM905 - a word list reads best as prose
     "alpha amber anchor apple archive atlas beacon birch bridge cable canyon carbon cedar cipher "
     "comet coral cosmos delta desert ember falcon fjord forest galaxy garnet glacier granite harbor "
     "helium horizon indigo island jasper kernel lantern lattice lemon lunar magnet maple meadow "
@@ -30,30 +30,6 @@ WORDS = (
 ).split()
 SCOPES = [f"/crew/team{t}/agent{a}" for t in range(5) for a in range(4)]
 CATEGORIES = ["decision", "fact", "preference", "task", "lesson", "contact", "risk"]
-
-
-class TimedStorage:
-    """Forwards to a storage backend and adds up the seconds spent in it, per method."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-        self.seconds: dict[str, float] = {}
-        self.calls: dict[str, int] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._inner, name)
-        if not callable(attr) or name.startswith("_"):
-            return attr
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return attr(*args, **kwargs)
-            finally:
-                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
-                self.calls[name] = self.calls.get(name, 0) + 1
-
-        return timed
 
 
 def _text(rng: random.Random, i: int) -> str:
@@ -73,12 +49,18 @@ def run_scaled(variant: str, workdir: Path, records: int, cycles: int) -> dict[s
     from crewai.memory.types import MemoryRecord
     from crewai.memory.unified_memory import Memory
 
+    from crewai_rust.demo.run import timings
+    from crewai_rust.integration.instrument import TimedStorage
+    from crewai_rust.monitor import PerformanceMonitor
     from crewai_rust.testing import HashEmbedder, ScriptedLLM
 
+    implementation = "rust" if variant == "rust" else "python"
     embedder = HashEmbedder(384)
     memory = Memory(storage=str(workdir / "memory"), embedder=embedder, llm=ScriptedLLM(responses=[]))
-    storage = TimedStorage(memory._storage)
     backend = type(memory._storage).__name__
+    raw_storage = memory._storage
+    monitor = PerformanceMonitor(enabled=True)
+    storage = TimedStorage(raw_storage, implementation, monitor)
     memory._storage = storage
 
     rng = random.Random(7)
@@ -105,8 +87,7 @@ def run_scaled(variant: str, workdir: Path, records: int, cycles: int) -> dict[s
     if batch:
         storage.save(batch)
     preload = time.perf_counter() - start
-    storage.seconds.clear()
-    storage.calls.clear()
+    monitor.reset()
 
     recalled: list[list[str]] = []
     start = time.perf_counter()
@@ -123,7 +104,8 @@ def run_scaled(variant: str, workdir: Path, records: int, cycles: int) -> dict[s
         )
     cycle_seconds = time.perf_counter() - start
     memory.drain_writes()
-    count = storage.count()
+    measured = timings(monitor, implementation)
+    count = raw_storage.count()
     memory.close()
     return {
         "variant": variant,
@@ -132,8 +114,8 @@ def run_scaled(variant: str, workdir: Path, records: int, cycles: int) -> dict[s
         "cycles": cycles,
         "preload_seconds": preload,
         "cycle_seconds": cycle_seconds,
-        "storage_seconds": dict(storage.seconds),
-        "storage_calls": dict(storage.calls),
+        "storage_seconds": {k[7:]: v["total_s"] for k, v in measured.items() if k.startswith("memory.")},
+        "storage_calls": {k[7:]: v["count"] for k, v in measured.items() if k.startswith("memory.")},
         "final_count": count,
         "recalled": recalled,
     }

@@ -41,7 +41,9 @@ def install(
     overhead.
     """
     requested = {"memory": memory, "tools": tools, "serialization": serialization}
-    use_hybrid = flags.hybrid_recall() if hybrid is None else flags.parse_flag(hybrid, name="hybrid") == "true"
+    use_hybrid = (
+        flags.hybrid_recall() if hybrid is None else flags.parse_flag(hybrid, name="hybrid") == "true"
+    )
     wired: list[str] = []
     with _lock:
         for component, override in requested.items():
@@ -52,7 +54,9 @@ def install(
                 logger.info("crewai_rust: %s stays on crewai's code (extension unavailable)", component)
                 continue
             module = _wiring(component)
-            patches: list[Patch] = module.patches(hybrid=use_hybrid) if component == "memory" else module.patches()
+            patches: list[Patch] = (
+                module.patches(hybrid=use_hybrid) if component == "memory" else module.patches()
+            )
             if patches:
                 _active.apply(patches)
                 wired.append(component)

@@ -40,7 +40,9 @@ class Patch:
         return self._original
 
     def describe(self) -> str:
-        name = getattr(self.target, "__qualname__", None) or getattr(self.target, "__name__", repr(self.target))
+        name = getattr(self.target, "__qualname__", None) or getattr(
+            self.target, "__name__", repr(self.target)
+        )
         return f"{name}.{self.attribute}"
 
     def apply(self) -> None:
