@@ -133,13 +133,17 @@ class DemoCrew:
     tools: ToolLog
 
 
-def build_crew(storage: Any, *, embed_dim: int = 64) -> DemoCrew:
-    """The crew over `storage` (a crewai storage spec string or a StorageBackend instance)."""
+def build_crew(storage: Any, *, embed_dim: int = 64, **memory_options: Any) -> DemoCrew:
+    """The crew over `storage` (a crewai storage spec string or a StorageBackend instance).
+
+    `memory_options` go to crewai's `Memory` (e.g. `consolidation_threshold`).
+    """
     log = ToolLog()
     memory = Memory(
         storage=storage,
         embedder=HashEmbedder(embed_dim),
         llm=ScriptedLLM(responses=[]),  # explicit scope/categories/importance: no analysis call
+        **memory_options,
     )
     researcher_llm = ScriptedLLM(responses=list(RESEARCHER_SCRIPT))
     analyst_llm = ScriptedLLM(responses=list(ANALYST_SCRIPT))
