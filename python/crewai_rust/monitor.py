@@ -106,11 +106,13 @@ class PerformanceMonitor:
         self._enabled = False
 
     def reset(self) -> None:
-        """Forget every timing, A/B count and mismatch (switches and rates are kept)."""
+        """Forget every timing, A/B count and mismatch, and re-read the A/B rate's environment
+        variable on the next call (switches are kept)."""
         with self._lock:
             self._stats.clear()
             self._ab_counts.clear()
             self._mismatches.clear()
+            self._env_rate_expiry = -math.inf
 
     def ab_rate(self) -> float:
         """The fraction of `ab_call`s that also run the reference right now."""
