@@ -431,3 +431,36 @@ def test_a_rust_panic_is_an_exception_mismatch_and_still_reaches_the_caller():
     assert mm.rust.startswith("raised crewai_rust.errors.RustPanicError")
     assert mm.python == "None"
     assert mm.args == "('ab probe',)"
+
+
+def test_environment_rate_is_cached_until_reset_and_a_bad_value_is_an_error(monkeypatch):
+    monkeypatch.setenv(flags.AB_SAMPLE_ENV, "0")
+    m = PerformanceMonitor()
+    m.ab_call("id", int, int, 1)
+    monkeypatch.setenv(flags.AB_SAMPLE_ENV, "1")
+    m.reset()
+    m.ab_call("id", int, int, 1)
+    assert m.ab_counts("id") == (1, 0)
+    monkeypatch.setenv(flags.AB_SAMPLE_ENV, "lots")
+    m.reset()
+    with pytest.raises(ValueError, match="CREWAI_RUST_AB_SAMPLE='lots' is not a number"):
+        m.ab_call("id", int, int, 1)
+
+
+def test_input_pickle_refuses_is_deep_copied_instead():
+    m = PerformanceMonitor(ab_sample=1.0)
+    seen = []
+
+    def rust(box: dict) -> int:
+        box["items"].append(0)  # mutates its input
+        return box["key"](box["items"])
+
+    def reference(box: dict) -> int:
+        seen.append(list(box["items"]))
+        return box["key"](box["items"]) * 10  # deliberately different, to get a Mismatch record
+
+    box = {"key": lambda xs: len(xs), "items": [1, 2]}  # a lambda: pickle refuses, deepcopy shares it
+    assert m.ab_call("count", rust, reference, box) == 3
+    assert seen == [[1, 2]]  # the reference got the input as it was before the Rust call
+    (mm,) = m.mismatches()
+    assert mm.input_copied

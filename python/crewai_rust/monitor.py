@@ -17,6 +17,7 @@ import json
 import logging
 import math
 import os
+import pickle
 import random
 import threading
 import time
@@ -59,6 +60,22 @@ def _fmt_s(seconds: float | None) -> str:
         if seconds >= scale:
             return f"{seconds / scale:.3g}{unit}"
     return f"{seconds / 1e-9:.3g}ns"
+
+
+def _copy_input(value: T) -> T | None:
+    """A deep copy of a call's input, or None when it cannot be copied.
+
+    A pickle round trip first: for plain data (dicts, lists, strings, numpy arrays, pydantic
+    models) it is ~4x faster than `copy.deepcopy`, which is the fallback for what pickle refuses.
+    """
+    try:
+        return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        pass
+    try:
+        return copy.deepcopy(value)
+    except Exception:
+        return None
 
 
 class PerformanceMonitor:
@@ -106,11 +123,13 @@ class PerformanceMonitor:
         self._enabled = False
 
     def reset(self) -> None:
-        """Forget every timing, A/B count and mismatch (switches and rates are kept)."""
+        """Forget every timing, A/B count and mismatch, and re-read the A/B rate's environment
+        variable on the next call (switches are kept)."""
         with self._lock:
             self._stats.clear()
             self._ab_counts.clear()
             self._mismatches.clear()
+            self._env_rate_expiry = -math.inf
 
     def ab_rate(self) -> float:
         """The fraction of `ab_call`s that also run the reference right now."""
@@ -261,11 +280,8 @@ class PerformanceMonitor:
     ) -> T:
         # The copy is taken before the Rust call so an implementation that mutates its input
         # cannot hand the reference a different input.
-        try:
-            ref_args, ref_kwargs = copy.deepcopy((args, kwargs))
-            copied = True
-        except Exception:
-            ref_args, ref_kwargs, copied = args, kwargs, False
+        copied = _copy_input((args, kwargs))
+        ref_args, ref_kwargs = copied if copied is not None else (args, kwargs)
         rust_out: Any = None
         rust_exc: Exception | None = None
         start = time.perf_counter()
@@ -310,7 +326,7 @@ class PerformanceMonitor:
                     python_function=qualname(python_fn),
                     args=short_repr(ref_args, self._max_repr),
                     kwargs=short_repr(ref_kwargs, self._max_repr),
-                    input_copied=copied,
+                    input_copied=copied is not None,
                     rust_s=rust_s,
                     python_s=py_s,
                     timestamp=time.time(),
