@@ -34,7 +34,9 @@ def _develop(session: nox.Session, *extras: str) -> None:
     # uv would otherwise reuse a cached build of the editable package and miss Rust changes.
     refresh = ("--reinstall-package", "crewai-rust") if _uses_uv(session) else ("--force-reinstall",)
     session.install(
-        *refresh, "-e", spec,
+        *refresh,
+        "-e",
+        spec,
         env={"MATURIN_PEP517_ARGS": f"--profile {BUILD_PROFILE}"},
     )
 
@@ -59,7 +61,8 @@ def tests_python(session: nox.Session) -> None:
         src = Path(tmp) / "python"
         shutil.copytree(ROOT / "python", src, ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"))
         session.run(
-            "pytest", *session.posargs,
+            "pytest",
+            *session.posargs,
             env={"PYTHONPATH": str(src), "CREWAI_RUST_EXPECT_EXTENSION": "0"},
         )
 

@@ -1,6 +1,14 @@
 # Stubs for the compiled extension crewai_rust._core; checked with mypy.stubtest in `nox -s lint`.
 # Users import crewai_rust, never _core. One section per area keeps parallel work mergeable.
 
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+__all__: list[str]
 __version__: str
 BUILD_PROFILE: str
 
@@ -27,13 +35,6 @@ def json_loads(s: str | bytes | bytearray, *, max_depth: int) -> object: ...
 # --- end serialization -----------------------------------------------------------------------
 
 # --- memory store ----------------------------------------------------------------------------
-
-import os  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-import numpy.typing as npt  # noqa: E402
 
 class MemoryStore:
     def __init__(
@@ -108,8 +109,6 @@ class MemoryStore:
 
 # --- text (hybrid recall) -------------------------------------------------------------------
 
-from collections.abc import Iterable  # noqa: E402 - kept inside this area's section
-
 TEXT_UNICODE_VERSION: str
 DEFAULT_TEXT_WEIGHT: float
 ENGLISH_STOP_WORDS: list[str]
@@ -142,8 +141,6 @@ def candidate_pool(limit: int) -> int: ...
 # --- end text (hybrid recall) ---------------------------------------------------------------
 
 # --- tools -----------------------------------------------------------------------------------
-
-from typing import Any, Literal  # noqa: E402 - each area keeps its imports in its own section
 
 def sanitize_tool_name(name: str) -> str: ...
 def select_tool(name: str, tool_names: list[str]) -> int | None: ...

@@ -47,7 +47,7 @@ ANALYST_SCRIPT = [
     "and the pilot costs 87 units.",
 ]
 
-_OPS = {
+_OPS: dict[type[ast.AST], Any] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
