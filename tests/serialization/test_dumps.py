@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import math
 import uuid
@@ -33,6 +34,19 @@ def outcome(fn: Any, *args: Any, **kw: Any) -> tuple[str, str]:
 
 WHEN = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc)
 
+
+class Perm(enum.Flag):
+    R = 4
+    W = 2
+
+
+class Loud(enum.Enum):
+    A = "a"
+
+    def __str__(self) -> str:
+        return f"LOUD-{self.value}"
+
+
 CASES: list[Any] = [
     None,
     True,
@@ -62,6 +76,9 @@ CASES: list[Any] = [
     Color.BLUE,
     Status.DONE,
     Priority.HIGH,
+    Perm.R | Perm.W,
+    Loud.A,
+    [Color.RED, Loud.A, Perm.W, Color.BLUE],
     uuid.UUID("12345678-1234-5678-1234-567812345678"),
     Decimal("1.10"),
     WHEN,

@@ -10,7 +10,7 @@
 use pyo3::exceptions::{PyRecursionError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyType};
+use pyo3::types::{PyBytes, PyDict, PyString, PyType};
 
 use crewai_rust_serialization::JsonWriter;
 
@@ -58,6 +58,8 @@ enum Rule {
     /// Exactly `uuid.UUID`: formatted from its 128-bit `int`, as `UUID.__str__` does.
     Uuid,
     Str,
+    /// An `Enum` whose `__str__` is `Enum.__str__`: `"{type name}.{member name}"`, built here.
+    EnumName,
     IsoFormat,
     Base64,
     None,
@@ -89,10 +91,15 @@ fn classify(obj: &Bound<'_, PyAny>) -> PyResult<Rule> {
         Rule::Model
     } else if obj.get_type().is(t.uuid.bind(py)) {
         Rule::Uuid
-    } else if obj.is_instance(t.uuid.bind(py))?
-        || obj.is_instance(t.decimal.bind(py))?
-        || obj.is_instance(t.enum_.bind(py))?
-    {
+    } else if obj.is_instance(t.enum_.bind(py))? {
+        let default_str = t.enum_.bind(py).getattr(pyo3::intern!(py, "__str__"))?;
+        let own_str = obj.get_type().getattr(pyo3::intern!(py, "__str__"))?;
+        if own_str.is(&default_str) {
+            Rule::EnumName
+        } else {
+            Rule::Str
+        }
+    } else if obj.is_instance(t.uuid.bind(py))? || obj.is_instance(t.decimal.bind(py))? {
         Rule::Str
     } else if obj.is_instance(t.date.bind(py))? {
         Rule::IsoFormat
@@ -126,6 +133,14 @@ pub fn convert<'py>(
             Ok(Converted::Written)
         }
         Rule::Str => Ok(Converted::Value(obj.str()?.into_any())),
+        Rule::EnumName => {
+            // Enum.__str__ is "%s.%s" % (self.__class__.__name__, self._name_).
+            let ty = obj.get_type().name()?;
+            let name = obj.getattr(pyo3::intern!(py, "_name_"))?;
+            let text = format!("{}.{}", ty.to_str()?, name.cast::<PyString>()?.to_str()?);
+            w.str(text.as_bytes());
+            Ok(Converted::Written)
+        }
         Rule::IsoFormat => Ok(Converted::Value(
             obj.call_method0(pyo3::intern!(py, "isoformat"))?,
         )),
