@@ -125,6 +125,15 @@ def asv(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """Bounded differential fuzzing of the tool helpers (atheris); crashers go to the test corpus."""
+    _develop(session, "test")
+    session.install("atheris>=2.3")
+    args = session.posargs or ["-max_total_time=120"]
+    session.run("python", "tests/tools/fuzz_tools.py", *args)
+
+
+@nox.session(python=PYTHON)
 def wheel(session: nox.Session) -> None:
     """Build a release wheel, install it in a fresh venv with no Rust on PATH, test it there."""
     session.install("maturin>=1.8,<2")
