@@ -19,12 +19,18 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import atheris
 
-    with atheris.instrument_imports():
+    # crewai is imported (uninstrumented) first: instrumenting all of it takes minutes. What
+    # is instrumented is the code under test on the Python side: the wrappers and json_repair.
+    import crewai.tools.tool_usage  # noqa: F401
+    from tests.tools.conftest import crewai_parse, crewai_validate_tool_input, outcome
+    from tests.tools.test_selection import crewai_choice
+
+    for name in [m for m in sys.modules if m.startswith(("json_repair", "crewai_rust"))]:
+        del sys.modules[name]
+    with atheris.instrument_imports(include=["json_repair", "crewai_rust"]):
         import json_repair
 
         from crewai_rust.tools import helpers
-    from tests.tools.conftest import crewai_parse, crewai_validate_tool_input, outcome
-    from tests.tools.test_selection import crewai_choice
 
 RUST = helpers("rust")
 
