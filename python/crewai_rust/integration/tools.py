@@ -82,7 +82,7 @@ def _private(model: Any) -> dict[str, Any]:
     if private is None:
         object.__setattr__(model, "__pydantic_private__", {})
         private = model.__pydantic_private__
-    return private  # type: ignore[no-any-return]
+    return private
 
 
 def _cache_patches(core: Any) -> list[Patch]:
