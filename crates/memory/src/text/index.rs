@@ -11,7 +11,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::tokenizer::{Language, Tokenizer};
+use super::tokenizer::{Language, StemCache, Tokenizer};
 
 /// BM25 parameters: `k1` (term frequency saturation) and `b` (length normalisation).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -90,6 +90,7 @@ pub struct TextIndex {
     free_terms: Vec<u32>,
     docs: HashMap<u32, Doc>,
     total_len: u64,
+    stems: StemCache,
 }
 
 impl Default for TextIndex {
@@ -109,6 +110,7 @@ impl TextIndex {
             free_terms: Vec::new(),
             docs: HashMap::new(),
             total_len: 0,
+            stems: StemCache::default(),
         }
     }
 
@@ -162,7 +164,9 @@ impl TextIndex {
     /// Index `text` as document `doc`, replacing what `doc` held before.
     pub fn add(&mut self, doc: u32, text: &str) {
         self.remove(doc);
-        let mut terms = self.tokenizer.terms(text);
+        let mut terms = Vec::new();
+        self.tokenizer
+            .for_each_term_memo(text, &mut self.stems, |t| terms.push(t.to_owned()));
         let len = terms.len() as u32;
         terms.sort_unstable();
         let mut counted: Vec<(u32, u32)> = Vec::new();
