@@ -131,11 +131,9 @@ impl State {
         self.versions.get(slot as usize).copied().unwrap_or(0)
     }
 
-    /// Plan linking the first pending vector (under a shared lock); `None` when nothing is
-    /// pending.
-    pub(crate) fn plan_next(&self) -> Option<(Plan, u64)> {
+    /// Plan linking a pending vector (under a shared lock); `None` without a graph.
+    pub(crate) fn plan_for(&self, slot: u32) -> Option<(Plan, u64)> {
         let (ann, vectors) = (self.ann.as_ref()?, self.vectors.as_ref()?);
-        let slot = *self.pending.first()?;
         Some((ann.plan(slot, vectors), self.version(slot)))
     }
 
