@@ -121,7 +121,7 @@ def _construct_fast(fields: dict[str, Any]) -> MemoryRecord:
 
 def _fast_construct_works() -> bool:
     """Guard against a pydantic whose model internals differ: then use `model_construct`."""
-    sample = {
+    sample: dict[str, Any] = {
         "id": "x",
         "content": "c",
         "scope": "/",

@@ -139,6 +139,7 @@ class PyMemoryStore:
                     if self._vectors is None:
                         self._vectors = _Vectors(vector_dim)
         except BaseException:
+            self._closed = True
             self._log.close()
             raise
 
@@ -428,6 +429,11 @@ class PyMemoryStore:
             vectors = 0 if self._vectors is None else self._vectors.matrix.nbytes
             size = 0 if self._log is None else self._log.size
             return {"vectors": vectors, "index": 0, "file": size}
+
+    def __del__(self) -> None:
+        # The log's descriptors are plain ints: nothing else would release them.
+        if not getattr(self, "_closed", True):
+            self.close()
 
     def close(self) -> None:
         with self._mutex:
