@@ -14,19 +14,20 @@ def _debug_panic(message: str, detach: bool = False) -> None: ...
 
 import os  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, final  # noqa: E402
 
 import numpy as np  # noqa: E402
 import numpy.typing as npt  # noqa: E402
 
+@final
 class MemoryStore:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         path: str | os.PathLike[str] | None = None,
         vector_dim: int | None = None,
         *,
         durability: str = "flush",
-    ) -> None: ...
+    ) -> MemoryStore: ...
     @property
     def vector_dim(self) -> int | None: ...
     @property
