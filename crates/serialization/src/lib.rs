@@ -10,5 +10,5 @@ mod error;
 pub mod json;
 
 pub use error::Error;
-pub use json::{Builder, Format, JsonWriter, parse};
+pub use json::{Builder, DateTime, Format, JsonWriter, parse};
 // --- end json ---
