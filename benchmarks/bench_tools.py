@@ -36,8 +36,14 @@ BROKEN = (
 TOOL_INPUTS = {
     "json dict": '{"query": "crewai release notes", "max_results": 5, "recent": true}',
     "python dict": "{'query': 'crewai release notes', 'max_results': 5, 'recent': True}",
-    "broken json": '{"query": "crewai release notes", "max_results": 5, "recent": true',
+    "truncated json": '{"query": "crewai release notes", "max_results": 5, "recent": true',
+    "unquoted value": '{"query": crewai release notes, "max_results": 5, "recent": true}',
 }
+UNQUOTED = (
+    "Thought: I need the latest figures before answering.\n"
+    "Action: Search the internet\n"
+    'Action Input: {"query": crewai release notes, "max_results": 5}\n'
+)
 TOOL_NAMES = [
     "Search the internet", "Read website content", "Calculator", "Get weather", "Send email",
     "Query database", "Create calendar event", "Translate text", "Summarize document", "Generate image",
@@ -130,9 +136,16 @@ def run(quick: bool = False) -> list[Result]:
     )  # fmt: skip
     rows.append(
         _row(
-            "parse_agent_output broken JSON", f"{len(BROKEN)} chars",
+            "parse_agent_output truncated JSON", f"{len(BROKEN)} chars",
             lambda: m.rust.parse_agent_output(BROKEN), lambda: m.parse(BROKEN),
-            overhead_parse, samples, note="input handed to json_repair (Python), as crewai does",
+            overhead_parse, samples, note="repaired in Rust (closers added)",
+        )
+    )  # fmt: skip
+    rows.append(
+        _row(
+            "parse_agent_output unquoted JSON value", f"{len(UNQUOTED)} chars",
+            lambda: m.rust.parse_agent_output(UNQUOTED), lambda: m.parse(UNQUOTED),
+            overhead_parse, samples, note="handed to json_repair (Python), as crewai does",
         )
     )  # fmt: skip
     overhead_input = measure(lambda: m.core.parse_tool_input(" "), samples=samples).median

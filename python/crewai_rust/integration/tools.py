@@ -52,7 +52,8 @@ def _tool_usage_patches(core: Any) -> list[Patch]:
     original_select = ToolUsage._select_tool
 
     def _validate_tool_input(self: Any, tool_input: str | None) -> dict[str, Any]:
-        if type(tool_input) is str:
+        # A verbose agent gets crewai's own method: it prints the repaired JSON to the console.
+        if type(tool_input) is str and not getattr(getattr(self, "agent", None), "verbose", False):
             decided = core.parse_tool_input(tool_input)
             if type(decided) is dict:
                 return decided
