@@ -9,6 +9,15 @@ so a broken build can never pass as a Python-only run.
 
 from __future__ import annotations
 
+import os
+
+# crewai's tracing handler waits 5 s for a parent span on every Memory.remember() made outside a
+# crew (crewai 1.15, telemetry/tracing/handlers.py) and may prompt for trace consent; tests run
+# offline and must not stall or read stdin. Set before anything imports crewai.
+os.environ.setdefault("CREWAI_TRACING_ENABLED", "false")
+os.environ.setdefault("CREWAI_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("OTEL_SDK_DISABLED", "true")
+
 import pytest
 
 import crewai_rust

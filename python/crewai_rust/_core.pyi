@@ -1,23 +1,40 @@
 # Stubs for the compiled extension crewai_rust._core; checked with mypy.stubtest in `nox -s lint`.
 # Users import crewai_rust, never _core. One section per area keeps parallel work mergeable.
 
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, final
+
+import numpy as np
+import numpy.typing as npt
+
+__all__: list[str]
 __version__: str
 BUILD_PROFILE: str
 
 def _debug_panic(message: str, detach: bool = False) -> None: ...
+def _noop() -> None: ...
 
 # --- serialization ---------------------------------------------------------------------------
+
+def json_dumps(
+    obj: object,
+    *,
+    indent: str | None,
+    item_separator: str,
+    key_separator: str,
+    ensure_ascii: bool,
+    allow_nan: bool,
+    sort_keys: bool,
+    default: object,
+    max_depth: int,
+) -> str: ...
+def json_dumps_compact(obj: object, *, default: object, max_depth: int) -> bytes: ...
+def json_loads(s: str | bytes | bytearray, *, max_depth: int) -> object: ...
 
 # --- end serialization -----------------------------------------------------------------------
 
 # --- memory store ----------------------------------------------------------------------------
-
-import os  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-import numpy.typing as npt  # noqa: E402
 
 class MemoryStore:
     def __init__(
@@ -92,9 +109,6 @@ class MemoryStore:
 
 # --- text (hybrid recall) -------------------------------------------------------------------
 
-from collections.abc import Iterable  # noqa: E402 - kept inside this area's section
-from typing import final  # noqa: E402
-
 TEXT_UNICODE_VERSION: str
 DEFAULT_TEXT_WEIGHT: float
 ENGLISH_STOP_WORDS: list[str]
@@ -128,5 +142,35 @@ def candidate_pool(limit: int) -> int: ...
 # --- end text (hybrid recall) ---------------------------------------------------------------
 
 # --- tools -----------------------------------------------------------------------------------
+
+def sanitize_tool_name(name: str) -> str: ...
+def select_tool(name: str, tool_names: list[str]) -> int | None: ...
+def parse_agent_output(text: str) -> tuple[Any, ...]: ...
+def parse_tool_input(text: str) -> dict[str, Any] | Literal[False] | None: ...
+def repair_json(text: str) -> str | None: ...
+
+@final
+class ResultStore:
+    def __new__(
+        cls, max_entries: int | None = None, max_weight: int | None = None, ttl: float | None = None
+    ) -> ResultStore: ...
+    def add(self, tool: str, input: str, output: Any, weight: int = 0) -> None: ...
+    def read(self, tool: str, input: str) -> Any: ...
+    def remove(self, tool: str, input: str) -> bool: ...
+    def clear(self) -> None: ...
+    def __len__(self) -> int: ...
+    def stats(self) -> dict[str, int]: ...
+
+@final
+class RateLimit:
+    def __new__(cls, max_requests: int, period: float = 60.0) -> RateLimit: ...
+    def try_acquire(self) -> bool: ...
+    def wait_and_acquire(self) -> None: ...
+    def current(self) -> int: ...
+    def stop(self) -> None: ...
+    @property
+    def max_requests(self) -> int: ...
+    @property
+    def period(self) -> float: ...
 
 # --- end tools -------------------------------------------------------------------------------

@@ -28,12 +28,44 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate_memory(args: argparse.Namespace) -> int:
+    from crewai_rust.errors import CrewaiRustError
+    from crewai_rust.memory.migrate import migrate_from_lancedb
+
+    try:
+        result = migrate_from_lancedb(
+            args.from_lancedb, args.to, table=args.table, batch_size=args.batch_size, impl=args.impl
+        )
+    except CrewaiRustError as exc:
+        print(f"crewai-rust migrate-memory: {exc}", file=sys.stderr)
+        return 1
+    dup = result.source_rows - result.records
+    print(
+        f"migrated {result.records} records ({result.with_embedding} with embeddings, "
+        f"dim {result.vector_dim}) from {result.source} to {result.target}; verified: "
+        f"the target holds every source id" + (f" ({dup} duplicate LanceDB rows merged)" if dup else "")
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crewai-rust", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     status = sub.add_parser("status", help="which components run in Rust, flags, extension details")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(func=_status)
+    migrate = sub.add_parser(
+        "migrate-memory",
+        help="copy a crewai LanceDB memory store into a crewai-rust store (target must be empty)",
+    )
+    migrate.add_argument("--from-lancedb", required=True, metavar="SRC", help="LanceDB memory directory")
+    migrate.add_argument(
+        "--to", required=True, metavar="DST", help="crewai-rust store directory (empty or new)"
+    )
+    migrate.add_argument("--table", default="memories", help="LanceDB table name (default: memories)")
+    migrate.add_argument("--batch-size", type=int, default=1000, help="records written per batch")
+    migrate.add_argument("--impl", choices=["auto", "rust", "python"], default="auto", help="target engine")
+    migrate.set_defaults(func=_migrate_memory)
     return parser
 
 

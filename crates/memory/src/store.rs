@@ -59,7 +59,7 @@ pub struct Store {
     state: Arc<RwLock<State>>,
     closed: AtomicBool,
     /// The background ANN build, if one was started (see `index_build`).
-    builder: Mutex<Option<JoinHandle<bool>>>,
+    builder: Mutex<Option<JoinHandle<()>>>,
     cancel: Arc<AtomicBool>,
 }
 
@@ -106,10 +106,23 @@ impl Store {
         Ok(store)
     }
 
-    /// Start a background ANN build if the collection has grown enough and none is running.
+    /// Switch the ANN graph on once the collection is big enough, and keep the background
+    /// indexer running while vectors are pending.
     fn maybe_index(&self) {
-        if !crate::index_build::wanted(&self.state.read()) {
-            return;
+        {
+            let state = self.state.read();
+            if !state.wants_index() && state.pending.is_empty() {
+                return;
+            }
+        }
+        {
+            let mut state = self.state.write();
+            if state.wants_index() {
+                state.start_index();
+            }
+            if state.pending.is_empty() {
+                return;
+            }
         }
         let mut builder = self.builder.lock();
         if builder.as_ref().is_some_and(|h| !h.is_finished()) {
@@ -118,34 +131,38 @@ impl Store {
         let (state, cancel) = (Arc::clone(&self.state), Arc::clone(&self.cancel));
         let handle = std::thread::Builder::new()
             .name("crewai-rust-ann".into())
-            .spawn(move || crate::index_build::build(&state, &cancel));
-        // Without a thread the store still answers every search exactly.
+            .spawn(move || crate::index_build::run(&state, &cancel));
+        // Without a thread the store still answers every search exactly (pending = scanned).
         *builder = handle.ok();
     }
 
-    /// Wait for a running background index build (benchmarks and tests); true if the graph is
-    /// in use afterwards.
+    /// Wait until the background indexer has linked every vector (benchmarks, tests); true if
+    /// searches of large collections now use the graph.
     pub fn wait_for_index(&self) -> bool {
-        if let Some(h) = self.builder.lock().take() {
-            let _ = h.join();
+        let mut left = usize::MAX;
+        loop {
+            let handle = self.builder.lock().take();
+            // A panicked indexer leaves the graph as it was; searches stay exact for the
+            // vectors it did not link, so stop waiting rather than respawn forever.
+            if handle.is_none_or(|h| h.join().is_err()) {
+                break;
+            }
+            let now = self.state.read().pending.len();
+            if now >= left {
+                break;
+            }
+            left = now;
+            self.maybe_index();
         }
-        self.state.read().ann.is_some()
+        let state = self.state.read();
+        state.ann.is_some() && state.pending.is_empty()
     }
 
     /// Build the ANN graph now, whatever the collection's size (tests, benchmarks).
     pub fn build_index(&self) {
         let mut state = self.state.write();
-        if state.ann.is_none() {
-            state.build_log = None;
-            let mut ann = crate::hnsw::Hnsw::new();
-            let slots = state.vector_slots();
-            if let Some(v) = state.vectors.as_ref() {
-                for slot in slots {
-                    ann.insert(slot, v);
-                }
-            }
-            state.ann = Some(ann);
-        }
+        state.start_index();
+        state.index_step(usize::MAX);
     }
 
     /// Scan exactly when a search's candidates need fewer than `floats` f32 reads, else use the

@@ -55,3 +55,51 @@ pub fn memory_err(e: crewai_rust_memory::MemoryError) -> PyErr {
 }
 
 // --- end memory store --------------------------------------------------------------------------
+// --- serialization ---------------------------------------------------------------------------
+
+pyo3::import_exception!(json, JSONDecodeError);
+
+/// An error on the way through the serialization bindings: the pure crate's, or one Python
+/// raised while we called into it (a `default=` hook, `model_dump()`, `int()`).
+#[derive(Debug)]
+pub enum SerializationFailure {
+    Rust(crewai_rust_serialization::Error),
+    Python(PyErr),
+}
+
+impl From<crewai_rust_serialization::Error> for SerializationFailure {
+    fn from(e: crewai_rust_serialization::Error) -> Self {
+        Self::Rust(e)
+    }
+}
+
+impl From<PyErr> for SerializationFailure {
+    fn from(e: PyErr) -> Self {
+        Self::Python(e)
+    }
+}
+
+/// The exception the stdlib `json` module raises for the same condition. `doc` is the text
+/// being decoded (a `JSONDecodeError` carries it to compute line and column).
+pub fn serialization_error(err: crewai_rust_serialization::Error, doc: Option<&str>) -> PyErr {
+    use crewai_rust_serialization::Error;
+    match err {
+        Error::Decode { msg, pos } => {
+            JSONDecodeError::new_err((msg, doc.unwrap_or_default().to_owned(), pos))
+        }
+        Error::NonFiniteFloat => pyo3::exceptions::PyValueError::new_err(err.to_string()),
+        Error::Depth(_) => pyo3::exceptions::PyRecursionError::new_err(err.to_string()),
+    }
+}
+
+// --- end serialization -----------------------------------------------------------------------
+// --- tools -------------------------------------------------------------------------------------
+
+/// The tools crate's errors: all are bad arguments.
+pub fn tools_error(err: crewai_rust_tools::ToolsError) -> PyErr {
+    match err {
+        crewai_rust_tools::ToolsError::InvalidConfig(_) => {
+            InvalidInputError::new_err(err.to_string())
+        }
+    }
+}

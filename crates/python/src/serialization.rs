@@ -1,7 +1,93 @@
-//! Bindings for the serialization component.
+//! Bindings for the serialization component: `json_dumps`, `json_dumps_compact`, `json_loads`.
+//!
+//! The Python wrapper (`crewai_rust.serialization`) normalises arguments exactly as
+//! `json.dumps` / `json.loads` do and calls these. Both directions hold the interpreter: the
+//! input or the output is a graph of Python objects, which only the interpreter may touch; all
+//! text layout and parsing happens in `crewai_rust_serialization`.
+
+mod crew;
+mod decode;
+mod encode;
 
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use crewai_rust_serialization::Format;
+
+use crate::runtime::guarded;
+
+/// `json.dumps(obj, cls=CrewJSONEncoder, ...)` byte for byte. `default=None` applies crewai's
+/// encoder rules (pydantic models, UUID/Decimal/Enum, datetime/date, bytes); a callable
+/// replaces them, as it does in the stdlib.
+#[pyfunction]
+#[pyo3(signature = (obj, *, indent, item_separator, key_separator, ensure_ascii, allow_nan, sort_keys, default, max_depth))]
+#[allow(clippy::too_many_arguments)]
+fn json_dumps<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
+    indent: Option<String>,
+    item_separator: String,
+    key_separator: String,
+    ensure_ascii: bool,
+    allow_nan: bool,
+    sort_keys: bool,
+    default: Option<Bound<'py, PyAny>>,
+    max_depth: usize,
+) -> PyResult<Bound<'py, PyString>> {
+    guarded(|| {
+        let format = Format {
+            indent,
+            item_separator,
+            key_separator,
+            ensure_ascii,
+            allow_nan,
+            escape_surrogates: false,
+        };
+        let out = encode::Encoder::new(py, format, sort_keys, default, max_depth)?.run(obj)?;
+        if out.lone_surrogates {
+            // Only reachable without ensure_ascii: the text holds a str's lone surrogates.
+            return PyBytes::new(py, &out.bytes)
+                .call_method1("decode", ("utf-8", "surrogatepass"))?
+                .cast_into::<PyString>()
+                .map_err(Into::into);
+        }
+        let text = std::str::from_utf8(&out.bytes).expect("encoder output is UTF-8");
+        Ok(PyString::new(py, text))
+    })
+}
+
+/// Compact UTF-8 JSON as `bytes` (no spaces, non-ASCII kept, lone surrogates escaped), with
+/// the same type rules as `json_dumps`.
+#[pyfunction]
+#[pyo3(signature = (obj, *, default, max_depth))]
+fn json_dumps_compact<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
+    default: Option<Bound<'py, PyAny>>,
+    max_depth: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    guarded(|| {
+        let out =
+            encode::Encoder::new(py, Format::compact(), false, default, max_depth)?.run(obj)?;
+        Ok(PyBytes::new(py, &out.bytes))
+    })
+}
+
+/// `json.loads` of a `str`, or of UTF-8 `bytes`; errors are `json.JSONDecodeError` with the
+/// stdlib's message and position.
+#[pyfunction]
+#[pyo3(signature = (s, *, max_depth))]
+fn json_loads<'py>(
+    py: Python<'py>,
+    s: &Bound<'py, PyAny>,
+    max_depth: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    guarded(|| decode::loads(py, s, max_depth))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(json_dumps, m)?)?;
+    m.add_function(wrap_pyfunction!(json_dumps_compact, m)?)?;
+    m.add_function(wrap_pyfunction!(json_loads, m)?)?;
     Ok(())
 }

@@ -22,7 +22,7 @@ _active = PatchSet()
 _lock = threading.Lock()
 
 
-def _wiring(component: str):  # noqa: ANN202 - module object
+def _wiring(component: str):
     return importlib.import_module(f"crewai_rust.integration.{component}")
 
 

@@ -1,8 +1,19 @@
-"""crewai-rust memory component: the Rust-backed implementation and its pure-Python reference."""
+"""crewai-rust memory: `RustStorage`, a crewai `StorageBackend` on the Rust engine, and
+`PyMemoryStore`, the pure-Python engine with the same behaviour (the fallback)."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from crewai_rust.memory.reference import PyMemoryStore
+from crewai_rust.memory.storage import RustStorage, default_path, engine_class
+
+__all__ = [
+    "HybridMemory",
+    "HybridSearchStorage",
+    "PyMemoryStore",
+    "RustStorage",
+    "default_path",
+    "engine_class",
+]
 
 
 # --- hybrid recall (issue 4): imported lazily, since it imports crewai's Memory ------------------

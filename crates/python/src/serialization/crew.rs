@@ -1,0 +1,190 @@
+//! crewai's `CrewJSONEncoder.default`, for objects the JSON encoder has no rule for.
+//!
+//! Same checks in the same order as crewai (`crewai/utilities/crew_json_encoder.py`): pydantic
+//! models through `model_dump()` (with nested models in the top-level values turned into
+//! `str`, and `str(obj)` on RecursionError), `UUID`/`Decimal`/`Enum` as `str`, `datetime`/`date`
+//! through `isoformat()`, `bytes` as base64. Every conversion calls the object's own Python
+//! method except two with a fixed result: an exact `uuid.UUID` (formatted from its `int`, as
+//! `UUID.__str__` does) and `bytes` (base64 in the pure crate).
+
+use pyo3::exceptions::{PyRecursionError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyString, PyType};
+
+use crewai_rust_serialization::JsonWriter;
+
+/// What `default` produced: written already, or a new object for the encoder to encode.
+pub enum Converted<'py> {
+    Written,
+    Value(Bound<'py, PyAny>),
+}
+
+struct Types {
+    base_model: Py<PyType>,
+    uuid: Py<PyType>,
+    decimal: Py<PyType>,
+    enum_: Py<PyType>,
+    date: Py<PyType>,
+}
+
+static TYPES: PyOnceLock<Types> = PyOnceLock::new();
+
+fn types(py: Python<'_>) -> PyResult<&Types> {
+    TYPES.get_or_try_init(py, || {
+        let get = |module: &str, name: &str| -> PyResult<Py<PyType>> {
+            Ok(py
+                .import(module)?
+                .getattr(name)?
+                .cast_into::<PyType>()?
+                .unbind())
+        };
+        Ok(Types {
+            base_model: get("pydantic", "BaseModel")?,
+            uuid: get("uuid", "UUID")?,
+            decimal: get("decimal", "Decimal")?,
+            enum_: get("enum", "Enum")?,
+            // datetime is a subclass of date: one check covers crewai's (datetime, date).
+            date: get("datetime", "date")?,
+        })
+    })
+}
+
+/// Which of crewai's rules applies to instances of a type; isinstance answers depend on the
+/// type alone, so one dumps call classifies each type once.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Model,
+    /// Exactly `uuid.UUID`: formatted from its 128-bit `int`, as `UUID.__str__` does.
+    Uuid,
+    Str,
+    /// An `Enum` whose `__str__` is `Enum.__str__`: `"{type name}.{member name}"`, built here.
+    EnumName,
+    IsoFormat,
+    Base64,
+    None,
+}
+
+/// The rule for each type seen during one `dumps` call (few distinct types: a short list).
+#[derive(Default)]
+pub struct RuleCache<'py> {
+    seen: Vec<(Bound<'py, PyType>, Rule)>,
+}
+
+impl<'py> RuleCache<'py> {
+    fn rule(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Rule> {
+        let ty = obj.get_type();
+        if let Some((_, rule)) = self.seen.iter().find(|(t, _)| t.is(&ty)) {
+            return Ok(*rule);
+        }
+        let rule = classify(obj)?;
+        self.seen.push((ty, rule));
+        Ok(rule)
+    }
+}
+
+/// crewai's checks, in crewai's order.
+fn classify(obj: &Bound<'_, PyAny>) -> PyResult<Rule> {
+    let py = obj.py();
+    let t = types(py)?;
+    Ok(if obj.is_instance(t.base_model.bind(py))? {
+        Rule::Model
+    } else if obj.get_type().is(t.uuid.bind(py)) {
+        Rule::Uuid
+    } else if obj.is_instance(t.enum_.bind(py))? {
+        let default_str = t.enum_.bind(py).getattr(pyo3::intern!(py, "__str__"))?;
+        let own_str = obj.get_type().getattr(pyo3::intern!(py, "__str__"))?;
+        if own_str.is(&default_str) {
+            Rule::EnumName
+        } else {
+            Rule::Str
+        }
+    } else if obj.is_instance(t.uuid.bind(py))? || obj.is_instance(t.decimal.bind(py))? {
+        Rule::Str
+    } else if obj.is_instance(t.date.bind(py))? {
+        Rule::IsoFormat
+    } else if obj.is_instance_of::<PyBytes>() {
+        Rule::Base64
+    } else {
+        Rule::None
+    })
+}
+
+pub fn convert<'py>(
+    obj: &Bound<'py, PyAny>,
+    w: &mut JsonWriter,
+    cache: &mut RuleCache<'py>,
+) -> PyResult<Converted<'py>> {
+    let py = obj.py();
+    match cache.rule(obj)? {
+        Rule::Model => model(obj, cache).map(Converted::Value),
+        Rule::Uuid => {
+            let n: u128 = obj.getattr(pyo3::intern!(py, "int"))?.extract()?;
+            let hex = format!("{n:032x}");
+            let text = format!(
+                "{}-{}-{}-{}-{}",
+                &hex[..8],
+                &hex[8..12],
+                &hex[12..16],
+                &hex[16..20],
+                &hex[20..]
+            );
+            w.str(text.as_bytes());
+            Ok(Converted::Written)
+        }
+        Rule::Str => Ok(Converted::Value(obj.str()?.into_any())),
+        Rule::EnumName => {
+            // Enum.__str__ is "%s.%s" % (self.__class__.__name__, self._name_).
+            let ty = obj.get_type().name()?;
+            let name = obj.getattr(pyo3::intern!(py, "_name_"))?;
+            let text = format!("{}.{}", ty.to_str()?, name.cast::<PyString>()?.to_str()?);
+            w.str(text.as_bytes());
+            Ok(Converted::Written)
+        }
+        Rule::IsoFormat => Ok(Converted::Value(
+            obj.call_method0(pyo3::intern!(py, "isoformat"))?,
+        )),
+        Rule::Base64 => {
+            w.base64(obj.cast::<PyBytes>()?.as_bytes());
+            Ok(Converted::Written)
+        }
+        Rule::None => Err(not_serializable(obj)),
+    }
+}
+
+/// `CrewJSONEncoder._handle_pydantic_model`.
+fn model<'py>(obj: &Bound<'py, PyAny>, cache: &mut RuleCache<'py>) -> PyResult<Bound<'py, PyAny>> {
+    let py = obj.py();
+    let dumped = (|| -> PyResult<Bound<'py, PyAny>> {
+        let data = obj.call_method0(pyo3::intern!(py, "model_dump"))?;
+        let items: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = match data.cast::<PyDict>() {
+            Ok(d) if d.is_exact_instance_of::<PyDict>() => d.iter().collect(),
+            _ => data
+                .call_method0(pyo3::intern!(py, "items"))?
+                .try_iter()?
+                .map(|i| i?.extract())
+                .collect::<PyResult<_>>()?,
+        };
+        for (key, value) in items {
+            // The cached rule is the isinstance(value, BaseModel) answer for value's type.
+            if cache.rule(&value)? == Rule::Model {
+                data.set_item(key, value.str()?)?;
+            }
+        }
+        Ok(data)
+    })();
+    match dumped {
+        Err(e) if e.is_instance_of::<PyRecursionError>(py) => Ok(obj.str()?.into_any()),
+        other => other,
+    }
+}
+
+/// The stdlib's message for a type no rule covers.
+pub fn not_serializable(obj: &Bound<'_, PyAny>) -> PyErr {
+    let name = obj
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".to_owned());
+    PyTypeError::new_err(format!("Object of type {name} is not JSON serializable"))
+}

@@ -1,0 +1,229 @@
+//! The walk over Python objects for `json.dumps`: the type checks of CPython's C encoder
+//! (`encoder_listencode_obj`), in its order, feeding the pure crate's writer.
+
+use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+use crewai_rust_serialization::{Format, JsonWriter};
+
+use super::crew::{self, Converted, RuleCache};
+use crate::errors::serialization_error;
+
+/// The encoded text, and whether it holds raw lone surrogates (only without `ensure_ascii`).
+pub struct Output {
+    pub bytes: Vec<u8>,
+    pub lone_surrogates: bool,
+}
+
+pub struct Encoder<'py> {
+    w: JsonWriter,
+    sort_keys: bool,
+    default: Option<Bound<'py, PyAny>>,
+    /// Containers (and objects handed to `default`) being encoded, for the stdlib's
+    /// "Circular reference detected"; a stack, since nesting is shallow in practice.
+    markers: Vec<usize>,
+    max_depth: usize,
+    lone_surrogates: bool,
+    int_repr: Bound<'py, PyAny>,
+    rules: RuleCache<'py>,
+}
+
+impl<'py> Encoder<'py> {
+    pub fn new(
+        py: Python<'py>,
+        format: Format,
+        sort_keys: bool,
+        default: Option<Bound<'py, PyAny>>,
+        max_depth: usize,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            w: JsonWriter::with_capacity(format, 1024),
+            sort_keys,
+            default,
+            markers: Vec::new(),
+            max_depth,
+            lone_surrogates: false,
+            // int.__repr__, not repr(): an int subclass's own __repr__ is ignored by the stdlib.
+            int_repr: py
+                .get_type::<PyInt>()
+                .getattr(pyo3::intern!(py, "__repr__"))?,
+            rules: RuleCache::default(),
+        })
+    }
+
+    pub fn run(mut self, obj: &Bound<'py, PyAny>) -> PyResult<Output> {
+        self.value(obj)?;
+        Ok(Output {
+            bytes: self.w.into_bytes(),
+            lone_surrogates: self.lone_surrogates,
+        })
+    }
+
+    fn value(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if obj.is_none() {
+            self.w.null();
+        } else if let Ok(b) = obj.cast::<PyBool>() {
+            self.w.bool(b.is_true());
+        } else if let Ok(s) = obj.cast::<PyString>() {
+            self.text(s, None)?;
+        } else if let Ok(i) = obj.cast::<PyInt>() {
+            match i.extract::<i64>() {
+                Ok(n) => self.w.int(n),
+                Err(_) => {
+                    let digits = self.int_repr.call1((i,))?;
+                    self.w.int_digits(digits.cast::<PyString>()?.to_str()?);
+                }
+            }
+        } else if let Ok(f) = obj.cast::<PyFloat>() {
+            self.w
+                .float(f.value())
+                .map_err(|e| serialization_error(e, None))?;
+        } else if let Ok(l) = obj.cast::<PyList>() {
+            self.enter(obj, "encoding a JSON array")?;
+            self.w.begin_array();
+            for (n, item) in l.iter().enumerate() {
+                self.w.array_item(n == 0);
+                self.value(&item)?;
+            }
+            self.w.end_array(l.is_empty());
+            self.markers.pop();
+        } else if let Ok(t) = obj.cast::<PyTuple>() {
+            self.enter(obj, "encoding a JSON array")?;
+            self.w.begin_array();
+            for (n, item) in t.iter().enumerate() {
+                self.w.array_item(n == 0);
+                self.value(&item)?;
+            }
+            self.w.end_array(t.is_empty());
+            self.markers.pop();
+        } else if let Ok(d) = obj.cast::<PyDict>() {
+            self.dict(obj, d)?;
+        } else {
+            self.other(obj)?;
+        }
+        Ok(())
+    }
+
+    /// Circular-reference and depth checks on entering a container or a `default` result.
+    fn enter(&mut self, obj: &Bound<'py, PyAny>, what: &'static str) -> PyResult<()> {
+        let id = obj.as_ptr() as usize;
+        if self.markers.contains(&id) {
+            return Err(PyValueError::new_err("Circular reference detected"));
+        }
+        if self.markers.len() >= self.max_depth {
+            return Err(PyRecursionError::new_err(format!(
+                "maximum recursion depth exceeded while {what}"
+            )));
+        }
+        self.markers.push(id);
+        Ok(())
+    }
+
+    /// Write a str as a value (`key` = None) or as a member's key (`Some(first)`); a str
+    /// holding lone surrogates goes through its generalized UTF-8 bytes.
+    fn text(&mut self, s: &Bound<'py, PyString>, key: Option<bool>) -> PyResult<()> {
+        let owned;
+        let bytes = match s.to_str() {
+            Ok(t) => t.as_bytes(),
+            Err(_) => {
+                let fmt = self.w.format();
+                self.lone_surrogates |= !fmt.ensure_ascii && !fmt.escape_surrogates;
+                owned =
+                    s.call_method1(pyo3::intern!(s.py(), "encode"), ("utf-8", "surrogatepass"))?;
+                owned.cast::<PyBytes>()?.as_bytes()
+            }
+        };
+        match key {
+            None => self.w.str(bytes),
+            Some(first) => self.w.key(first, bytes),
+        }
+        Ok(())
+    }
+
+    fn dict(&mut self, obj: &Bound<'py, PyAny>, d: &Bound<'py, PyDict>) -> PyResult<()> {
+        if d.is_empty() {
+            self.w.begin_object();
+            self.w.end_object(true);
+            return Ok(());
+        }
+        self.enter(obj, "encoding a JSON object")?;
+        self.w.begin_object();
+        let mut first = true;
+        if !self.sort_keys && obj.is_exact_instance_of::<PyDict>() {
+            for (k, v) in d.iter() {
+                self.member(first, &k, &v)?;
+                first = false;
+            }
+        } else {
+            // What the stdlib does: the mapping's own items(), sorted as Python tuples sort
+            // (so incomparable keys raise the same TypeError).
+            let items = obj.call_method0(pyo3::intern!(obj.py(), "items"))?;
+            let items = PyList::new(obj.py(), items.try_iter()?.collect::<PyResult<Vec<_>>>()?)?;
+            if self.sort_keys {
+                items.sort()?;
+            }
+            for item in items.iter() {
+                let pair = item
+                    .cast::<PyTuple>()
+                    .ok()
+                    .filter(|t| t.len() == 2)
+                    .ok_or_else(|| PyValueError::new_err("items must return 2-tuples"))?;
+                self.member(first, &pair.get_item(0)?, &pair.get_item(1)?)?;
+                first = false;
+            }
+        }
+        self.w.end_object(false);
+        self.markers.pop();
+        Ok(())
+    }
+
+    /// One member, with the stdlib's key coercion (str, float, True/False/None, int).
+    fn member(
+        &mut self,
+        first: bool,
+        k: &Bound<'py, PyAny>,
+        v: &Bound<'py, PyAny>,
+    ) -> PyResult<()> {
+        if let Ok(s) = k.cast::<PyString>() {
+            self.text(s, Some(first))?;
+        } else if let Ok(f) = k.cast::<PyFloat>() {
+            self.w
+                .key_float(first, f.value())
+                .map_err(|e| serialization_error(e, None))?;
+        } else if let Ok(b) = k.cast::<PyBool>() {
+            self.w
+                .key_text(first, if b.is_true() { "true" } else { "false" });
+        } else if k.is_none() {
+            self.w.key_text(first, "null");
+        } else if let Ok(i) = k.cast::<PyInt>() {
+            match i.extract::<i64>() {
+                Ok(n) => self.w.key_int(first, n),
+                Err(_) => {
+                    let digits = self.int_repr.call1((i,))?;
+                    self.w.key_text(first, digits.cast::<PyString>()?.to_str()?);
+                }
+            }
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "keys must be str, int, float, bool or None, not {}",
+                k.get_type().name()?
+            )));
+        }
+        self.value(v)
+    }
+
+    /// No JSON rule for `obj`: the `default` hook, or crewai's encoder rules without one.
+    fn other(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        self.enter(obj, "encoding a JSON object")?;
+        let converted = match &self.default {
+            Some(f) => Converted::Value(f.call1((obj,))?),
+            None => crew::convert(obj, &mut self.w, &mut self.rules)?,
+        };
+        if let Converted::Value(new) = converted {
+            self.value(&new)?;
+        }
+        self.markers.pop();
+        Ok(())
+    }
+}

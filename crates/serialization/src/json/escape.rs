@@ -1,0 +1,267 @@
+//! JSON string escaping exactly as CPython's `json` does it (`encode_basestring_ascii` and
+//! `encode_basestring`): short escapes for `\" \\ \b \f \n \r \t`, lowercase `\u00XX` for other
+//! control characters, and with `ensure_ascii` every non-ASCII code point (and DEL) as
+//! lowercase `\uXXXX`, astral ones as a UTF-16 surrogate pair.
+//!
+//! Input is UTF-8, or "generalized UTF-8" in which a lone surrogate (legal in a Python `str`)
+//! is encoded as its 3-byte form, which is what `str.encode("utf-8", "surrogatepass")` gives.
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// What a byte needs: 0 = copy as is, `U` = `\u00XX`, otherwise the letter after the backslash.
+const U: u8 = b'u';
+static ESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = U;
+        i += 1;
+    }
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0a] = b'n';
+    t[0x0c] = b'f';
+    t[0x0d] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t
+};
+
+/// Append `"<s escaped>"`. With `ensure_ascii` the output is pure ASCII; without it, UTF-8
+/// passes through and lone surrogates are kept (3-byte form) unless `escape_surrogates`, in
+/// which case they become `\udXXX` so the output is valid UTF-8 that decodes to the same str.
+pub fn write_str(out: &mut Vec<u8>, s: &[u8], ensure_ascii: bool, escape_surrogates: bool) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    if ensure_ascii {
+        write_ascii(out, s);
+    } else {
+        write_unicode(out, s, escape_surrogates);
+    }
+    out.push(b'"');
+}
+
+#[inline]
+fn push_u16(out: &mut Vec<u8>, c: u32) {
+    out.extend_from_slice(&[
+        b'\\',
+        b'u',
+        HEX[(c >> 12) as usize & 15],
+        HEX[(c >> 8) as usize & 15],
+        HEX[(c >> 4) as usize & 15],
+        HEX[c as usize & 15],
+    ]);
+}
+
+#[inline]
+fn push_control(out: &mut Vec<u8>, b: u8) {
+    match ESCAPE[b as usize] {
+        U => push_u16(out, u32::from(b)),
+        e => out.extend_from_slice(&[b'\\', e]),
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The bytes of `w` that may need escaping, as a mask with each such byte's high bit set: a
+/// control character, `"` or `\\`, and also any byte >= 0x7f (`ascii`) or any 0xED, the lead
+/// byte of a surrogate (`surrogates`). Exact for "none": zero lets the caller copy all 8 bytes.
+#[inline(always)]
+fn special_bytes(w: u64, ascii: bool, surrogates: bool) -> u64 {
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    let quote = has_zero(w ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
+    let mut hit = control | quote | backslash;
+    if ascii {
+        // >= 0x80 (high bit) or exactly 0x7f.
+        hit |= (w & HIGH) | has_zero(w ^ (ONES * 0x7f));
+    } else if surrogates {
+        hit |= has_zero(w ^ (ONES * 0xed));
+    }
+    hit
+}
+
+/// The first offset at or after `i` holding a byte that may need escaping (see
+/// `special_bytes`), or `s.len()`. Looks at 32 bytes per step, which the compiler turns into
+/// vector instructions, since long plain runs dominate real text; the lowest flagged byte of
+/// a word is exact (the SWAR tests only over-report above a true hit).
+#[inline(always)]
+fn skip_plain(s: &[u8], mut i: usize, ascii: bool, surrogates: bool) -> usize {
+    let word = |at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8-byte slice"));
+    // One word first: right after an escape the next special byte is often close, and a
+    // 32-byte step would be wasted work.
+    while i + 8 <= s.len() {
+        let m = special_bytes(word(i), ascii, surrogates);
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+        while i + 32 <= s.len() {
+            let m = special_bytes(word(i), ascii, surrogates)
+                | special_bytes(word(i + 8), ascii, surrogates)
+                | special_bytes(word(i + 16), ascii, surrogates)
+                | special_bytes(word(i + 24), ascii, surrogates);
+            if m != 0 {
+                break;
+            }
+            i += 32;
+        }
+    }
+    while let Some(&b) = s.get(i) {
+        if ESCAPE[b as usize] != 0 || (ascii && b >= 0x7f) || (surrogates && b == 0xed) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The first offset at or after `i` holding `"`, `\\` or a control character, or `s.len()`:
+/// the bytes a JSON string reader must stop at.
+pub(crate) fn find_string_special(s: &[u8], i: usize) -> usize {
+    skip_plain(s, i, false, false)
+}
+
+fn write_ascii(out: &mut Vec<u8>, s: &[u8]) {
+    let mut i = 0;
+    let mut run = 0;
+    while i < s.len() {
+        i = skip_plain(s, i, true, false);
+        let Some(&b) = s.get(i) else { break };
+        out.extend_from_slice(&s[run..i]);
+        if b == 0x7f {
+            push_u16(out, 0x7f);
+            i += 1;
+        } else if b < 0x80 {
+            push_control(out, b);
+            i += 1;
+        } else {
+            let (c, len) = decode(s, i);
+            if c >= 0x1_0000 {
+                let v = c - 0x1_0000;
+                push_u16(out, 0xd800 | (v >> 10));
+                push_u16(out, 0xdc00 | (v & 0x3ff));
+            } else {
+                push_u16(out, c);
+            }
+            i += len;
+        }
+        run = i;
+    }
+    out.extend_from_slice(&s[run..]);
+}
+
+fn write_unicode(out: &mut Vec<u8>, s: &[u8], escape_surrogates: bool) {
+    let mut i = 0;
+    let mut run = 0;
+    while i < s.len() {
+        i = skip_plain(s, i, false, escape_surrogates);
+        let Some(&b) = s.get(i) else { break };
+        let surrogate = escape_surrogates && b == 0xed && s.get(i + 1).is_some_and(|&n| n >= 0xa0);
+        if ESCAPE[b as usize] == 0 && !surrogate {
+            // 0xED leading an ordinary character (U+D000..U+D7FF): plain text.
+            i += 1;
+            continue;
+        }
+        out.extend_from_slice(&s[run..i]);
+        if surrogate {
+            let (c, len) = decode(s, i);
+            push_u16(out, c);
+            i += len;
+        } else {
+            push_control(out, b);
+            i += 1;
+        }
+        run = i;
+    }
+    out.extend_from_slice(&s[run..]);
+}
+
+/// The code point starting at `s[i]` (a non-ASCII lead byte) and its length in bytes.
+#[inline]
+fn decode(s: &[u8], i: usize) -> (u32, usize) {
+    let b0 = u32::from(s[i]);
+    let cont = |k: usize| u32::from(s.get(i + k).copied().unwrap_or(0x80) & 0x3f);
+    if b0 < 0xe0 {
+        (((b0 & 0x1f) << 6) | cont(1), 2)
+    } else if b0 < 0xf0 {
+        (((b0 & 0x0f) << 12) | (cont(1) << 6) | cont(2), 3)
+    } else {
+        (
+            ((b0 & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+            4,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_str;
+
+    fn esc(s: &str, ascii: bool) -> String {
+        let mut out = Vec::new();
+        write_str(&mut out, s.as_bytes(), ascii, false);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn ascii_mode_matches_cpython() {
+        // Expected values are json.dumps(s) in CPython.
+        assert_eq!(esc("plain", true), r#""plain""#);
+        assert_eq!(esc("a\"b\\c", true), r#""a\"b\\c""#);
+        assert_eq!(esc("\u{8}\u{c}\n\r\t", true), r#""\b\f\n\r\t""#);
+        assert_eq!(esc("\u{0}\u{1f}\u{7f}", true), r#""\u0000\u001f\u007f""#);
+        assert_eq!(esc("é€", true), r#""\u00e9\u20ac""#);
+        assert_eq!(esc("😀", true), r#""\ud83d\ude00""#);
+        assert_eq!(esc("/", true), r#""/""#);
+    }
+
+    #[test]
+    fn unicode_mode_keeps_non_ascii() {
+        assert_eq!(esc("é😀\u{7f}", false), "\"é😀\u{7f}\"");
+        assert_eq!(esc("\u{1}\n\"", false), r#""\u0001\n\"""#);
+    }
+
+    #[test]
+    fn word_at_a_time_scan_finds_every_special_byte() {
+        // Each special character at every offset of a long run of plain text.
+        for special in ["\"", "\\", "\n", "\u{1}", "\u{7f}", "é", "😀"] {
+            for at in 0..20 {
+                let (a, b) = ("a".repeat(at), "b".repeat(20 - at));
+                let s = format!("{a}{special}{b}");
+                for ascii in [true, false] {
+                    let inner = esc(special, ascii);
+                    let want = format!("\"{a}{}{b}\"", &inner[1..inner.len() - 1]);
+                    assert_eq!(esc(&s, ascii), want, "{special:?} at {at}, ascii={ascii}");
+                }
+            }
+        }
+        let mut lone = b"abcdefghij".to_vec();
+        lone.extend_from_slice(&[0xed, 0xa0, 0x80]);
+        lone.extend_from_slice(b"klmnopqrst");
+        let mut out = Vec::new();
+        write_str(&mut out, &lone, false, true);
+        assert_eq!(out, br#""abcdefghij\ud800klmnopqrst""#);
+    }
+
+    #[test]
+    fn lone_surrogates() {
+        // "\ud800" as str.encode("utf-8", "surrogatepass") gives.
+        let lone = [b'a', 0xed, 0xa0, 0x80, b'b'];
+        let mut out = Vec::new();
+        write_str(&mut out, &lone, true, false);
+        assert_eq!(out, br#""a\ud800b""#);
+        out.clear();
+        write_str(&mut out, &lone, false, false);
+        assert_eq!(out, [b'"', b'a', 0xed, 0xa0, 0x80, b'b', b'"']);
+        out.clear();
+        write_str(&mut out, &lone, false, true);
+        assert_eq!(out, br#""a\ud800b""#);
+        // A real (non-surrogate) character starting with 0xED stays raw.
+        out.clear();
+        write_str(&mut out, "\u{d7ff}".as_bytes(), false, true);
+        assert_eq!(out, "\"\u{d7ff}\"".as_bytes());
+    }
+}

@@ -1,0 +1,146 @@
+//! `float.__repr__`: the shortest digits that round-trip, laid out as CPython lays them out.
+//!
+//! `ryu` gives the shortest round-tripping digits (closest to the exact value, like CPython's
+//! `dtoa` mode 0) but not CPython's layout, which switches to exponent form when the decimal
+//! point would sit before the 4th leading zero or after the 16th digit and always writes a
+//! signed, at least two-digit exponent (`1e+16`, `1e-05`). Only the digits are taken from `ryu`.
+
+/// Append `repr(x)` for a finite `x` (NaN and infinities are the caller's business).
+pub fn write_repr(out: &mut Vec<u8>, x: f64) {
+    debug_assert!(x.is_finite());
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(x).as_bytes();
+    let (negative, body) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let (mantissa, exp) = match body.iter().position(|&b| b == b'e') {
+        Some(at) => (&body[..at], parse_exp(&body[at + 1..])),
+        None => (body, 0),
+    };
+    // Digits without the point; `decpt` = where the point goes (CPython's `decpt`).
+    let mut digits = [0u8; 24];
+    let mut n = 0;
+    let mut point = mantissa.len();
+    for (k, &b) in mantissa.iter().enumerate() {
+        if b == b'.' {
+            point = k;
+        } else {
+            digits[n] = b;
+            n += 1;
+        }
+    }
+    let mut decpt = point as i32 + exp;
+    let mut start = 0;
+    while start + 1 < n && digits[start] == b'0' {
+        start += 1;
+        decpt -= 1;
+    }
+    let mut end = n;
+    while end > start + 1 && digits[end - 1] == b'0' {
+        end -= 1;
+    }
+    let digits = &digits[start..end];
+    if digits == b"0" {
+        decpt = 1;
+    }
+    if negative {
+        out.push(b'-');
+    }
+    if decpt <= -4 || decpt > 16 {
+        out.push(digits[0]);
+        if digits.len() > 1 {
+            out.push(b'.');
+            out.extend_from_slice(&digits[1..]);
+        }
+        out.push(b'e');
+        let e = decpt - 1;
+        out.push(if e < 0 { b'-' } else { b'+' });
+        let e = e.unsigned_abs();
+        if e >= 100 {
+            out.push(b'0' + (e / 100) as u8);
+        }
+        out.push(b'0' + (e / 10 % 10) as u8);
+        out.push(b'0' + (e % 10) as u8);
+    } else if decpt <= 0 {
+        out.extend_from_slice(b"0.");
+        out.extend(std::iter::repeat_n(b'0', decpt.unsigned_abs() as usize));
+        out.extend_from_slice(digits);
+    } else {
+        let point = decpt as usize;
+        if point < digits.len() {
+            out.extend_from_slice(&digits[..point]);
+            out.push(b'.');
+            out.extend_from_slice(&digits[point..]);
+        } else {
+            out.extend_from_slice(digits);
+            out.extend(std::iter::repeat_n(b'0', point - digits.len()));
+            out.extend_from_slice(b".0");
+        }
+    }
+}
+
+fn parse_exp(text: &[u8]) -> i32 {
+    let (sign, digits) = match text.split_first() {
+        Some((b'-', rest)) => (-1, rest),
+        Some((b'+', rest)) => (1, rest),
+        _ => (1, text),
+    };
+    sign * digits
+        .iter()
+        .fold(0i32, |acc, &d| acc * 10 + i32::from(d - b'0'))
+}
+
+/// `repr(x)` as a `String` (finite `x`).
+pub fn repr(x: f64) -> String {
+    let mut out = Vec::with_capacity(24);
+    write_repr(&mut out, x);
+    String::from_utf8(out).expect("float repr is ASCII")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repr;
+
+    #[test]
+    fn matches_cpython_layout() {
+        // Expected strings are CPython's own repr() of each value.
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1.0, "1.0"),
+            (-1.5, "-1.5"),
+            (0.1, "0.1"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (1234567890123456.0, "1234567890123456.0"),
+            (12345678901234567.0, "1.2345678901234568e+16"),
+            (1e-05, "1e-05"),
+            (0.0001, "0.0001"),
+            (0.00012345, "0.00012345"),
+            (1.5e300, "1.5e+300"),
+            (1e-300, "1e-300"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (f64::MIN_POSITIVE, "2.2250738585072014e-308"),
+            (123.456, "123.456"),
+            (1.0 / 3.0, "0.3333333333333333"),
+            (2.0f64.powi(53), "9007199254740992.0"),
+            (100.0, "100.0"),
+            (1e22, "1e+22"),
+            (-2.5e-7, "-2.5e-07"),
+        ];
+        for &(x, want) in cases {
+            assert_eq!(repr(x), want, "repr of {x:e}");
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let mut x = 1.0e-320_f64;
+        while x < 1e300 {
+            assert_eq!(repr(x).parse::<f64>().unwrap(), x);
+            x *= 1.37;
+        }
+    }
+}

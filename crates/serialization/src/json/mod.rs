@@ -1,0 +1,10 @@
+//! JSON text the way CPython's `json` module writes and reads it.
+
+pub mod base64;
+pub mod escape;
+pub mod float;
+mod parse;
+mod writer;
+
+pub use parse::{Builder, parse};
+pub use writer::{Format, JsonWriter};

@@ -1,0 +1,324 @@
+//! The JSON text writer: separators, indentation and scalar formatting of CPython's encoder.
+//!
+//! The caller walks its own data (the binding walks Python objects) and tells the writer what
+//! comes next; the writer owns every byte of layout, so the walk decides nothing about format.
+
+use super::{base64, escape, float};
+use crate::Error;
+
+/// The `json.dumps` options that shape the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Format {
+    /// `None` = one line; `Some(s)` = a newline and `s` repeated per level (`indent=2` is "  ").
+    pub indent: Option<String>,
+    pub item_separator: String,
+    pub key_separator: String,
+    pub ensure_ascii: bool,
+    /// Write NaN / Infinity / -Infinity (the stdlib default) instead of failing.
+    pub allow_nan: bool,
+    /// Write lone surrogates as `\udXXX` even without `ensure_ascii`, so the output is UTF-8.
+    pub escape_surrogates: bool,
+}
+
+impl Format {
+    /// `json.dumps` defaults: `", "` and `": "`, or `","` and `": "` when indenting.
+    pub fn stdlib(indent: Option<String>, ensure_ascii: bool) -> Self {
+        let item_separator = if indent.is_some() { "," } else { ", " };
+        Self {
+            indent,
+            item_separator: item_separator.to_owned(),
+            key_separator: ": ".to_owned(),
+            ensure_ascii,
+            allow_nan: true,
+            escape_surrogates: false,
+        }
+    }
+
+    /// No whitespace at all, UTF-8 output: the storage format of `dumps_compact`.
+    pub fn compact() -> Self {
+        Self {
+            indent: None,
+            item_separator: ",".to_owned(),
+            key_separator: ":".to_owned(),
+            ensure_ascii: false,
+            allow_nan: true,
+            escape_surrogates: true,
+        }
+    }
+}
+
+/// Appends JSON tokens to a byte buffer with the layout of a [`Format`].
+#[derive(Debug)]
+pub struct JsonWriter {
+    buf: Vec<u8>,
+    format: Format,
+    depth: usize,
+}
+
+impl JsonWriter {
+    pub fn new(format: Format) -> Self {
+        Self::with_capacity(format, 256)
+    }
+
+    pub fn with_capacity(format: Format, capacity: usize) -> Self {
+        Self {
+            buf: Vec::with_capacity(capacity),
+            format,
+            depth: 0,
+        }
+    }
+
+    pub fn format(&self) -> &Format {
+        &self.format
+    }
+
+    /// The text written so far (UTF-8, or generalized UTF-8 if lone surrogates were written
+    /// without `ensure_ascii`/`escape_surrogates`).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+
+    pub fn null(&mut self) {
+        self.buf.extend_from_slice(b"null");
+    }
+
+    pub fn bool(&mut self, b: bool) {
+        self.buf
+            .extend_from_slice(if b { b"true" } else { b"false" });
+    }
+
+    pub fn int(&mut self, i: i64) {
+        let mut tmp = [0u8; 20];
+        let mut n = i.unsigned_abs();
+        let mut at = tmp.len();
+        loop {
+            at -= 1;
+            tmp[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if i < 0 {
+            self.buf.push(b'-');
+        }
+        self.buf.extend_from_slice(&tmp[at..]);
+    }
+
+    /// An integer already rendered in decimal (one too big for `i64`).
+    pub fn int_digits(&mut self, digits: &str) {
+        self.buf.extend_from_slice(digits.as_bytes());
+    }
+
+    /// `float.__repr__`, or NaN/Infinity/-Infinity when allowed.
+    pub fn float(&mut self, x: f64) -> Result<(), Error> {
+        if x.is_finite() {
+            float::write_repr(&mut self.buf, x);
+            return Ok(());
+        }
+        self.non_finite(x)
+    }
+
+    fn non_finite(&mut self, x: f64) -> Result<(), Error> {
+        if !self.format.allow_nan {
+            return Err(Error::NonFiniteFloat);
+        }
+        let text: &[u8] = if x.is_nan() {
+            b"NaN"
+        } else if x > 0.0 {
+            b"Infinity"
+        } else {
+            b"-Infinity"
+        };
+        self.buf.extend_from_slice(text);
+        Ok(())
+    }
+
+    /// A string value given as UTF-8 (or generalized UTF-8 holding lone surrogates).
+    pub fn str(&mut self, s: &[u8]) {
+        escape::write_str(
+            &mut self.buf,
+            s,
+            self.format.ensure_ascii,
+            self.format.escape_surrogates,
+        );
+    }
+
+    /// `bytes` the way crewai's encoder writes them: a base64 string.
+    pub fn base64(&mut self, data: &[u8]) {
+        self.buf.push(b'"');
+        base64::encode_into(&mut self.buf, data);
+        self.buf.push(b'"');
+    }
+
+    pub fn begin_array(&mut self) {
+        self.buf.push(b'[');
+        self.depth += 1;
+    }
+
+    /// Call before each element; `first` is true for the first one.
+    pub fn array_item(&mut self, first: bool) {
+        self.separator(first);
+    }
+
+    /// `empty` = no element was written (`[]` stays on one line even when indenting).
+    pub fn end_array(&mut self, empty: bool) {
+        self.close(b']', empty);
+    }
+
+    pub fn begin_object(&mut self) {
+        self.buf.push(b'{');
+        self.depth += 1;
+    }
+
+    /// Write the separator, the quoted key and the key separator of one member.
+    pub fn key(&mut self, first: bool, key: &[u8]) {
+        self.separator(first);
+        self.str(key);
+        self.buf
+            .extend_from_slice(self.format.key_separator.as_bytes());
+    }
+
+    /// A non-string key the stdlib coerces (`1` → `"1"`, `None` → `"null"`): written quoted,
+    /// with no escaping needed.
+    pub fn key_int(&mut self, first: bool, i: i64) {
+        self.separator(first);
+        self.buf.push(b'"');
+        self.int(i);
+        self.buf.push(b'"');
+        self.buf
+            .extend_from_slice(self.format.key_separator.as_bytes());
+    }
+
+    /// A coerced key whose text the caller already has (`true`, `null`, big int digits).
+    pub fn key_text(&mut self, first: bool, text: &str) {
+        self.separator(first);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(text.as_bytes());
+        self.buf.push(b'"');
+        self.buf
+            .extend_from_slice(self.format.key_separator.as_bytes());
+    }
+
+    /// A float key: its repr (or NaN/Infinity), quoted.
+    pub fn key_float(&mut self, first: bool, x: f64) -> Result<(), Error> {
+        self.separator(first);
+        self.buf.push(b'"');
+        self.float(x)?;
+        self.buf.push(b'"');
+        self.buf
+            .extend_from_slice(self.format.key_separator.as_bytes());
+        Ok(())
+    }
+
+    pub fn end_object(&mut self, empty: bool) {
+        self.close(b'}', empty);
+    }
+
+    fn separator(&mut self, first: bool) {
+        if !first {
+            self.buf
+                .extend_from_slice(self.format.item_separator.as_bytes());
+        }
+        self.newline(self.depth);
+    }
+
+    fn newline(&mut self, depth: usize) {
+        if let Some(indent) = &self.format.indent {
+            self.buf.push(b'\n');
+            for _ in 0..depth {
+                self.buf.extend_from_slice(indent.as_bytes());
+            }
+        }
+    }
+
+    fn close(&mut self, bracket: u8, empty: bool) {
+        self.depth -= 1;
+        if !empty {
+            self.newline(self.depth);
+        }
+        self.buf.push(bracket);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Format, JsonWriter};
+    use crate::Error;
+
+    fn sample(w: &mut JsonWriter) {
+        // {"a": [1, 2.5, null], "b": {}, "c": [], "1": true}
+        w.begin_object();
+        w.key(true, b"a");
+        w.begin_array();
+        w.array_item(true);
+        w.int(1);
+        w.array_item(false);
+        w.float(2.5).unwrap();
+        w.array_item(false);
+        w.null();
+        w.end_array(false);
+        w.key(false, b"b");
+        w.begin_object();
+        w.end_object(true);
+        w.key(false, b"c");
+        w.begin_array();
+        w.end_array(true);
+        w.key_int(false, 1);
+        w.bool(true);
+        w.end_object(false);
+    }
+
+    #[test]
+    fn default_separators() {
+        let mut w = JsonWriter::new(Format::stdlib(None, true));
+        sample(&mut w);
+        assert_eq!(
+            w.as_bytes(),
+            br#"{"a": [1, 2.5, null], "b": {}, "c": [], "1": true}"#
+        );
+    }
+
+    #[test]
+    fn indented() {
+        let mut w = JsonWriter::new(Format::stdlib(Some("  ".into()), true));
+        sample(&mut w);
+        let want = "{\n  \"a\": [\n    1,\n    2.5,\n    null\n  ],\n  \"b\": {},\n  \"c\": [],\n  \"1\": true\n}";
+        assert_eq!(std::str::from_utf8(w.as_bytes()).unwrap(), want);
+    }
+
+    #[test]
+    fn compact() {
+        let mut w = JsonWriter::new(Format::compact());
+        sample(&mut w);
+        assert_eq!(
+            w.as_bytes(),
+            br#"{"a":[1,2.5,null],"b":{},"c":[],"1":true}"#
+        );
+    }
+
+    #[test]
+    fn integers_and_non_finite() {
+        let mut w = JsonWriter::new(Format::stdlib(None, true));
+        w.int(i64::MIN);
+        w.int(0);
+        w.float(f64::NAN).unwrap();
+        w.float(f64::NEG_INFINITY).unwrap();
+        assert_eq!(w.as_bytes(), b"-92233720368547758080NaN-Infinity");
+        let mut strict = Format::stdlib(None, true);
+        strict.allow_nan = false;
+        let mut w = JsonWriter::new(strict);
+        assert_eq!(w.float(f64::INFINITY), Err(Error::NonFiniteFloat));
+    }
+
+    #[test]
+    fn base64_is_a_string() {
+        let mut w = JsonWriter::new(Format::compact());
+        w.base64(b"hi!");
+        assert_eq!(w.as_bytes(), br#""aGkh""#);
+    }
+}

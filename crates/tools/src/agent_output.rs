@@ -1,0 +1,215 @@
+//! `crewai.agents.parser.parse`: a ReAct answer becomes a final answer, an action, or one of
+//! three format errors, with crewai's exact rules (the last `Final Answer:` wins over any action,
+//! an unbalanced closing code fence is dropped, bold tool names are unwrapped, triple quotes in
+//! the input become single quotes, valid JSON input is normalised as json_repair does).
+//!
+//! crewai matches `Action\s*\d*\s*:\s*(.*?)\s*Action\s*\d*\s*Input\s*\d*\s*:\s*(.*)` (DOTALL).
+//! That regex backtracks quadratically on text with many `Action:` and no `Action Input:`; the
+//! scan here finds the same groups in one pass: the match starts at the first `Action...:`, and
+//! the tool runs to the first `Action...Input...:` after it (a later start could only see fewer
+//! of those, so if the first start has none, no start has).
+
+use crate::Decision;
+use crate::pychars::{is_decimal, is_space, lstrip, rstrip, strip};
+use crate::repair::repair_json;
+
+const FINAL_ANSWER: &str = "Final Answer:";
+
+/// Which of crewai's `OutputParserError` messages applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatProblem {
+    /// No `Action:` at all: MISSING_ACTION_AFTER_THOUGHT_ERROR_MESSAGE + final_answer_format.
+    MissingAction,
+    /// `Action:` but no `Action Input:`: MISSING_ACTION_INPUT_AFTER_ACTION_ERROR_MESSAGE.
+    MissingActionInput,
+    /// Both present but in the wrong order: the `format_without_tools` slice.
+    FormatWithoutTools,
+}
+
+/// An action's tool input: final, or waiting for json_repair (which Python runs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionInput {
+    Final(String),
+    /// `_safe_repair_json` must still call `repair_json` on this (already unquoted) text.
+    NeedsRepair(String),
+}
+
+/// The result of `parse(text)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentOutput {
+    Finish {
+        thought: String,
+        output: String,
+    },
+    Action {
+        thought: String,
+        tool: String,
+        tool_input: ActionInput,
+    },
+    Invalid(FormatProblem),
+}
+
+/// `parse(text)`.
+pub fn parse_agent_output(text: &str) -> AgentOutput {
+    let thought = extract_thought(text);
+    if let Some(pos) = text.rfind(FINAL_ANSWER) {
+        let mut output = strip(&text[pos + FINAL_ANSWER.len()..]);
+        if output.ends_with("```") && !output.matches("```").count().is_multiple_of(2) {
+            output = rstrip(&output[..output.len() - 3]);
+        }
+        return AgentOutput::Finish {
+            thought,
+            output: output.to_owned(),
+        };
+    }
+    let Some(head) = first_action_head(text) else {
+        return AgentOutput::Invalid(FormatProblem::MissingAction);
+    };
+    let tool_start = head + text[head..].len() - lstrip(&text[head..]).len();
+    match find_action_input(text, tool_start) {
+        Some((tool_end, input_start)) => {
+            let tool = strip(strip(&text[tool_start..tool_end]).trim_matches('*')).to_owned();
+            let action_input = strip(&text[input_start..]);
+            let tool_input = safe_repair_json(action_input.trim_matches(' ').trim_matches('"'));
+            AgentOutput::Action {
+                thought,
+                tool,
+                tool_input,
+            }
+        }
+        None if find_action_input(text, 0).is_none() => {
+            AgentOutput::Invalid(FormatProblem::MissingActionInput)
+        }
+        None => AgentOutput::Invalid(FormatProblem::FormatWithoutTools),
+    }
+}
+
+/// `_extract_thought`.
+fn extract_thought(text: &str) -> String {
+    let index = text
+        .find("\nAction")
+        .or_else(|| text.find("\nFinal Answer"));
+    match index {
+        Some(i) => strip(&strip(&text[..i]).replace("```", "")).to_owned(),
+        None => String::new(),
+    }
+}
+
+/// `_safe_repair_json`, as far as it can be decided here.
+fn safe_repair_json(tool_input: &str) -> ActionInput {
+    if tool_input.starts_with('[') && tool_input.ends_with(']') {
+        return ActionInput::Final(tool_input.to_owned());
+    }
+    let tool_input = tool_input.replace("\"\"\"", "\"");
+    match repair_json(&tool_input) {
+        Decision::Decided(result) => {
+            let unrepairable = result.is_empty() || result == "\"\"" || result == "{}";
+            // json_repair >= 0.60 wraps non-JSON in a list: crewai treats that as unrepairable.
+            let wrapped = result.starts_with('[') && !lstrip(&tool_input).starts_with('[');
+            if unrepairable || wrapped {
+                ActionInput::Final(tool_input)
+            } else {
+                ActionInput::Final(result)
+            }
+        }
+        Decision::Undecided => ActionInput::NeedsRepair(tool_input),
+    }
+}
+
+/// Skips `\s*\d*\s*` from `pos`.
+fn skip_label_number(text: &str, mut pos: usize) -> usize {
+    for class in [is_space as fn(char) -> bool, is_decimal, is_space] {
+        pos += text[pos..]
+            .chars()
+            .take_while(|&c| class(c))
+            .map(char::len_utf8)
+            .sum::<usize>();
+    }
+    pos
+}
+
+/// End of `Action\s*\d*\s*:` starting at `at` (where `Action` is), if it matches.
+fn head_at(text: &str, at: usize) -> Option<usize> {
+    let pos = skip_label_number(text, at + "Action".len());
+    text[pos..].starts_with(':').then_some(pos + 1)
+}
+
+/// End of `Action\s*\d*\s*Input\s*\d*\s*:` starting at `at`, if it matches.
+fn tail_at(text: &str, at: usize) -> Option<usize> {
+    let pos = skip_label_number(text, at + "Action".len());
+    if !text[pos..].starts_with("Input") {
+        return None;
+    }
+    let pos = skip_label_number(text, pos + "Input".len());
+    text[pos..].starts_with(':').then_some(pos + 1)
+}
+
+fn first_action_head(text: &str) -> Option<usize> {
+    text.match_indices("Action")
+        .find_map(|(at, _)| head_at(text, at))
+}
+
+/// The first `Action...Input...:` at or after `from`: (where it starts, where its input starts).
+fn find_action_input(text: &str, from: usize) -> Option<(usize, usize)> {
+    text[from..]
+        .match_indices("Action")
+        .find_map(|(at, _)| tail_at(text, from + at).map(|end| (from + at, end)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_with_json_input() {
+        let out = parse_agent_output(
+            "Thought: look\nAction: **Search**\nAction Input: {\"q\":\"rust\"}\n",
+        );
+        assert_eq!(
+            out,
+            AgentOutput::Action {
+                thought: "Thought: look".into(),
+                tool: "Search".into(),
+                tool_input: ActionInput::Final("{\"q\": \"rust\"}".into()),
+            }
+        );
+    }
+
+    #[test]
+    fn final_answer_wins_and_fences_balance() {
+        let out =
+            parse_agent_output("Thought: done\nAction: x\nAction Input: {}\nFinal Answer: 42\n```");
+        assert_eq!(
+            out,
+            AgentOutput::Finish {
+                thought: "Thought: done".into(),
+                output: "42".into()
+            }
+        );
+    }
+
+    #[test]
+    fn format_problems() {
+        assert_eq!(
+            parse_agent_output("just text"),
+            AgentOutput::Invalid(FormatProblem::MissingAction)
+        );
+        assert_eq!(
+            parse_agent_output("Action: x"),
+            AgentOutput::Invalid(FormatProblem::MissingActionInput)
+        );
+        assert_eq!(
+            parse_agent_output("Action Input: {}\nAction: x"),
+            AgentOutput::Invalid(FormatProblem::FormatWithoutTools)
+        );
+    }
+
+    #[test]
+    fn broken_json_is_left_to_json_repair() {
+        // strip('"') eats the closing quotes, then """ becomes ".
+        let out = parse_agent_output("Action: t\nAction Input: {\"a\": \"\"\"b\"\"\"");
+        assert!(
+            matches!(out, AgentOutput::Action { tool_input: ActionInput::NeedsRepair(s), .. } if s == "{\"a\": \"b")
+        );
+    }
+}

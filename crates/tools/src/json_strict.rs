@@ -1,0 +1,334 @@
+//! `json.loads` of CPython 3.11 (the C scanner, `strict=True`): the same grammar, including
+//! `NaN`/`Infinity`, the same number rules and duplicate-key handling. When Python would do
+//! something this decoder cannot represent or must not imitate (a lone surrogate, an integer
+//! past the 4300-digit conversion limit, nesting deep enough to reach the recursion limit) the
+//! answer is [`Loads::Unsure`] so the caller defers to Python.
+
+use crate::MAX_DEPTH;
+use crate::value::{DictBuilder, Int, Value};
+
+/// The outcome of `json.loads(text)`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Loads {
+    Ok(Value),
+    /// Python raises `JSONDecodeError`.
+    Invalid,
+    /// Python would do something else (another exception, an unrepresentable value).
+    Unsure,
+}
+
+/// Python refuses int(str) beyond this many digits (sys.int_info.default_max_str_digits).
+const INT_DIGIT_LIMIT: usize = 4300;
+
+enum Fail {
+    Invalid,
+    Unsure,
+}
+
+type Res<T> = Result<T, Fail>;
+
+/// `json.loads(text)`.
+pub fn loads(text: &str) -> Loads {
+    if text.starts_with('\u{feff}') {
+        return Loads::Invalid; // "Unexpected UTF-8 BOM"
+    }
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        pos: 0,
+    };
+    p.skip_ws();
+    let result = p.value(0).and_then(|v| {
+        p.skip_ws();
+        if p.pos == p.s.len() {
+            Ok(v)
+        } else {
+            Err(Fail::Invalid)
+        }
+    });
+    match result {
+        Ok(v) => Loads::Ok(v),
+        Err(Fail::Invalid) => Loads::Invalid,
+        Err(Fail::Unsure) => Loads::Unsure,
+    }
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, lit: &str) -> bool {
+        if self.s[self.pos..].starts_with(lit.as_bytes()) {
+            self.pos += lit.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Res<Value> {
+        let Some(&c) = self.s.get(self.pos) else {
+            return Err(Fail::Invalid);
+        };
+        match c {
+            b'"' => {
+                self.pos += 1;
+                self.string().map(Value::Str)
+            }
+            b'{' => self.object(depth + 1),
+            b'[' => self.array(depth + 1),
+            b'n' if self.eat("null") => Ok(Value::None),
+            b't' if self.eat("true") => Ok(Value::Bool(true)),
+            b'f' if self.eat("false") => Ok(Value::Bool(false)),
+            b'N' if self.eat("NaN") => Ok(Value::Float(f64::NAN)),
+            b'I' if self.eat("Infinity") => Ok(Value::Float(f64::INFINITY)),
+            b'-' if self.eat("-Infinity") => Ok(Value::Float(f64::NEG_INFINITY)),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => Err(Fail::Invalid),
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Res<Value> {
+        if depth > MAX_DEPTH {
+            return Err(Fail::Unsure);
+        }
+        self.pos += 1;
+        let mut dict = DictBuilder::default();
+        self.skip_ws();
+        if self.s.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Ok(dict.finish());
+        }
+        loop {
+            if self.s.get(self.pos) != Some(&b'"') {
+                return Err(Fail::Invalid);
+            }
+            self.pos += 1;
+            let key = self.string()?;
+            self.skip_ws();
+            if self.s.get(self.pos) != Some(&b':') {
+                return Err(Fail::Invalid);
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self.value(depth)?;
+            dict.insert(key, value);
+            self.skip_ws();
+            match self.s.get(self.pos) {
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(dict.finish());
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                }
+                _ => return Err(Fail::Invalid),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Res<Value> {
+        if depth > MAX_DEPTH {
+            return Err(Fail::Unsure);
+        }
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.s.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(Value::List(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            self.skip_ws();
+            match self.s.get(self.pos) {
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::List(items));
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                }
+                _ => return Err(Fail::Invalid),
+            }
+        }
+    }
+
+    /// After the opening quote.
+    fn string(&mut self) -> Res<String> {
+        let mut out = String::new();
+        loop {
+            let start = self.pos;
+            while let Some(&b) = self.s.get(self.pos) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            // Only ASCII bytes stop the scan, so `start..pos` is on char boundaries.
+            out.push_str(&self.text[start..self.pos]);
+            match self.s.get(self.pos) {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let Some(&e) = self.s.get(self.pos) else {
+                        return Err(Fail::Invalid);
+                    };
+                    self.pos += 1;
+                    out.push(match e {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => self.unicode_escape()?,
+                        _ => return Err(Fail::Invalid),
+                    });
+                }
+                // A control character (strict mode) or the end of the input.
+                _ => return Err(Fail::Invalid),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Res<u32> {
+        let digits = self.s.get(self.pos..self.pos + 4).ok_or(Fail::Invalid)?;
+        let mut v = 0u32;
+        for &d in digits {
+            v = v * 16 + (d as char).to_digit(16).ok_or(Fail::Invalid)?;
+        }
+        self.pos += 4;
+        Ok(v)
+    }
+
+    fn unicode_escape(&mut self) -> Res<char> {
+        let first = self.hex4()?;
+        if (0xD800..0xDC00).contains(&first) && self.s[self.pos..].starts_with(b"\\u") {
+            let save = self.pos;
+            self.pos += 2;
+            let second = self.hex4()?;
+            if (0xDC00..0xE000).contains(&second) {
+                let cp = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                return char::from_u32(cp).ok_or(Fail::Unsure);
+            }
+            self.pos = save;
+        }
+        // A lone surrogate is a valid Python str but not a Rust one.
+        char::from_u32(first).ok_or(Fail::Unsure)
+    }
+
+    fn number(&mut self) -> Res<Value> {
+        let start = self.pos;
+        let negative = self.s[self.pos] == b'-';
+        if negative {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        match self.s.get(self.pos) {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                while let Some(b'0'..=b'9') = self.s.get(self.pos) {
+                    self.pos += 1;
+                }
+            }
+            _ => return Err(Fail::Invalid),
+        }
+        let int_end = self.pos;
+        let mut is_float = false;
+        if self.s.get(self.pos) == Some(&b'.')
+            && self.s.get(self.pos + 1).is_some_and(u8::is_ascii_digit)
+        {
+            is_float = true;
+            self.pos += 1;
+            while let Some(b'0'..=b'9') = self.s.get(self.pos) {
+                self.pos += 1;
+            }
+        }
+        if let Some(b'e' | b'E') = self.s.get(self.pos) {
+            let save = self.pos;
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.s.get(self.pos) {
+                self.pos += 1;
+            }
+            if self.s.get(self.pos).is_some_and(u8::is_ascii_digit) {
+                is_float = true;
+                while let Some(b'0'..=b'9') = self.s.get(self.pos) {
+                    self.pos += 1;
+                }
+            } else {
+                self.pos = save;
+            }
+        }
+        if is_float {
+            let literal = &self.text[start..self.pos];
+            return literal
+                .parse::<f64>()
+                .map(Value::Float)
+                .map_err(|_| Fail::Unsure);
+        }
+        let digits = &self.text[int_start..int_end];
+        if digits.len() > INT_DIGIT_LIMIT {
+            return Err(Fail::Unsure); // Python raises ValueError, not JSONDecodeError
+        }
+        Ok(Value::Int(Int::from_digits(negative, digits)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_what_python_accepts() {
+        assert_eq!(loads(" -0 "), Loads::Ok(Value::Int(Int::Small(0))));
+        assert_eq!(loads("1E400"), Loads::Ok(Value::Float(f64::INFINITY)));
+        assert_eq!(
+            loads(r#""\ud83d\ude00""#),
+            Loads::Ok(Value::Str("😀".into()))
+        );
+        assert!(
+            matches!(loads(r#"{"a": [1, 2.5, NaN], "a": null}"#), Loads::Ok(Value::Dict(d)) if d.len() == 1)
+        );
+    }
+
+    #[test]
+    fn rejects_what_python_rejects() {
+        for bad in [
+            "[1,]",
+            "{'a': 1}",
+            "01",
+            "1.",
+            "\"a\nb\"",
+            "{\"a\" 1}",
+            "",
+            "tru",
+            "\u{feff}{}",
+        ] {
+            assert_eq!(loads(bad), Loads::Invalid, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn defers_what_it_cannot_represent() {
+        assert_eq!(loads(r#""\ud800""#), Loads::Unsure);
+        assert_eq!(loads(&"1".repeat(5000)), Loads::Unsure);
+        assert_eq!(loads(&"[".repeat(100_000)), Loads::Unsure);
+    }
+}

@@ -1,0 +1,90 @@
+//! Python's own character classes (`str.isspace`, `str.isdecimal`) and `str.strip`, so string
+//! handling matches CPython code point for code point (Rust's `char::is_whitespace` differs:
+//! it lacks U+001C..U+001F, which Python treats as whitespace).
+
+use crate::unicode_tables::{NFKD_ASCII, PY_DECIMAL, PY_SPACE};
+
+/// `c.isspace()` in Python, which is also what `\s` matches in a `str` regex.
+pub fn is_space(c: char) -> bool {
+    if c.is_ascii() {
+        matches!(
+            c,
+            '\t' | '\n' | '\x0b' | '\x0c' | '\r' | '\x1c'..='\x1f' | ' '
+        )
+    } else {
+        PY_SPACE.binary_search(&c).is_ok()
+    }
+}
+
+/// `c.isdecimal()` in Python, which is also what `\d` matches in a `str` regex.
+pub fn is_decimal(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_digit();
+    }
+    let cp = c as u32;
+    PY_DECIMAL
+        .binary_search_by(|&(lo, hi)| {
+            if hi < cp {
+                std::cmp::Ordering::Less
+            } else if lo > cp {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// The ASCII characters `unicodedata.normalize("NFKD", c).encode("ascii", "ignore")` keeps of
+/// one non-ASCII character (empty for most).
+pub fn nfkd_ascii(c: char) -> &'static str {
+    let cp = c as u32;
+    match NFKD_ASCII.binary_search_by_key(&cp, |&(k, _)| k) {
+        Ok(i) => NFKD_ASCII[i].1,
+        Err(_) => "",
+    }
+}
+
+/// `s.strip()`.
+pub fn strip(s: &str) -> &str {
+    s.trim_matches(is_space)
+}
+
+/// `s.lstrip()`.
+pub fn lstrip(s: &str) -> &str {
+    s.trim_start_matches(is_space)
+}
+
+/// `s.rstrip()`.
+pub fn rstrip(s: &str) -> &str {
+    s.trim_end_matches(is_space)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn space_matches_python_not_rust() {
+        assert!(is_space('\x1c'));
+        assert!(!'\x1c'.is_whitespace());
+        assert!(is_space('\u{3000}'));
+        assert!(!is_space('\u{200b}'));
+        assert_eq!(strip("\x1f a \u{a0}"), "a");
+    }
+
+    #[test]
+    fn decimal_is_nd_only() {
+        assert!(is_decimal('7'));
+        assert!(is_decimal('\u{0663}')); // ARABIC-INDIC DIGIT THREE
+        assert!(!is_decimal('\u{00b2}')); // superscript two is a digit, not decimal
+        assert!(!is_decimal('a'));
+    }
+
+    #[test]
+    fn nfkd_keeps_ascii_parts() {
+        assert_eq!(nfkd_ascii('é'), "e");
+        assert_eq!(nfkd_ascii('\u{fb00}'), "ff");
+        assert_eq!(nfkd_ascii('中'), "");
+    }
+}

@@ -1,0 +1,1 @@
+"""The end-to-end demo: a real crewai crew run with and without crewai-rust (`nox -s demo`)."""

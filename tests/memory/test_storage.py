@@ -1,0 +1,328 @@
+"""`RustStorage` as crewai's `StorageBackend`, on both engines: crewai records in and out, crewai's
+conventions (empty filters, `forget()` with no criteria, update of a missing id), async methods
+that leave the event loop free, engine selection and the default path."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import threading
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+from crewai.memory.storage.backend import EmbeddingDimensionMismatchError, StorageBackend
+from crewai.memory.types import MemoryRecord, ScopeInfo
+
+from crewai_rust import _native, flags
+from crewai_rust.errors import ExtensionUnavailableError, InvalidInputError, StorageError
+from crewai_rust.memory import PyMemoryStore, RustStorage
+from crewai_rust.memory import storage as storage_module
+
+
+@pytest.fixture
+def storage(impl, tmp_path):
+    s = RustStorage(tmp_path / "store", impl=impl)
+    yield s
+    s.close()
+
+
+def mr(content: str, embedding=None, **kw) -> MemoryRecord:
+    return MemoryRecord(content=content, embedding=embedding, **kw)
+
+
+def test_implements_the_protocol(storage, impl):
+    assert isinstance(storage, StorageBackend)
+    assert storage.implementation == impl
+
+
+def test_every_memory_record_field_round_trips(storage):
+    records = [
+        MemoryRecord(
+            id="full",
+            content="We chose Postgres.",
+            scope="/crew/research",
+            categories=["decision", "db"],
+            metadata={"z": 1, "nested": {"list": [1, 2.5, None, True]}, "a": "é"},
+            importance=0.9,
+            created_at=datetime(2024, 5, 6, 7, 8, 9, 123456),
+            last_accessed=datetime(2024, 5, 7, 0, 0, 0),
+            embedding=[0.25, -0.5, 1.0],
+            source="user-1",
+            private=True,
+        ),
+        MemoryRecord(
+            id="aware",
+            content="tz-aware timestamps",
+            created_at=datetime(2024, 1, 1, 12, 0, tzinfo=timezone(timedelta(hours=-5))),
+            last_accessed=datetime(2024, 1, 2, tzinfo=timezone.utc),
+        ),
+    ]
+    storage.save(records)
+    for original in records:
+        got = storage.get_record(original.id)
+        assert got == original
+        assert list(got.metadata) == list(original.metadata)  # key order kept
+        assert got.created_at.tzinfo == original.created_at.tzinfo
+
+
+def test_scopes_are_normalised(storage):
+    storage.save([mr("x", scope="crew//a/"), mr("y", scope="")])
+    assert sorted(r.scope for r in storage.list_records()) == ["/", "/crew/a"]
+    assert storage.count("crew/a/") == 1
+    assert storage.list_scopes("") == ["/crew"]
+
+
+def test_search_with_crewai_arguments(storage):
+    storage.save(
+        [
+            mr("a", [1.0, 0.0, 0.0], scope="/p", categories=["c1"], metadata={"k": 1}),
+            mr("b", [0.9, 0.1, 0.0], scope="/p/q", categories=["c2"], metadata={"k": 2}),
+            mr("c", [0.8, 0.3, 0.0], scope="/pq", categories=["c1"], metadata={"k": 1}),
+        ]
+    )
+    q = [1.0, 0.0, 0.0]
+    assert [r.content for r, _ in storage.search(q)] == ["a", "b", "c"]
+    assert [r.content for r, _ in storage.search(q, scope_prefix="/p/")] == ["a", "b"]
+    assert [r.content for r, _ in storage.search(q, categories=["c1"])] == ["a", "c"]
+    assert [r.content for r, _ in storage.search(q, categories=[])] == ["a", "b", "c"]
+    assert [r.content for r, _ in storage.search(q, metadata_filter={"k": 1})] == ["a", "c"]
+    assert [r.content for r, _ in storage.search(q, metadata_filter={})] == ["a", "b", "c"]
+    (top, score), *_ = storage.search(q, limit=1)
+    assert top.embedding == [1.0, 0.0, 0.0]
+    assert score == pytest.approx(1.0)
+
+
+def test_numpy_embeddings_are_accepted(storage):
+    rec = MemoryRecord.model_construct(
+        **{**mr("np").model_dump(), "embedding": np.array([0.0, 2.0], np.float32)}
+    )
+    storage.save([rec])
+    assert storage.get_record(rec.id).embedding == [0.0, 2.0]
+    assert storage.search(np.array([0.0, 1.0], np.float32))[0][0].id == rec.id
+
+
+def test_empty_embedding_means_none(storage):
+    storage.save([mr("no vector", [])])
+    (got,) = storage.list_records()
+    assert got.embedding is None
+    assert storage.vector_dim is None
+
+
+def test_delete_follows_crewai_conventions(storage):
+    old = datetime(2020, 1, 1)
+    storage.save(
+        [
+            mr("old", scope="/a", created_at=old, metadata={"m": "x"}),
+            mr("new", scope="/a/b", categories=["c"]),
+            mr("other", scope="/ab", metadata={"m": "x"}),
+        ]
+    )
+    assert storage.delete(record_ids=[]) == 0
+    assert storage.delete(older_than=datetime(2021, 1, 1)) == 1
+    assert storage.delete(scope_prefix="/a", categories=["c"]) == 1
+    assert [r.content for r in storage.list_records()] == ["other"]
+    storage.save([mr("more")])
+    assert storage.delete() == 2  # no criterion: everything, as crewai's backends do
+    assert storage.count() == 0
+
+
+def test_older_than_with_aware_datetimes(storage):
+    storage.save([mr("x", created_at=datetime(2024, 1, 1, 12, 0))])  # naive = UTC
+    assert storage.delete(older_than=datetime(2024, 1, 1, 13, 0, tzinfo=timezone(timedelta(hours=2)))) == 0
+    assert storage.delete(older_than=datetime(2024, 1, 1, 15, 0, tzinfo=timezone(timedelta(hours=2)))) == 1
+
+
+def test_update_replaces_and_inserts_when_missing(storage):
+    rec = mr("v1", [1.0, 0.0], scope="/s")
+    storage.save([rec])
+    storage.update(rec.model_copy(update={"content": "v2", "embedding": [0.0, 1.0]}))
+    got = storage.get_record(rec.id)
+    assert (got.content, got.embedding) == ("v2", [0.0, 1.0])
+    ghost = mr("ghost", [1.0, 1.0])
+    storage.update(ghost)
+    assert storage.get_record(ghost.id).content == "ghost"
+    assert storage.count() == 2
+
+
+def test_touch_records_sets_last_accessed_to_now(storage):
+    rec = mr("t", last_accessed=datetime(2000, 1, 1))
+    storage.save([rec])
+    before = datetime.now(timezone.utc).replace(tzinfo=None)
+    storage.touch_records([rec.id, "missing"])
+    touched = storage.get_record(rec.id).last_accessed
+    assert before - timedelta(seconds=1) <= touched <= before + timedelta(minutes=1)
+    storage.touch_records([])
+
+
+def test_list_records_pagination(storage):
+    base = datetime(2024, 1, 1)
+    storage.save([mr(f"r{i}", created_at=base + timedelta(minutes=i)) for i in range(7)])
+    assert [r.content for r in storage.list_records(limit=3)] == ["r6", "r5", "r4"]
+    assert [r.content for r in storage.list_records(limit=3, offset=5)] == ["r1", "r0"]
+    assert storage.list_records(limit=0) == []
+    assert storage.list_records(offset=-1) == []
+
+
+def test_scope_info_and_categories(storage):
+    t0 = datetime(2024, 3, 1, 9, 30)
+    storage.save(
+        [
+            mr("a", scope="/team/x", categories=["k1"], created_at=t0),
+            mr("b", scope="/team/y/z", categories=["k2", "k1"], created_at=t0 + timedelta(days=2)),
+            mr("c", scope="/teams", categories=["k3"], created_at=t0 - timedelta(days=9)),
+        ]
+    )
+    info = storage.get_scope_info("/team/")
+    assert info == ScopeInfo(
+        path="/team",
+        record_count=2,
+        categories=["k1", "k2"],
+        oldest_record=t0,
+        newest_record=t0 + timedelta(days=2),
+        child_scopes=["/team/x", "/team/y"],
+    )
+    assert storage.get_scope_info("/").record_count == 3
+    assert storage.list_scopes() == ["/team", "/teams"]
+    assert storage.list_categories("/team") == {"k1": 2, "k2": 1}
+    assert storage.list_categories() == {"k1": 2, "k2": 1, "k3": 1}
+    assert storage.count("/team") == 2
+
+
+def test_reset_scope_and_reset_all(storage):
+    storage.save([mr("a", [1.0, 0.0, 0.0], scope="/x"), mr("b", [1.0, 0.0, 0.0], scope="/xy")])
+    storage.reset("/x")
+    assert [r.content for r in storage.list_records()] == ["b"]
+    storage.reset()
+    assert storage.count() == 0
+    storage.save([mr("new dim", [1.0, 0.0])])  # a full reset forgets the dimension
+    assert storage.vector_dim == 2
+
+
+def test_dimension_mismatch_is_crewais_error(storage):
+    storage.save([mr("a", [1.0, 0.0, 0.0])])
+    with pytest.raises(EmbeddingDimensionMismatchError):
+        storage.save([mr("b", [1.0, 0.0])])
+    with pytest.raises(EmbeddingDimensionMismatchError):
+        storage.search([1.0, 0.0])
+    with pytest.raises(EmbeddingDimensionMismatchError):
+        storage.update(mr("a", [1.0]))
+    assert storage.count() == 1
+
+
+def test_bad_records_store_nothing(storage):
+    good = mr("good", [1.0, 0.0])
+    nan = MemoryRecord.model_construct(**{**mr("nan").model_dump(), "embedding": [float("nan"), 0.0]})
+    with pytest.raises(InvalidInputError):
+        storage.save([good, nan])
+    with pytest.raises(InvalidInputError):
+        storage.save([good, mr("set", metadata={"s": {1, 2}})])
+    with pytest.raises(InvalidInputError):
+        storage.save([good, mr("nan-meta", metadata={"x": float("nan")})])
+    with pytest.raises(InvalidInputError):
+        storage.save(["not a record"])
+    assert storage.count() == 0
+
+
+def test_closed_storage_raises(impl, tmp_path):
+    s = RustStorage(tmp_path / "c", impl=impl)
+    s.save([mr("a")])
+    s.close()
+    s.close()
+    with pytest.raises(StorageError):
+        s.count()
+
+
+def test_copies_share_the_store(storage):
+    assert copy.deepcopy(storage) is storage
+    assert copy.copy(storage) is storage
+
+
+def test_two_storages_on_one_path(impl, tmp_path):
+    a = RustStorage(tmp_path / "shared", impl=impl)
+    b = RustStorage(tmp_path / "shared", impl=impl)
+    rec = mr("shared", [1.0, 0.0])
+    a.save([rec])
+    assert b.get_record(rec.id) == rec
+    assert b.search([1.0, 0.0])[0][0].id == rec.id
+    a.close()
+    b.close()
+
+
+class _Gate:
+    """Wraps an engine so a call blocks until released from the event loop's own thread."""
+
+    def __init__(self, engine) -> None:
+        self._engine = engine
+        self.release = threading.Event()
+
+    def __getattr__(self, name):
+        target = getattr(self._engine, name)
+
+        def gated(*args, **kwargs):
+            if not self.release.wait(10):
+                raise TimeoutError("the event loop never ran while the call was blocked")
+            return target(*args, **kwargs)
+
+        return gated
+
+
+def test_async_methods_leave_the_event_loop_free(storage):
+    gate = _Gate(storage.engine)
+    storage._engine = gate
+
+    async def main():
+        async def release_soon():
+            await asyncio.sleep(0.01)
+            gate.release.set()
+
+        releaser = asyncio.create_task(release_soon())
+        await storage.asave([mr("async", [1.0, 0.0])])
+        await releaser
+        hits = await storage.asearch([1.0, 0.0], scope_prefix="/", limit=3)
+        deleted = await storage.adelete(record_ids=[hits[0][0].id])
+        return hits, deleted
+
+    hits, deleted = asyncio.run(asyncio.wait_for(main(), 30))
+    assert [r.content for r, _ in hits] == ["async"]
+    assert deleted == 1
+
+
+def test_default_path_uses_crewai_storage_dir(impl, tmp_path, monkeypatch):
+    monkeypatch.setenv("CREWAI_STORAGE_DIR", str(tmp_path / "crew-data"))
+    s = RustStorage(impl=impl)
+    try:
+        assert s.path == tmp_path / "crew-data" / "memory_rust"
+        s.save([mr("x")])
+        assert (tmp_path / "crew-data" / "memory_rust").is_dir()
+    finally:
+        s.close()
+
+
+def test_impl_rust_without_the_extension_raises(monkeypatch, tmp_path):
+    monkeypatch.setattr(_native, "_core", None)
+    with pytest.raises(ExtensionUnavailableError):
+        RustStorage(tmp_path, impl="rust")
+    auto = RustStorage(tmp_path, impl="auto")
+    assert isinstance(auto.engine, PyMemoryStore)
+    auto.close()
+
+
+def test_auto_respects_the_memory_flag(monkeypatch, tmp_path):
+    flags.configure(memory=False)
+    s = RustStorage(tmp_path, impl="auto")
+    assert s.implementation == "python"
+    s.close()
+
+
+def test_bad_impl_is_rejected(tmp_path):
+    with pytest.raises(InvalidInputError, match="impl"):
+        RustStorage(tmp_path, impl="fortran")
+
+
+@pytest.mark.requires_extension
+def test_auto_picks_rust_when_available(tmp_path):
+    s = RustStorage(tmp_path, impl="auto")
+    assert s.implementation == "rust"
+    assert isinstance(s.engine, storage_module._rust_engine())
+    s.close()
