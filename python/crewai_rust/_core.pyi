@@ -36,15 +36,16 @@ def json_loads(s: str | bytes | bytearray, *, max_depth: int) -> object: ...
 
 # --- memory store ----------------------------------------------------------------------------
 
+@final
 class MemoryStore:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         path: str | os.PathLike[str] | None = None,
         vector_dim: int | None = None,
         *,
         durability: str = "flush",
         text_language: str = "english",
-    ) -> None: ...
+    ) -> MemoryStore: ...
     @property
     def vector_dim(self) -> int | None: ...
     @property
