@@ -175,3 +175,22 @@ def test_install_hybrid_patches_crewai_memory_and_uninstall_restores() -> None:
     store = Store()
     _memory(Memory, store=store).recall("Caroline support group", limit=3, depth="shallow")
     assert store.calls == [("search", None)]
+
+
+@pytest.mark.requires_extension
+def test_environment_flag_turns_hybrid_recall_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    import crewai_rust
+
+    original = Memory.recall
+    monkeypatch.setenv("CREWAI_RUST_HYBRID_RECALL", "true")
+    crewai_rust.install(memory=True)
+    try:
+        store = Store()
+        _memory(Memory, store=store).recall("adoption", limit=2, depth="shallow")
+        assert store.calls == [("search_hybrid", "adoption")]
+    finally:
+        crewai_rust.uninstall()
+    assert Memory.recall is original
+    monkeypatch.setenv("CREWAI_RUST_HYBRID_RECALL", "false")
+    crewai_rust.install(memory=True)
+    assert Memory.recall is original
