@@ -41,7 +41,7 @@ def _parse_patches(rust_parse: Any) -> list[Patch]:
     out = []
     for name, module in list(sys.modules.items()):
         if (name == "crewai" or name.startswith("crewai.")) and getattr(module, "parse", None) is original:
-            out.append(Patch(module, "parse", rust_parse, COMPONENT))
+            out.append(Patch(module, "parse", rust_parse, COMPONENT, ab_name="parse"))
     return out
 
 
