@@ -119,6 +119,14 @@ impl State {
                 .is_some_and(|d| self.vec_count * d > self.exact_budget)
     }
 
+    /// Use a saved graph if it covers exactly the vectors this state holds.
+    pub(crate) fn attach_index(&mut self, graph: Hnsw) {
+        if self.ann.is_none() && graph.covers(self.slots.len(), |s| self.has_vector(s)) {
+            self.ann = Some(graph);
+            self.pending.clear();
+        }
+    }
+
     /// Switch the graph on, empty, with every vector pending.
     pub(crate) fn start_index(&mut self) {
         if self.ann.is_none() {
