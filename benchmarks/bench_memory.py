@@ -456,17 +456,27 @@ def bench_100k(workdir: Path) -> list[Result]:
     ]
 
 
-def run(quick: bool) -> list[Result]:
+def run(quick: bool, emit: Callable[[Result], None] | None = None) -> list[Result]:
+    """All rows; `emit` sees each part's rows as soon as they are measured."""
     from crewai_rust.memory.storage import _rust_engine
 
     if _rust_engine() is None:
         raise RuntimeError("the Rust memory store is not available in this build; nothing to compare")
     os.environ.setdefault("CREWAI_TRACING_ENABLED", "false")
     workdir = Path(tempfile.mkdtemp(prefix="bench-memory-"))
+    results: list[Result] = []
     try:
-        results = bench_against_baselines(2_000 if quick else 10_000, quick, workdir)
+        parts: list[Callable[[], list[Result]]] = [
+            lambda: bench_against_baselines(2_000 if quick else 10_000, quick, workdir)
+        ]
         if not quick:
-            results += bench_100k(workdir)
+            parts.append(lambda: bench_100k(workdir))
+        for part in parts:
+            rows = part()
+            for r in rows:
+                if emit is not None:
+                    emit(r)
+            results += rows
         return results
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -480,16 +490,20 @@ def _fmt(seconds: float) -> str:
     return f"{seconds * 1e6:.1f} µs"
 
 
+def _print(r: Result) -> None:
+    extra = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.extra.items())
+    print(
+        f"{r.operation:<34} {r.size:<20} rust {_fmt(r.rust_s):>10}  "
+        f"{r.baseline:<18} {_fmt(r.baseline_s):>10}  {r.ratio:8.1f}x  {extra}",
+        flush=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="N=2,000 and no 100k part")
     args = parser.parse_args(argv)
-    for r in run(args.quick):
-        extra = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in r.extra.items())
-        print(
-            f"{r.operation:<34} {r.size:<20} rust {_fmt(r.rust_s):>10}  "
-            f"{r.baseline:<18} {_fmt(r.baseline_s):>10}  {r.ratio:8.1f}x  {extra}"
-        )
+    run(args.quick, emit=_print)
     return 0
 
 
