@@ -8,6 +8,7 @@ mod error;
 mod filters;
 mod hnsw;
 mod index_build;
+mod index_file;
 mod queries;
 mod scope;
 mod search;

@@ -108,6 +108,14 @@ impl State {
                 .is_some_and(|d| self.vec_count * d > self.exact_budget)
     }
 
+    /// Use a saved graph if it covers exactly the vectors this state holds.
+    pub(crate) fn attach_index(&mut self, graph: Hnsw) {
+        if self.ann.is_none() && graph.covers(self.slots.len(), |s| self.has_vector(s)) {
+            self.ann = Some(graph);
+            self.pending.clear();
+        }
+    }
+
     /// Switch the graph on, empty, with every vector pending.
     pub(crate) fn start_index(&mut self) {
         if self.ann.is_none() {
@@ -120,11 +128,9 @@ impl State {
         self.versions.get(slot as usize).copied().unwrap_or(0)
     }
 
-    /// Plan linking the first pending vector (under a shared lock); `None` when nothing is
-    /// pending.
-    pub(crate) fn plan_next(&self) -> Option<(Plan, u64)> {
+    /// Plan linking a pending vector (under a shared lock); `None` without a graph.
+    pub(crate) fn plan_for(&self, slot: u32) -> Option<(Plan, u64)> {
         let (ann, vectors) = (self.ann.as_ref()?, self.vectors.as_ref()?);
-        let slot = *self.pending.first()?;
         Some((ann.plan(slot, vectors), self.version(slot)))
     }
 

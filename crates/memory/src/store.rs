@@ -77,7 +77,21 @@ impl Store {
         let wal = match path {
             None => None,
             Some(p) => {
-                let mut sink = |ev: Event| apply_event(&mut state, vector_dim, ev);
+                let mut saved = crate::index_file::load(p);
+                let mut sink = |ev: Event| {
+                    if let Event::Mark { generation, offset } = ev {
+                        // The replay has reached the point the saved graph was made at.
+                        if saved
+                            .as_ref()
+                            .is_some_and(|(g, o, _)| (*g, *o) == (generation, offset))
+                            && let Some((_, _, graph)) = saved.take()
+                        {
+                            state.attach_index(graph);
+                        }
+                        return Ok(());
+                    }
+                    apply_event(&mut state, vector_dim, ev)
+                };
                 Some(Wal::open(p, durability == Durability::Fsync, &mut sink)?)
             }
         };
@@ -153,6 +167,22 @@ impl Store {
         state.index_step(usize::MAX);
     }
 
+    /// Save a complete graph next to the log so the next open attaches it instead of rebuilding.
+    /// Best effort: without the file the graph is simply rebuilt.
+    fn save_index(&self) {
+        if self.closed.load(Ordering::SeqCst) {
+            return;
+        }
+        let wal = self.wal.lock();
+        let Some(wal) = wal.as_ref() else { return };
+        let state = self.state.read();
+        if let Some(ann) = state.ann.as_ref()
+            && state.pending.is_empty()
+        {
+            let _ = crate::index_file::save(wal.dir(), wal.generation(), wal.file_len(), ann);
+        }
+    }
+
     /// Scan exactly when a search's candidates need fewer than `floats` f32 reads, else use the
     /// ANN graph (once built). A tuning knob for tests and benchmarks; the default suits 2024-era
     /// CPUs (a few hundred microseconds of scanning).
@@ -174,6 +204,7 @@ impl Store {
     }
 
     pub fn close(&self) {
+        self.save_index();
         self.closed.store(true, Ordering::SeqCst);
         self.cancel.store(true, Ordering::SeqCst);
         // Drop the file handles now; the state goes with the last reference.
@@ -407,11 +438,13 @@ fn apply_event(state: &mut State, ctor_dim: Option<usize>, ev: Event) -> Result<
             Ok(())
         }
         Event::Entry(e) => state.apply(e),
+        Event::Mark { .. } => Ok(()),
     }
 }
 
 impl Drop for Store {
     fn drop(&mut self) {
+        self.save_index();
         // A running build holds its own reference to the state; tell it to stop early.
         self.cancel.store(true, Ordering::SeqCst);
     }
