@@ -69,7 +69,11 @@ def extract(path: Path) -> list[Block]:
     i = 0
     while i < len(lines):
         stripped = lines[i].strip()
-        if stripped.startswith("<!--") and ("runnable" in stripped or "guide-code" in stripped):
+        before_fence = i + 1 < len(lines) and FENCE_OPEN.match(lines[i + 1].strip()) is not None
+        # A comment right above a python fence is meant as a marker: a typo must not hide a block.
+        if stripped.startswith("<!--") and (
+            before_fence or "runnable" in stripped or "guide-code" in stripped
+        ):
             match = MARKER.match(stripped)
             if match is None:
                 raise MarkerError(f"{path}:{i + 1}: unrecognised marker {stripped!r}")
