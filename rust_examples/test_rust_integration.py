@@ -85,15 +85,17 @@ class LinePerCheck:
                 self.outcome[nodeid] = self.outcome.get(nodeid, "PASS")
             elif report.failed:
                 self._fail(nodeid, report)
-            else:  # skipped or xfailed: not a pass
+            elif hasattr(report, "wasxfail"):  # a strict xfail failing as declared is its check passing
+                self.outcome[nodeid] = self.outcome.get(nodeid, "PASS")
+            else:  # skipped: not a pass
                 self.outcome[nodeid] = "FAIL"
                 self.details.setdefault(nodeid, f"not run: {report.longrepr}")
         elif report.failed:  # setup or teardown error
             self._fail(nodeid, report)
-        elif report.when == "setup" and report.skipped:
+        elif report.when == "setup" and report.skipped:  # a skip is not a pass
             self.outcome[nodeid] = "FAIL"
             self.details.setdefault(nodeid, f"skipped: {report.longrepr}")
-        if report.when == "teardown" or (report.when == "setup" and not report.passed):
+        if report.when == "teardown":
             print(f"{self.outcome.get(nodeid, 'FAIL')} {nodeid}", flush=True)
 
     def pytest_collectreport(self, report: Any) -> None:
