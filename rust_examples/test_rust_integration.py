@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,13 @@ def main(argv: list[str]) -> int:
         "no:cacheprovider",
         *argv,
     ]
-    code = pytest.main(args, plugins=[plugin])
+    try:
+        code = pytest.main(args, plugins=[plugin])
+    except Exception:  # e.g. unraisable-exception warnings turned into errors while pytest shuts down
+        plugin.outcome["pytest session"] = "FAIL"
+        plugin.details["pytest session"] = traceback.format_exc()
+        print("FAIL pytest session (pytest raised; details below)", flush=True)
+        code = pytest.ExitCode.INTERNAL_ERROR
     passed = sum(1 for o in plugin.outcome.values() if o == "PASS")
     failed = len(plugin.outcome) - passed
     for name, detail in plugin.details.items():
