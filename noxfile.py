@@ -34,7 +34,9 @@ def _develop(session: nox.Session, *extras: str) -> None:
     # uv would otherwise reuse a cached build of the editable package and miss Rust changes.
     refresh = ("--reinstall-package", "crewai-rust") if _uses_uv(session) else ("--force-reinstall",)
     session.install(
-        *refresh, "-e", spec,
+        *refresh,
+        "-e",
+        spec,
         env={"MATURIN_PEP517_ARGS": f"--profile {BUILD_PROFILE}"},
     )
 
@@ -59,7 +61,8 @@ def tests_python(session: nox.Session) -> None:
         src = Path(tmp) / "python"
         shutil.copytree(ROOT / "python", src, ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"))
         session.run(
-            "pytest", *session.posargs,
+            "pytest",
+            *session.posargs,
             env={"PYTHONPATH": str(src), "CREWAI_RUST_EXPECT_EXTENSION": "0"},
         )
 
@@ -199,6 +202,15 @@ def _installed_copy(session: nox.Session, py: Path, cwd: Path, env: dict[str, st
             session.error(f"crewai_rust {key} came from {info[key]!r}, not the fresh venv {venv}: {info}")
     session.log(f"installed copy in use: {info['package']}")
     return info
+
+
+@nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """Bounded differential fuzzing of the tool helpers (atheris); crashers go to the test corpus."""
+    _develop(session, "test")
+    session.install("atheris>=2.3")
+    args = session.posargs or ["-max_total_time=120"]
+    session.run("python", "tests/tools/fuzz_tools.py", *args)
 
 
 @nox.session(python=PYTHON)

@@ -51,7 +51,9 @@ def _calls_per_sample(fn: Callable[[], Any], target_s: float) -> int:
     return max(1, min(100_000, int(target_s / once)))
 
 
-def measure(fn: Callable[[], Any], *, samples: int = 30, target_s: float = 0.002, number: int | None = None) -> Timing:
+def measure(
+    fn: Callable[[], Any], *, samples: int = 30, target_s: float = 0.002, number: int | None = None
+) -> Timing:
     """Time `fn`: `samples` samples of `number` calls each (auto-sized to ~target_s per sample)."""
     n = number or _calls_per_sample(fn, target_s)
     out = []

@@ -18,10 +18,10 @@ os.environ.setdefault("CREWAI_TRACING_ENABLED", "false")
 os.environ.setdefault("CREWAI_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("OTEL_SDK_DISABLED", "true")
 
-import pytest  # noqa: E402
+import pytest
 
-import crewai_rust  # noqa: E402
-from crewai_rust import _native, flags  # noqa: E402
+import crewai_rust
+from crewai_rust import _native, flags
 
 IMPLS: tuple[str, ...] = ("rust", "python") if _native.rust_available() else ("python",)
 

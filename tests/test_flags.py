@@ -8,10 +8,20 @@ from crewai_rust import flags
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("true", "true"), ("TRUE", "true"), ("1", "true"), ("Yes", "true"), (" on ", "true"),
-        ("false", "false"), ("0", "false"), ("NO", "false"), ("off", "false"),
-        ("auto", "auto"), ("AUTO", "auto"), ("", "auto"),
-        (True, "true"), (False, "false"),
+        ("true", "true"),
+        ("TRUE", "true"),
+        ("1", "true"),
+        ("Yes", "true"),
+        (" on ", "true"),
+        ("false", "false"),
+        ("0", "false"),
+        ("NO", "false"),
+        ("off", "false"),
+        ("auto", "auto"),
+        ("AUTO", "auto"),
+        ("", "auto"),
+        (True, "true"),
+        (False, "false"),
     ],
 )
 def test_parse_flag_accepts_documented_spellings(raw, expected):

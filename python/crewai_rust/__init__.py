@@ -37,6 +37,7 @@ __all__ = [
     "CrewaiRustError",
     "ExtensionUnavailableError",
     "InvalidInputError",
+    "RustMemoryStorage",
     "RustPanicError",
     "StorageError",
     "StoreLockedError",
@@ -88,3 +89,12 @@ def status() -> dict[str, Any]:
         },
         "patched": integration.patched_attributes(),
     }
+
+
+# --- hybrid recall (issue 4): the seed's text API, imported on first use -----------------------
+def __getattr__(name: str) -> Any:
+    if name == "RustMemoryStorage":
+        from crewai_rust.memory.text_storage import RustMemoryStorage
+
+        return RustMemoryStorage
+    raise AttributeError(f"module 'crewai_rust' has no attribute {name!r}")

@@ -116,3 +116,40 @@ def test_install_respects_false_flag(monkeypatch):
 def test_patch_describe_names_target():
     assert Patch(Child, "own", None, "tools").describe() == "Child.own"
     assert patcher.Patch(types, "X", None, "tools").describe() == "types.X"
+
+
+def test_ab_sampling_compares_marked_call_sites_with_the_original():
+    from crewai_rust.integration import with_ab_sampling
+    from crewai_rust.monitor import PerformanceMonitor
+
+    module = types.ModuleType("fake_site")
+    module.square = lambda x: x * x
+    module.stateful = lambda x: x
+    original = module.square
+    monitor = PerformanceMonitor(enabled=True, ab_sample=1.0)
+    # A deliberately wrong "fast" square: every sampled call must be recorded as a mismatch.
+    wrong = Patch(module, "square", lambda x: x * x + (1 if x == 3 else 0), "tools", ab_name="square")
+    unmarked = Patch(module, "stateful", lambda x: -x, "tools")
+    ps = PatchSet()
+    ps.apply(with_ab_sampling([wrong, unmarked], monitor))
+    assert module.square(2) == 4
+    assert module.square(3) == 10  # the caller always gets the replacement's answer
+    assert module.stateful(5) == -5
+    mismatches = monitor.mismatches("square")
+    assert len(mismatches) == 1
+    detail = mismatches[0].to_dict()
+    assert "10" in str(detail)
+    assert "9" in str(detail)
+    assert monitor.operations() == ["square"]  # the unmarked site was not wrapped
+    ps.restore()
+    assert module.square is original
+
+
+def test_ab_sampling_off_leaves_replacements_untouched():
+    from crewai_rust.integration import with_ab_sampling
+    from crewai_rust.monitor import PerformanceMonitor
+
+    replacement = lambda: 1  # noqa: E731
+    patch = Patch(types.ModuleType("m"), "f", replacement, "tools", ab_name="f")
+    with_ab_sampling([patch], PerformanceMonitor(enabled=False, ab_sample=0.0))
+    assert patch.replacement is replacement

@@ -473,8 +473,14 @@ def test_delete_scope_is_segment_match(populated):
     assert _remaining(populated) == {"ab", "root", "b1"}
 
 
-def test_delete_root_scope_deletes_all_but_keeps_dimension(populated):
-    assert populated.delete(scope_prefix="/") == 5
+def test_delete_root_scope_is_no_criterion(populated):
+    assert populated.delete(scope_prefix="/") == 0
+    assert populated.delete(scope_prefix="/", categories=["y"]) == 2
+    assert _remaining(populated) == {"a1", "ab", "b1"}
+
+
+def test_delete_everything_keeps_the_dimension(populated):
+    assert populated.delete(older_than_us=2**63 - 1) == 5
     assert len(populated) == 0
     assert populated.vector_dim == 3
 
@@ -484,10 +490,12 @@ def test_delete_by_ids(populated):
     assert _remaining(populated) == {"a2", "ab", "root"}
 
 
-def test_delete_empty_id_list_deletes_nothing(populated):
+def test_empty_lists_are_no_criterion(populated):
     assert populated.delete(record_ids=[]) == 0
-    assert populated.delete(scope_prefix="/a", record_ids=[]) == 0
+    assert populated.delete(categories=[]) == 0
     assert len(populated) == 5
+    assert populated.delete(scope_prefix="/a", record_ids=[], categories=[]) == 2
+    assert _remaining(populated) == {"ab", "root", "b1"}
 
 
 def test_delete_criteria_combine_with_and(populated):
@@ -581,6 +589,13 @@ def test_scope_info(open_store, rec):
         "newest_created_at": None,
         "child_scopes": [],
     }
+
+
+def test_scope_info_time_ties_resolve_to_the_smaller_id(open_store, rec):
+    store = open_store()
+    store.upsert([rec(i, created_us=7, created_at=f"text-{i}") for i in ["m", "b", "x"]])
+    info = store.scope_info("/")
+    assert (info["oldest_created_at"], info["newest_created_at"]) == ("text-b", "text-b")
 
 
 def test_list_scopes(populated, rec):

@@ -172,3 +172,38 @@ def test_bad_arguments() -> None:
         store.search_text(None)
     with pytest.raises(InvalidInputError):
         store.search_hybrid("x", [float("nan")] * 8)
+
+
+def test_reference_search_functions_equal_the_rust_engine() -> None:
+    """`text.search_text` / `text.search_hybrid` (what the Python engine runs) against the Rust
+    engine on more records than the candidate pool, so the pool definition itself is compared."""
+    recs = _records(400, 9)
+    store = _native.core().MemoryStore()
+    store.upsert(recs)
+    index = ref.TextIndex()
+    index.add_many([(i, r["content"]) for i, r in enumerate(recs)])
+    vecs = {
+        i: np.asarray(r["embedding"], dtype=np.float32)
+        for i, r in enumerate(recs)
+        if r["embedding"] is not None
+    }
+    q = np.random.default_rng(5).normal(size=8).astype(np.float32)
+
+    def cosine(d: int) -> float:
+        v = vecs.get(d)
+        return 0.0 if v is None else float(np.dot(v, q) / (np.linalg.norm(v) * np.linalg.norm(q)))
+
+    for scope in (None, "/crew"):
+        allowed = set(_matching(recs, scope, None, None))
+
+        def vector_top(k: int, allowed: set[int] = allowed) -> list[tuple[int, float]]:
+            scored = sorted(((d, cosine(d)) for d in allowed if d in vecs), key=lambda h: (-h[1], h[0]))
+            return scored[:k]
+
+        got = store.search_text("pottery lake", scope, limit=10, min_score=0.05)
+        want = ref.search_text(index, "pottery lake", allowed.__contains__, 10, 0.05)
+        assert [(r["id"], s) for r, s in got] == [(recs[d]["id"], s) for d, s in want]
+        got_h = store.search_hybrid("pottery lake", q, scope, limit=10)
+        want_h = ref.search_hybrid(index, "pottery lake", vector_top, cosine, allowed.__contains__, 10)
+        assert [r["id"] for r, _ in got_h] == [recs[d]["id"] for d, _ in want_h]
+        assert [s for _, s in got_h] == pytest.approx([s for _, s in want_h], abs=1e-5)

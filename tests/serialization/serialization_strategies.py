@@ -86,7 +86,15 @@ ints = st.one_of(
 )
 
 datetimes = st.datetimes(
-    timezones=st.sampled_from([None, timezone.utc, timezone(timedelta(hours=5, minutes=30))])
+    timezones=st.sampled_from(
+        [
+            None,
+            timezone.utc,
+            timezone(timedelta(hours=5, minutes=30)),
+            timezone(-timedelta(hours=3, minutes=30, seconds=15)),
+            timezone(timedelta(microseconds=-1)),
+        ]
+    )
 )
 
 scalars = st.one_of(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import math
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,29 @@ def outcome(fn: Any, *args: Any, **kw: Any) -> tuple[str, str]:
 
 
 WHEN = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc)
+
+
+class Perm(enum.Flag):
+    R = 4
+    W = 2
+
+
+class Stamp(datetime):
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        return "stamp:" + super().isoformat(sep, timespec)
+
+
+class NoOffset(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+
+class Loud(enum.Enum):
+    A = "a"
+
+    def __str__(self) -> str:
+        return f"LOUD-{self.value}"
+
 
 CASES: list[Any] = [
     None,
@@ -62,10 +86,18 @@ CASES: list[Any] = [
     Color.BLUE,
     Status.DONE,
     Priority.HIGH,
+    Perm.R | Perm.W,
+    Loud.A,
+    [Color.RED, Loud.A, Perm.W, Color.BLUE],
     uuid.UUID("12345678-1234-5678-1234-567812345678"),
     Decimal("1.10"),
     WHEN,
+    WHEN.replace(tzinfo=None, microsecond=0),
+    WHEN.replace(tzinfo=NoOffset()),
+    Stamp(2020, 1, 2, 3, 4, 5),
     date(2020, 1, 2),
+    date(1, 1, 1),
+    datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(-timedelta(hours=23, minutes=59))),
     b"\x00\xffbytes",
     (1, "two", [3.0]),
     [],

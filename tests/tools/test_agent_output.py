@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from crewai.agents.parser import AgentAction, AgentFinish, OutputParserError
 from hypothesis import HealthCheck, given, settings
@@ -104,3 +106,22 @@ def test_broken_json_input_is_repaired_like_crewai(impl):
 def test_lone_surrogates_fall_back_exactly(impl):
     text = 'Action: Search\nAction Input: {"q": "\ud800"}'
     assert outcome(helpers(impl).parse_agent_output, text) == outcome(crewai_parse, text)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(
+        st.text(max_size=6),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+            lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=4), c, max_size=3),
+            max_leaves=8,
+        ),
+        max_size=4,
+    )
+)
+def test_truncated_action_inputs_match_crewai(impl, value):
+    text = "Thought: t\nAction: Search\nAction Input: " + json.dumps(value)
+    for cut in range(len(text) - len(json.dumps(value)), len(text) + 1):
+        prefix = text[:cut]
+        assert outcome(helpers(impl).parse_agent_output, prefix) == outcome(crewai_parse, prefix), prefix

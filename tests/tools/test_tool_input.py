@@ -96,3 +96,15 @@ def test_non_dicts_raise_crewais_message(impl, text):
 
 def test_none_is_an_empty_dict(impl):
     assert helpers(impl).parse_tool_input(None) == {}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dicts, st.booleans())
+def test_every_truncation_matches_crewai(impl, value, compact):
+    # LLM answers cut off mid-JSON: every prefix of a dict's JSON, through both functions.
+    text = json.dumps(value, separators=(",", ":") if compact else None)[:120]
+    h = helpers(impl)
+    for cut in range(1, len(text) + 1):
+        prefix = text[:cut]
+        assert outcome(h.repair_json, prefix) == outcome(json_repair.repair_json, prefix), prefix
+        assert outcome(h.parse_tool_input, prefix) == outcome(crewai_validate_tool_input, prefix), prefix

@@ -187,3 +187,14 @@ def test_crew_step_runs_through_the_rust_paths(spy: _Spy, monkeypatch: pytest.Mo
     for name in ("parse_agent_output", "select_tool", "parse_tool_input", "RateLimit"):
         assert spy.calls.get(name, 0) >= 1, (name, spy.calls)
     assert os.environ["CREWAI_DISABLE_TELEMETRY"] == "true"
+
+
+def test_verbose_agents_keep_crewais_repair_printout(capsys: pytest.CaptureFixture[str]):
+    from types import SimpleNamespace
+
+    from crewai.tools.tool_usage import ToolUsage
+
+    crewai_rust.install(tools=True, memory=False, serialization=False)
+    stand_in = SimpleNamespace(agent=SimpleNamespace(verbose=True), _emit_validate_input_error=lambda e: None)
+    assert ToolUsage._validate_tool_input(stand_in, '{"a": 1') == {"a": 1}
+    assert "Repaired JSON" in capsys.readouterr().out

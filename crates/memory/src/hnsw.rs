@@ -7,6 +7,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use crate::vector::{Vectors, dot, inverse_norm};
 
@@ -66,13 +67,36 @@ pub struct Hnsw {
     /// Levels >= 1: per slot, `levels-1` lists.
     upper: Vec<Vec<Vec<(u32, f32)>>>,
     entry: Option<u32>,
-    rng: u64,
+    /// Distinct per graph: seeds node levels and tells plans of a replaced graph apart.
+    seed: u64,
+}
+
+/// A planned insert (see [`Hnsw::plan`]).
+#[derive(Debug)]
+pub struct Plan {
+    graph: u64,
+    pub slot: u32,
+    level: usize,
+    links: Vec<Vec<Scored>>,
+    entry: Option<u32>,
+}
+
+static NEXT_SEED: AtomicU64 = AtomicU64::new(0x853C_49E6_748F_EA9B);
+
+/// A node's level, geometric with ratio 1/M, from a hash of its slot (splitmix64).
+fn level_for(slot: u32, seed: u64) -> usize {
+    let mut z = seed ^ u64::from(slot).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let u = ((z >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
+    ((-u.ln()) / (M as f64).ln()).floor().min(15.0) as usize
 }
 
 impl Hnsw {
     pub fn new() -> Self {
         Self {
-            rng: 0x853C_49E6_748F_EA9B,
+            seed: NEXT_SEED.fetch_add(0x9E37_79B9_7F4A_7C15, AtomicOrdering::Relaxed),
             ..Self::default()
         }
     }
@@ -100,15 +124,6 @@ impl Hnsw {
         }
     }
 
-    fn random_level(&mut self) -> usize {
-        // xorshift; level ~ geometric with ratio 1/M.
-        self.rng ^= self.rng << 13;
-        self.rng ^= self.rng >> 7;
-        self.rng ^= self.rng << 17;
-        let u = ((self.rng >> 11) as f64 + 1.0) / (1u64 << 53) as f64;
-        ((-u.ln()) / (M as f64).ln()).floor().min(15.0) as usize
-    }
-
     fn links(&self, id: u32, level: usize) -> &[(u32, f32)] {
         if level == 0 {
             let start = id as usize * M0;
@@ -129,51 +144,76 @@ impl Hnsw {
 
     /// Link slot's current vector into the graph (replacing any node the slot had).
     pub fn insert(&mut self, slot: u32, vectors: &Vectors) {
-        self.remove(slot);
-        self.grow(slot as usize);
+        let plan = self.plan(slot, vectors);
+        self.commit(plan);
+    }
+
+    /// The read-only half of an insert (the expensive searches), so it can run under a shared
+    /// lock while searches proceed; [`Hnsw::commit`] then links the node.
+    pub fn plan(&self, slot: u32, vectors: &Vectors) -> Plan {
         let v = vectors.get(slot as usize);
         let inv = inverse_norm(v);
         let q: Vec<f32> = v.iter().map(|x| x * inv).collect();
         // A reused slot keeps its level: other nodes may still link to it on every level.
-        let level = match self.levels[slot as usize] {
-            0 => self.random_level(),
+        let level = match self.levels.get(slot as usize).copied().unwrap_or(0) {
+            0 => level_for(slot, self.seed),
             l => l as usize - 1,
         };
-        self.levels[slot as usize] = level as u8 + 1;
-        self.l0_len[slot as usize] = 0;
-        self.upper[slot as usize] = vec![Vec::new(); level];
-        self.present[slot as usize] = true;
-        if self.entry == Some(slot) {
+        let mut entry = self.entry;
+        if entry == Some(slot) {
             // Relinking the entry point: enter through the highest other node instead.
-            self.entry = (0..self.levels.len() as u32)
+            entry = (0..self.levels.len() as u32)
                 .filter(|&n| n != slot && self.levels[n as usize] > 0)
                 .max_by_key(|&n| self.levels[n as usize]);
         }
-        let Some(mut ep) = self.entry else {
-            self.entry = Some(slot);
-            return;
-        };
-        let top = self.levels[ep as usize] as usize - 1;
-        let mut ep_sim = vectors.cosine(ep as usize, &q);
-        for l in (level + 1..=top).rev() {
-            (ep, ep_sim) = self.greedy(vectors, &q, ep, ep_sim, l);
+        let mut links = vec![Vec::new(); level + 1];
+        let mut new_entry = entry.is_none_or(|e| level + 1 > self.levels[e as usize] as usize);
+        if let Some(mut ep) = entry {
+            let top = self.levels[ep as usize] as usize - 1;
+            new_entry = level > top;
+            let mut ep_sim = vectors.cosine(ep as usize, &q);
+            for l in (level + 1..=top).rev() {
+                (ep, ep_sim) = self.greedy(vectors, &q, ep, ep_sim, l);
+            }
+            let mut eps = vec![Scored {
+                sim: ep_sim,
+                id: ep,
+            }];
+            for l in (0..=level.min(top)).rev() {
+                let found = self.search_layer(vectors, &q, &eps, EF_CONSTRUCTION, l, slot);
+                links[l] = select_neighbours(vectors, &found, M);
+                eps = found;
+            }
         }
-        let mut eps = vec![Scored {
-            sim: ep_sim,
-            id: ep,
-        }];
-        for l in (0..=level.min(top)).rev() {
-            let found = self.search_layer(vectors, &q, &eps, EF_CONSTRUCTION, l, slot);
-            let chosen = select_neighbours(vectors, &found, M);
-            for &n in &chosen {
+        Plan {
+            graph: self.seed,
+            slot,
+            level,
+            links,
+            entry: if new_entry { Some(slot) } else { entry },
+        }
+    }
+
+    /// Whether `plan` was made by this graph (not by one a clear has since replaced).
+    pub fn owns(&self, plan: &Plan) -> bool {
+        plan.graph == self.seed
+    }
+
+    /// Link a planned node: its own lists, and the reverse links.
+    pub fn commit(&mut self, plan: Plan) {
+        let slot = plan.slot;
+        self.grow(slot as usize);
+        self.levels[slot as usize] = plan.level as u8 + 1;
+        self.l0_len[slot as usize] = 0;
+        self.upper[slot as usize] = vec![Vec::new(); plan.level];
+        self.present[slot as usize] = true;
+        for (l, chosen) in plan.links.iter().enumerate() {
+            for n in chosen {
                 self.push_link(slot, n.id, n.sim, l);
                 self.push_link(n.id, slot, n.sim, l);
             }
-            eps = found;
         }
-        if level > top {
-            self.entry = Some(slot);
-        }
+        self.entry = plan.entry;
     }
 
     /// Add `to` to `from`'s list at `level`; when full, drop the least similar link.
@@ -242,7 +282,8 @@ impl Hnsw {
         level: usize,
         skip: u32,
     ) -> Vec<Scored> {
-        let mut visited = Visited::new(self.levels.len());
+        // The node being planned may not be in the arrays yet.
+        let mut visited = Visited::new(self.levels.len().max(skip as usize + 1));
         visited.insert(skip);
         let mut cand: BinaryHeap<Scored> = BinaryHeap::new();
         let mut best: BinaryHeap<std::cmp::Reverse<Scored>> = BinaryHeap::new();
@@ -368,4 +409,103 @@ fn select_neighbours(vectors: &Vectors, found: &[Scored], max: usize) -> Vec<Sco
         kept.push(c);
     }
     kept
+}
+
+/// Saving the graph next to the log, so reopening a large store needs no rebuild.
+impl Hnsw {
+    /// Layout (LE): seed u64, entry u32 (u32::MAX = none), slots u32, then per slot: level+1
+    /// u8, present u8, level-0 count u8 and that many (u32, f32), then for each upper level a
+    /// count u8 and that many (u32, f32).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(16 + self.levels.len() * (3 + 8 * M));
+        out.extend_from_slice(&self.seed.to_le_bytes());
+        out.extend_from_slice(&self.entry.unwrap_or(u32::MAX).to_le_bytes());
+        out.extend_from_slice(&(self.levels.len() as u32).to_le_bytes());
+        let put = |out: &mut Vec<u8>, links: &[(u32, f32)]| {
+            out.push(links.len() as u8);
+            for (n, s) in links {
+                out.extend_from_slice(&n.to_le_bytes());
+                out.extend_from_slice(&s.to_le_bytes());
+            }
+        };
+        for slot in 0..self.levels.len() {
+            out.push(self.levels[slot]);
+            out.push(u8::from(self.present[slot]));
+            put(&mut out, self.links(slot as u32, 0));
+            for l in &self.upper[slot] {
+                put(&mut out, l);
+            }
+        }
+        out
+    }
+
+    /// The graph `encode` wrote, or `None` if the bytes are inconsistent.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let mut c = Reader { bytes, at: 0 };
+        let seed = u64::from_le_bytes(c.take(8)?.try_into().ok()?);
+        let entry = u32::from_le_bytes(c.take(4)?.try_into().ok()?);
+        let slots = u32::from_le_bytes(c.take(4)?.try_into().ok()?) as usize;
+        let mut g = Hnsw {
+            seed,
+            entry: (entry != u32::MAX).then_some(entry),
+            ..Hnsw::default()
+        };
+        if slots == 0 {
+            return (g.entry.is_none() && c.at == bytes.len()).then_some(g);
+        }
+        g.grow(slots - 1);
+        for slot in 0..slots {
+            let level = c.take(1)?[0];
+            let present = c.take(1)?[0] != 0;
+            g.levels[slot] = level;
+            g.present[slot] = present;
+            let l0 = c.links(M0, slots)?;
+            g.l0_len[slot] = l0.len() as u8;
+            g.l0[slot * M0..slot * M0 + l0.len()].copy_from_slice(&l0);
+            for _ in 1..level {
+                let l = c.links(M, slots)?;
+                g.upper[slot].push(l);
+            }
+        }
+        let entry_ok = g
+            .entry
+            .is_none_or(|e| (e as usize) < slots && g.levels[e as usize] > 0);
+        (entry_ok && c.at == bytes.len()).then_some(g)
+    }
+
+    /// Whether the graph covers exactly the slots that hold a vector.
+    pub fn covers(&self, slots: usize, has_vector: impl Fn(u32) -> bool) -> bool {
+        (0..slots.max(self.present.len()))
+            .all(|s| self.present.get(s).copied().unwrap_or(false) == has_vector(s as u32))
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let s = self.bytes.get(self.at..self.at + n)?;
+        self.at += n;
+        Some(s)
+    }
+
+    fn links(&mut self, max: usize, slots: usize) -> Option<Vec<(u32, f32)>> {
+        let n = self.take(1)?[0] as usize;
+        if n > max {
+            return None;
+        }
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            let raw = self.take(8)?;
+            let id = u32::from_le_bytes(raw[..4].try_into().ok()?);
+            if id as usize >= slots {
+                return None;
+            }
+            v.push((id, f32::from_le_bytes(raw[4..].try_into().ok()?)));
+        }
+        Some(v)
+    }
 }

@@ -82,13 +82,11 @@ impl State {
             &q.categories,
             q.metadata_filter.as_ref(),
         );
-        // Normalisation is monotonic, so min_score on the normalised score is a raw threshold.
-        let hits = self.text.search_by(
-            &query,
-            q.limit,
-            |slot| filter(slot) && query.normalize(self.text.score(&query, slot)) >= q.min_score,
-            |a, b| self.by_id(a, b),
-        );
+        let hits = self
+            .text
+            .search_above(&query, q.limit, q.min_score, filter, |a, b| {
+                self.by_id(a, b)
+            });
         hits.into_iter()
             .map(|(slot, raw)| (self.record_at(slot), query.normalize(raw)))
             .collect()

@@ -1,82 +1,65 @@
-//! Building the ANN graph in the background, so opening a large store or crossing the size at
-//! which the graph pays off never stalls a call: searches scan exactly until the graph is ready,
-//! and writes that land meanwhile are replayed into it before it is switched on.
+//! The background indexer: links pending vectors into the ANN graph, so saves never wait for
+//! graph work and opening a large store never stalls. Until a vector is linked, searches scan it
+//! exactly, so results never depend on how far the indexer has got.
+//!
+//! Each insert is planned under the shared lock (the costly neighbour searches run alongside
+//! searches, and on several cores in parallel) and committed under the exclusive lock (a few
+//! link writes), so a save or search waits at most for one commit.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 
-use crate::hnsw::Hnsw;
 use crate::state::State;
 
-/// Inserts per read-lock hold: short enough that a writer waits at most a few milliseconds.
-const CHUNK: usize = 8;
-
-/// Whether the state is big enough for the graph and has none (and no build running).
-pub(crate) fn wanted(state: &State) -> bool {
-    state.ann.is_none()
-        && state.build_log.is_none()
-        && state
-            .dim()
-            .is_some_and(|d| state.vec_count() * d > state.exact_budget)
+/// Planning threads: the cores there are, up to four (beyond that commits serialise anyway).
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
-/// Build the graph for the state as it is now; returns false if the state was replaced
-/// (cleared, reloaded) or `cancel` was set before the graph could be switched on.
-pub(crate) fn build(state: &Arc<RwLock<State>>, cancel: &AtomicBool) -> bool {
-    let (slots, epoch) = {
-        let mut s = state.write();
-        if !wanted(&s) {
-            return false;
+/// Link every pending vector (also those added while this runs), unless cancelled.
+pub(crate) fn run(state: &Arc<RwLock<State>>, cancel: &AtomicBool) {
+    // Slots a worker is planning right now, so two workers never plan the same one.
+    let claimed = Mutex::new(BTreeSet::new());
+    std::thread::scope(|scope| {
+        for _ in 1..workers() {
+            scope.spawn(|| work(state, cancel, &claimed));
         }
-        s.build_log = Some(Vec::new());
-        (s.vector_slots(), s.epoch())
-    };
-    let mut ann = Hnsw::new();
-    for chunk in slots.chunks(CHUNK) {
-        if cancel.load(Ordering::Relaxed) {
-            return abandon(state, epoch);
-        }
-        let s = state.read();
-        if s.epoch() != epoch {
-            return false;
-        }
-        let vectors = s
-            .vectors
-            .as_ref()
-            .expect("a state with vectors has storage");
-        for &slot in chunk {
-            if s.has_vector(slot) {
-                ann.insert(slot, vectors);
-            }
-        }
-    }
-    let mut s = state.write();
-    if s.epoch() != epoch {
-        return false;
-    }
-    let mut changed = s.build_log.take().unwrap_or_default();
-    changed.sort_unstable();
-    changed.dedup();
-    let vectors = s
-        .vectors
-        .as_ref()
-        .expect("a state with vectors has storage");
-    for slot in changed {
-        ann.remove(slot);
-        if s.has_vector(slot) {
-            ann.insert(slot, vectors);
-        }
-    }
-    s.ann = Some(ann);
-    true
+        work(state, cancel, &claimed);
+    });
 }
 
-fn abandon(state: &Arc<RwLock<State>>, epoch: u64) -> bool {
-    let mut s = state.write();
-    if s.epoch() == epoch {
-        s.build_log = None;
+fn work(state: &RwLock<State>, cancel: &AtomicBool, claimed: &Mutex<BTreeSet<u32>>) {
+    while !cancel.load(Ordering::Relaxed) {
+        let planned = {
+            let s = state.read();
+            let slot = {
+                let mut c = claimed.lock();
+                let slot = s.pending.iter().copied().find(|x| !c.contains(x));
+                if let Some(x) = slot {
+                    c.insert(x);
+                }
+                slot
+            };
+            let Some(slot) = slot else { break };
+            (slot, s.plan_for(slot))
+        };
+        let (slot, plan) = planned;
+        if let Some((plan, version)) = plan {
+            state.write().commit_plan(plan, version);
+        }
+        claimed.lock().remove(&slot);
+        if plan_was_impossible(state, slot) {
+            break;
+        }
     }
-    false
+}
+
+/// A slot still pending after its own attempt with no graph to plan against means the state
+/// was cleared or reloaded without an index: nothing left for this worker to do.
+fn plan_was_impossible(state: &RwLock<State>, slot: u32) -> bool {
+    let s = state.read();
+    s.ann.is_none() && s.pending.contains(&slot)
 }

@@ -9,6 +9,7 @@ mod filters;
 mod hnsw;
 mod hybrid;
 mod index_build;
+mod index_file;
 mod queries;
 mod scope;
 mod search;

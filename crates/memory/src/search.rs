@@ -29,9 +29,9 @@ pub(crate) struct Hit {
 }
 
 /// Exact scans below this many f32 reads per query (a few hundred microseconds).
-pub(crate) const EXACT_BUDGET: usize = 6 << 20;
+pub(crate) const EXACT_BUDGET: usize = 3 << 20;
 /// Candidate list size of an unfiltered ANN search (recall@10 >= 0.98 on clustered data).
-pub(crate) const EF_SEARCH: usize = 128;
+pub(crate) const EF_SEARCH: usize = 160;
 /// Beyond this candidate list size an exact scan of the candidates is cheaper and exact.
 const EF_MAX: usize = 4096;
 
@@ -53,14 +53,18 @@ impl State {
         let unit: Vec<f32> = q.vector.iter().map(|x| x * inv).collect();
         let candidates = self.candidates(q.scope_prefix.as_deref(), &q.categories);
         let pool = candidates.as_ref().map_or(self.vec_count(), Vec::len);
+        // The graph pays off once the scan would be long and most vectors are linked.
         if let Some(ann) = self.ann.as_ref()
             && pool * vectors.dim() > self.exact_budget
+            && self.pending.len() * 2 < self.vec_count()
         {
             // Filters shrink the share of nodes the graph walk can return: widen the walk in
             // proportion, and scan exactly when that would cost more than the scan.
             let share = pool as f64 / self.vec_count().max(1) as f64;
             let ef = (EF_SEARCH.max(q.limit) as f64 / share.max(1e-9)).ceil() as usize;
-            if ef <= EF_MAX {
+            // A graph walk computes roughly ten similarities per list entry: past that, the
+            // candidates themselves are fewer.
+            if ef <= EF_MAX && ef * 10 <= pool {
                 let member = candidates.as_ref().map(|c| {
                     let mut bits = vec![0u64; self.slots.len().div_ceil(64)];
                     for &s in c {
@@ -74,16 +78,25 @@ impl State {
                         .is_none_or(|b| b[slot as usize / 64] & (1 << (slot % 64)) != 0)
                         && self.accepts(slot, q)
                 };
-                let found = ann.search(vectors, &unit, ef, &accept);
-                if found.len() >= q.limit {
-                    let hits = found
-                        .into_iter()
-                        .filter(|s| f64::from(s.sim) >= q.min_score)
-                        .map(|s| Hit {
-                            score: s.sim,
-                            slot: s.id,
-                        })
-                        .collect();
+                let mut hits: Vec<Hit> = ann
+                    .search(vectors, &unit, ef, &accept)
+                    .into_iter()
+                    .map(|s| Hit {
+                        score: s.sim,
+                        slot: s.id,
+                    })
+                    .collect();
+                // Vectors the indexer has not linked yet are scanned exactly.
+                for &slot in &self.pending {
+                    if accept(slot) {
+                        hits.push(Hit {
+                            score: vectors.cosine(slot as usize, &unit),
+                            slot,
+                        });
+                    }
+                }
+                if hits.len() >= q.limit {
+                    hits.retain(|h| f64::from(h.score) >= q.min_score);
                     return Ok(self.top(hits, q.limit));
                 }
                 // Fewer than `limit` reachable matches: only an exact scan can tell if more exist.

@@ -10,7 +10,7 @@ use crewai_rust_serialization::record::{Entry, Record, encoded_record_len};
 use serde_json::{Map, Value};
 
 use crate::error::{MemoryError, Result};
-use crate::hnsw::Hnsw;
+use crate::hnsw::{Hnsw, Plan};
 use crate::scope::in_scope;
 use crate::text::{Bm25Params, Language, TextIndex};
 use crate::vector::Vectors;
@@ -23,6 +23,8 @@ pub(crate) struct Stored {
     pub has_vec: bool,
     bytes: usize,
 }
+
+static NEXT_VERSION: AtomicU64 = AtomicU64::new(1);
 
 #[derive(Debug)]
 pub struct State {
@@ -39,18 +41,17 @@ pub struct State {
     vec_count: usize,
     /// The ANN graph, once built (kept in step by every apply from then on).
     pub(crate) ann: Option<Hnsw>,
-    /// Identifies this state's lifetime: a clear or reload makes a new one, so a background
-    /// index build started before it knows its work is stale.
-    epoch: u64,
-    /// While a background build runs: slots changed since it started, to relink at the end.
-    pub(crate) build_log: Option<Vec<u32>>,
+    /// Slots whose vector the graph does not hold yet (linked by the background indexer;
+    /// searches scan them exactly meanwhile).
+    pub(crate) pending: BTreeSet<u32>,
+    /// Per slot: a process-wide unique number given each time its vector is set, so the
+    /// indexer can tell that a vector it planned for was replaced meanwhile.
+    versions: Vec<u64>,
     /// Searches whose candidates need fewer f32 reads than this scan exactly.
     pub(crate) exact_budget: usize,
     /// Full-text index of `content` by slot (hybrid recall); rebuilt by replaying the log.
     pub(crate) text: TextIndex,
 }
-
-static NEXT_EPOCH: AtomicU64 = AtomicU64::new(1);
 
 impl State {
     /// An empty state whose text index analyses content for `language`.
@@ -73,8 +74,8 @@ impl State {
             live_bytes: 0,
             vec_count: 0,
             ann: None,
-            epoch: NEXT_EPOCH.fetch_add(1, AtomicOrdering::Relaxed),
-            build_log: None,
+            pending: BTreeSet::new(),
+            versions: Vec::new(),
             exact_budget: crate::search::EXACT_BUDGET,
             text: TextIndex::default(),
         }
@@ -96,10 +97,6 @@ impl State {
         self.vec_count
     }
 
-    pub(crate) fn epoch(&self) -> u64 {
-        self.epoch
-    }
-
     pub(crate) fn has_vector(&self, slot: u32) -> bool {
         self.slots
             .get(slot as usize)
@@ -114,10 +111,66 @@ impl State {
             .collect()
     }
 
-    fn note_change(&mut self, slot: u32) {
-        if let Some(log) = self.build_log.as_mut() {
-            log.push(slot);
+    /// Whether the collection is big enough for the graph and has none yet.
+    pub(crate) fn wants_index(&self) -> bool {
+        self.ann.is_none()
+            && self
+                .dim()
+                .is_some_and(|d| self.vec_count * d > self.exact_budget)
+    }
+
+    /// Use a saved graph if it covers exactly the vectors this state holds.
+    pub(crate) fn attach_index(&mut self, graph: Hnsw) {
+        if self.ann.is_none() && graph.covers(self.slots.len(), |s| self.has_vector(s)) {
+            self.ann = Some(graph);
+            self.pending.clear();
         }
+    }
+
+    /// Switch the graph on, empty, with every vector pending.
+    pub(crate) fn start_index(&mut self) {
+        if self.ann.is_none() {
+            self.ann = Some(Hnsw::new());
+            self.pending = self.vector_slots().into_iter().collect();
+        }
+    }
+
+    pub(crate) fn version(&self, slot: u32) -> u64 {
+        self.versions.get(slot as usize).copied().unwrap_or(0)
+    }
+
+    /// Plan linking a pending vector (under a shared lock); `None` without a graph.
+    pub(crate) fn plan_for(&self, slot: u32) -> Option<(Plan, u64)> {
+        let (ann, vectors) = (self.ann.as_ref()?, self.vectors.as_ref()?);
+        Some((ann.plan(slot, vectors), self.version(slot)))
+    }
+
+    /// Link a planned vector unless it changed, or the graph was replaced, since the plan.
+    pub(crate) fn commit_plan(&mut self, plan: Plan, version: u64) {
+        let slot = plan.slot;
+        if self.version(slot) != version || !self.pending.contains(&slot) {
+            return;
+        }
+        if let Some(ann) = self.ann.as_mut()
+            && ann.owns(&plan)
+        {
+            ann.commit(plan);
+            self.pending.remove(&slot);
+        }
+    }
+
+    /// Link up to `max` pending vectors into the graph; returns how many remain.
+    pub(crate) fn index_step(&mut self, max: usize) -> usize {
+        let (Some(ann), Some(vectors)) = (self.ann.as_mut(), self.vectors.as_ref()) else {
+            return 0;
+        };
+        for _ in 0..max {
+            let Some(slot) = self.pending.pop_first() else {
+                break;
+            };
+            ann.insert(slot, vectors);
+        }
+        self.pending.len()
     }
 
     /// Encoded bytes of the live records: what a compacted file would hold.
@@ -217,6 +270,10 @@ impl State {
         if let (Some(e), Some(v)) = (&embedding, self.vectors.as_mut()) {
             bytes += 4 + 4 * e.len();
             v.set(slot as usize, e);
+            if self.versions.len() <= slot as usize {
+                self.versions.resize(slot as usize + 1, 0);
+            }
+            self.versions[slot as usize] = NEXT_VERSION.fetch_add(1, AtomicOrdering::Relaxed);
         }
         self.live_bytes += bytes;
         self.by_id.insert(rec.id.clone(), slot);
@@ -230,11 +287,10 @@ impl State {
         self.order.insert((Reverse(rec.created_us), rec.id.clone()));
         self.text.add(slot, &rec.content);
         let has_vec = embedding.is_some();
-        self.note_change(slot);
         if has_vec {
             self.vec_count += 1;
-            if let (Some(ann), Some(v)) = (self.ann.as_mut(), self.vectors.as_ref()) {
-                ann.insert(slot, v);
+            if self.ann.is_some() {
+                self.pending.insert(slot);
             }
         }
         self.slots[slot as usize] = Some(Stored {
@@ -260,10 +316,10 @@ impl State {
             remove_from(&mut self.categories, c, slot);
         }
         self.order.remove(&(Reverse(s.rec.created_us), s.rec.id));
-        self.note_change(slot);
         // The vector stays in its slot (a waypoint for the graph) until the slot is reused.
         if s.has_vec {
             self.vec_count -= 1;
+            self.pending.remove(&slot);
             if let Some(ann) = self.ann.as_mut() {
                 ann.remove(slot);
             }

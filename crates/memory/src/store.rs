@@ -59,7 +59,7 @@ pub struct Store {
     state: Arc<RwLock<State>>,
     closed: AtomicBool,
     /// The background ANN build, if one was started (see `index_build`).
-    builder: Mutex<Option<JoinHandle<bool>>>,
+    builder: Mutex<Option<JoinHandle<()>>>,
     cancel: Arc<AtomicBool>,
 }
 
@@ -89,7 +89,21 @@ impl Store {
         let wal = match path {
             None => None,
             Some(p) => {
-                let mut sink = |ev: Event| apply_event(&mut state, vector_dim, ev);
+                let mut saved = crate::index_file::load(p);
+                let mut sink = |ev: Event| {
+                    if let Event::Mark { generation, offset } = ev {
+                        // The replay has reached the point the saved graph was made at.
+                        if saved
+                            .as_ref()
+                            .is_some_and(|(g, o, _)| (*g, *o) == (generation, offset))
+                            && let Some((_, _, graph)) = saved.take()
+                        {
+                            state.attach_index(graph);
+                        }
+                        return Ok(());
+                    }
+                    apply_event(&mut state, vector_dim, ev)
+                };
                 Some(Wal::open(p, durability == Durability::Fsync, &mut sink)?)
             }
         };
@@ -106,10 +120,23 @@ impl Store {
         Ok(store)
     }
 
-    /// Start a background ANN build if the collection has grown enough and none is running.
+    /// Switch the ANN graph on once the collection is big enough, and keep the background
+    /// indexer running while vectors are pending.
     fn maybe_index(&self) {
-        if !crate::index_build::wanted(&self.state.read()) {
-            return;
+        {
+            let state = self.state.read();
+            if !state.wants_index() && state.pending.is_empty() {
+                return;
+            }
+        }
+        {
+            let mut state = self.state.write();
+            if state.wants_index() {
+                state.start_index();
+            }
+            if state.pending.is_empty() {
+                return;
+            }
         }
         let mut builder = self.builder.lock();
         if builder.as_ref().is_some_and(|h| !h.is_finished()) {
@@ -118,33 +145,53 @@ impl Store {
         let (state, cancel) = (Arc::clone(&self.state), Arc::clone(&self.cancel));
         let handle = std::thread::Builder::new()
             .name("crewai-rust-ann".into())
-            .spawn(move || crate::index_build::build(&state, &cancel));
-        // Without a thread the store still answers every search exactly.
+            .spawn(move || crate::index_build::run(&state, &cancel));
+        // Without a thread the store still answers every search exactly (pending = scanned).
         *builder = handle.ok();
     }
 
-    /// Wait for a running background index build (benchmarks and tests); true if the graph is
-    /// in use afterwards.
+    /// Wait until the background indexer has linked every vector (benchmarks, tests); true if
+    /// searches of large collections now use the graph.
     pub fn wait_for_index(&self) -> bool {
-        if let Some(h) = self.builder.lock().take() {
-            let _ = h.join();
+        let mut left = usize::MAX;
+        loop {
+            let handle = self.builder.lock().take();
+            // A panicked indexer leaves the graph as it was; searches stay exact for the
+            // vectors it did not link, so stop waiting rather than respawn forever.
+            if handle.is_none_or(|h| h.join().is_err()) {
+                break;
+            }
+            let now = self.state.read().pending.len();
+            if now >= left {
+                break;
+            }
+            left = now;
+            self.maybe_index();
         }
-        self.state.read().ann.is_some()
+        let state = self.state.read();
+        state.ann.is_some() && state.pending.is_empty()
     }
 
     /// Build the ANN graph now, whatever the collection's size (tests, benchmarks).
     pub fn build_index(&self) {
         let mut state = self.state.write();
-        if state.ann.is_none() {
-            state.build_log = None;
-            let mut ann = crate::hnsw::Hnsw::new();
-            let slots = state.vector_slots();
-            if let Some(v) = state.vectors.as_ref() {
-                for slot in slots {
-                    ann.insert(slot, v);
-                }
-            }
-            state.ann = Some(ann);
+        state.start_index();
+        state.index_step(usize::MAX);
+    }
+
+    /// Save a complete graph next to the log so the next open attaches it instead of rebuilding.
+    /// Best effort: without the file the graph is simply rebuilt.
+    fn save_index(&self) {
+        if self.closed.load(Ordering::SeqCst) {
+            return;
+        }
+        let wal = self.wal.lock();
+        let Some(wal) = wal.as_ref() else { return };
+        let state = self.state.read();
+        if let Some(ann) = state.ann.as_ref()
+            && state.pending.is_empty()
+        {
+            let _ = crate::index_file::save(wal.dir(), wal.generation(), wal.file_len(), ann);
         }
     }
 
@@ -169,6 +216,7 @@ impl Store {
     }
 
     pub fn close(&self) {
+        self.save_index();
         self.closed.store(true, Ordering::SeqCst);
         self.cancel.store(true, Ordering::SeqCst);
         // Drop the file handles now; the state goes with the last reference.
@@ -415,11 +463,13 @@ fn apply_event(state: &mut State, ctor_dim: Option<usize>, ev: Event) -> Result<
             Ok(())
         }
         Event::Entry(e) => state.apply(e),
+        Event::Mark { .. } => Ok(()),
     }
 }
 
 impl Drop for Store {
     fn drop(&mut self) {
+        self.save_index();
         // A running build holds its own reference to the state; tell it to stop early.
         self.cancel.store(true, Ordering::SeqCst);
     }

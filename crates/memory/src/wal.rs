@@ -32,6 +32,13 @@ pub enum Event {
     /// The file was replaced by a compacted copy: drop everything, then apply what follows.
     Replaced,
     Entry(Entry),
+    /// While opening: the file's generation and the offset everything before has been applied
+    /// up to (sent before the first entry and after each one), so a saved index made at that
+    /// point can be attached.
+    Mark {
+        generation: u64,
+        offset: u64,
+    },
 }
 
 /// Identity of the file currently at the log path (changes when compaction renames over it).
@@ -88,6 +95,9 @@ pub struct Wal {
     id: FileId,
     /// Every byte before this offset has been applied by this handle.
     offset: u64,
+    generation: u64,
+    /// Opening: send `Event::Mark`s.
+    marks: bool,
     fsync: bool,
 }
 
@@ -123,7 +133,7 @@ impl Wal {
             fs::rename(&tmp, &log_path).map_err(MemoryError::io("creating the store log"))?;
             sync_dir(dir)?;
         }
-        let (file, id) = open_log(&log_path)?;
+        let (file, id, generation) = open_log(&log_path)?;
         let mut wal = Wal {
             dir: dir.to_owned(),
             log_path,
@@ -131,15 +141,30 @@ impl Wal {
             file,
             id,
             offset: HEADER_LEN as u64,
+            generation,
+            marks: true,
             fsync,
         };
+        sink(Event::Mark {
+            generation,
+            offset: wal.offset,
+        })?;
         wal.read_tail(true, sink)?;
+        wal.marks = false;
         drop(guard);
         Ok(wal)
     }
 
     pub fn file_len(&self) -> u64 {
         self.offset
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// Block until this handle holds the store's exclusive lock.
@@ -164,9 +189,10 @@ impl Wal {
         let meta =
             fs::metadata(&self.log_path).map_err(MemoryError::io("checking the store log"))?;
         if file_id(&meta, &self.log_path)? != self.id {
-            let (file, id) = open_log(&self.log_path)?;
+            let (file, id, generation) = open_log(&self.log_path)?;
             self.file = file;
             self.id = id;
+            self.generation = generation;
             self.offset = HEADER_LEN as u64;
             sink(Event::Replaced)?;
         }
@@ -241,6 +267,12 @@ impl Wal {
             sink(Event::Entry(entry))?;
             pos = frame_end;
             self.offset = pos;
+            if self.marks {
+                sink(Event::Mark {
+                    generation: self.generation,
+                    offset: pos,
+                })?;
+            }
         };
         if torn && locked {
             // Only the lock holder may decide a tail is a dead writer's and not one in progress.
@@ -301,15 +333,16 @@ impl Wal {
         .map_err(err)?;
         fs::rename(&tmp, &self.log_path).map_err(MemoryError::io("replacing the store log"))?;
         sync_dir(&self.dir)?;
-        let (file, id) = open_log(&self.log_path)?;
+        let (file, id, generation) = open_log(&self.log_path)?;
         self.file = file;
         self.id = id;
+        self.generation = generation;
         self.offset = written;
         Ok(())
     }
 }
 
-fn open_log(path: &Path) -> Result<(File, FileId)> {
+fn open_log(path: &Path) -> Result<(File, FileId, u64)> {
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -321,12 +354,12 @@ fn open_log(path: &Path) -> Result<(File, FileId)> {
     let mut h = [0u8; HEADER_LEN];
     file.read_exact(&mut h)
         .map_err(|_| corrupt(path, "the file is shorter than its header"))?;
-    FileHeader::decode(&h).map_err(|e| corrupt(path, e.0))?;
+    let header = FileHeader::decode(&h).map_err(|e| corrupt(path, e.0))?;
     let meta = file
         .metadata()
         .map_err(MemoryError::io("checking the store log"))?;
     let id = file_id(&meta, path)?;
-    Ok((file, id))
+    Ok((file, id, header.generation))
 }
 
 fn lock_exclusive(lock: &Arc<File>, path: &Path) -> Result<LockGuard> {

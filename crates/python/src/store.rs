@@ -158,7 +158,7 @@ impl PyMemoryStore {
     /// Hybrid search: BM25 of `query_text` and cosine of `query_embedding`, fused as
     /// `weight * bm25/max_bm25 + (1 - weight) * cos/max_cos` over both rankings' candidates;
     /// exact filters, scores in [0, 1].
-    #[pyo3(signature = (query_text, query_embedding, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, weight = crewai_rust_memory::text::DEFAULT_TEXT_WEIGHT))]
+    #[pyo3(signature = (query_text, query_embedding, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, weight = 0.7))]
     #[allow(clippy::too_many_arguments)] // the Python signature of the engine contract
     fn search_hybrid<'py>(
         &self,

@@ -227,10 +227,14 @@ fn tokenize(py: Python<'_>, text: &Bound<'_, PyAny>, language: &str) -> PyResult
     detached(py, || Ok(tokenizer.terms(&text)))
 }
 
+// The signatures below spell the default weight as a literal, so Python's signature shows the
+// value; this keeps the literal in step with the crate's default.
+const _: () = assert!(text::DEFAULT_TEXT_WEIGHT == 0.7);
+
 /// Fuse (doc, raw bm25, cosine) candidates into (doc, score in [0, 1]), best first, ties by doc
 /// id: `weight * bm25 / max_bm25 + (1 - weight) * max(cos, 0) / max_cos`.
 #[pyfunction]
-#[pyo3(signature = (candidates, weight = text::DEFAULT_TEXT_WEIGHT, limit = 10))]
+#[pyo3(signature = (candidates, weight = 0.7, limit = 10))]
 fn fuse(
     candidates: Vec<(Bound<'_, PyAny>, f64, f64)>,
     weight: f64,

@@ -36,6 +36,8 @@ pub fn loads(text: &str) -> Loads {
         s: text.as_bytes(),
         text,
         pos: 0,
+        truncated: false,
+        closed_at_end: false,
     };
     p.skip_ws();
     let result = p.value(0).and_then(|v| {
@@ -57,6 +59,35 @@ struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
     pos: usize,
+    /// Truncated mode (see [`loads_truncated`]): the end of the input closes open containers.
+    truncated: bool,
+    closed_at_end: bool,
+}
+
+/// Deepest nesting the truncated mode follows: json_repair recurses a few Python frames per
+/// level and must stay far from the interpreter's recursion limit for the answer to hold.
+const TRUNCATED_MAX_DEPTH: usize = 30;
+
+/// What json_repair makes of JSON cut off right after a complete value: the open containers
+/// closed, i.e. `json.loads(text + closers)`. Only the plainest such input is answered (strings
+/// without escapes or backticks, no duplicate keys, no NaN/Infinity, shallow nesting), since
+/// json_repair's string and duplicate-key heuristics differ from `json.loads` elsewhere; `None`
+/// means "not that case".
+pub fn loads_truncated(text: &str) -> Option<Value> {
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        pos: 0,
+        truncated: true,
+        closed_at_end: false,
+    };
+    p.skip_ws();
+    if !matches!(p.s.get(p.pos), Some(b'{' | b'[')) {
+        return None;
+    }
+    let v = p.value(0).ok()?;
+    p.skip_ws();
+    (p.pos == p.s.len() && p.closed_at_end).then_some(v)
 }
 
 impl Parser<'_> {
@@ -89,6 +120,8 @@ impl Parser<'_> {
             b'n' if self.eat("null") => Ok(Value::None),
             b't' if self.eat("true") => Ok(Value::Bool(true)),
             b'f' if self.eat("false") => Ok(Value::Bool(false)),
+            b'N' | b'I' if self.truncated => Err(Fail::Unsure),
+            b'-' if self.truncated && self.s[self.pos..].starts_with(b"-I") => Err(Fail::Unsure),
             b'N' if self.eat("NaN") => Ok(Value::Float(f64::NAN)),
             b'I' if self.eat("Infinity") => Ok(Value::Float(f64::INFINITY)),
             b'-' if self.eat("-Infinity") => Ok(Value::Float(f64::NEG_INFINITY)),
@@ -97,8 +130,27 @@ impl Parser<'_> {
         }
     }
 
+    fn max_depth(&self) -> usize {
+        if self.truncated {
+            TRUNCATED_MAX_DEPTH
+        } else {
+            MAX_DEPTH
+        }
+    }
+
+    /// In truncated mode, the input ending where a `,` or a closer is expected closes the
+    /// container.
+    fn closes_at_end(&mut self) -> bool {
+        if self.truncated && self.pos == self.s.len() {
+            self.closed_at_end = true;
+            true
+        } else {
+            false
+        }
+    }
+
     fn object(&mut self, depth: usize) -> Res<Value> {
-        if depth > MAX_DEPTH {
+        if depth > self.max_depth() {
             return Err(Fail::Unsure);
         }
         self.pos += 1;
@@ -121,8 +173,15 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth)?;
-            dict.insert(key, value);
+            if !self.truncated {
+                dict.insert(key, value);
+            } else if !dict.insert_new(key, value) {
+                return Err(Fail::Unsure); // json_repair has its own duplicate-key rules
+            }
             self.skip_ws();
+            if self.closes_at_end() {
+                return Ok(dict.finish());
+            }
             match self.s.get(self.pos) {
                 Some(b'}') => {
                     self.pos += 1;
@@ -138,7 +197,7 @@ impl Parser<'_> {
     }
 
     fn array(&mut self, depth: usize) -> Res<Value> {
-        if depth > MAX_DEPTH {
+        if depth > self.max_depth() {
             return Err(Fail::Unsure);
         }
         self.pos += 1;
@@ -149,8 +208,24 @@ impl Parser<'_> {
             return Ok(Value::List(items));
         }
         loop {
-            items.push(self.value(depth)?);
+            let item = self.value(depth)?;
+            // json_repair drops an empty item ("", [], {}) not followed right away by `,` or
+            // `]` (whitespace, or the end of the input).
+            let empty = match &item {
+                Value::Str(x) => x.is_empty(),
+                Value::List(x) => x.is_empty(),
+                Value::Dict(x) => x.is_empty(),
+                _ => false,
+            };
+            if self.truncated && empty && !matches!(self.s.get(self.pos), Some(b',' | b']')) {
+                return Err(Fail::Unsure);
+            }
             self.skip_ws();
+            if self.closes_at_end() {
+                items.push(item);
+                return Ok(Value::List(items));
+            }
+            items.push(item);
             match self.s.get(self.pos) {
                 Some(b']') => {
                     self.pos += 1;
@@ -174,7 +249,13 @@ impl Parser<'_> {
                 if b == b'"' || b == b'\\' || b < 0x20 {
                     break;
                 }
+                if b == b'`' && self.truncated {
+                    return Err(Fail::Unsure); // json_repair treats code fences specially
+                }
                 self.pos += 1;
+            }
+            if self.truncated && self.s.get(self.pos) == Some(&b'\\') {
+                return Err(Fail::Unsure); // json_repair's escape handling differs at the edges
             }
             // Only ASCII bytes stop the scan, so `start..pos` is on char boundaries.
             out.push_str(&self.text[start..self.pos]);
@@ -276,6 +357,9 @@ impl Parser<'_> {
                 self.pos = save;
             }
         }
+        if self.truncated && self.text[start..self.pos].contains('+') {
+            return Err(Fail::Unsure); // json_repair's number scan stops at '+'
+        }
         if is_float {
             let literal = &self.text[start..self.pos];
             return literal
@@ -294,6 +378,15 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Loads {
+        fn into_value(self) -> Value {
+            match self {
+                Loads::Ok(v) => v,
+                other => panic!("not a value: {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn accepts_what_python_accepts() {
@@ -322,6 +415,28 @@ mod tests {
             "\u{feff}{}",
         ] {
             assert_eq!(loads(bad), Loads::Invalid, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn truncated_json_closes_open_containers() {
+        let v = loads_truncated(r#"{"a": [1, {"b": null"#).expect("decided");
+        assert_eq!(v, loads(r#"{"a": [1, {"b": null}]}"#).into_value());
+        for not_this_case in [
+            r#"{"a": 1}"#,
+            r#"{"a": "#,
+            r#"{"a": 1,"#,
+            r#"{"a""#,
+            r#"{"a": "b\n""#,
+            r#"{"a": 1, "a": 2"#,
+            r#"{"a": NaN"#,
+            r#"{"a": 1e+5"#,
+            r#"{"a": [1, """#,
+            r#"[[]"#,
+            "{",
+            "[1, 2] x",
+        ] {
+            assert_eq!(loads_truncated(not_this_case), None, "{not_this_case:?}");
         }
     }
 

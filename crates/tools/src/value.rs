@@ -91,6 +91,19 @@ impl DictBuilder {
         }
     }
 
+    /// Insert a key not seen before; false (and nothing inserted) when it was.
+    pub fn insert_new(&mut self, key: String, value: Value) -> bool {
+        let seen = if self.index.is_empty() {
+            self.items.iter().any(|(k, _)| *k == key)
+        } else {
+            self.index.contains_key(&key)
+        };
+        if !seen {
+            self.insert(key, value);
+        }
+        !seen
+    }
+
     pub fn finish(self) -> Value {
         Value::Dict(self.items)
     }

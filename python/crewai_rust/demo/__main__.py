@@ -142,7 +142,11 @@ def scaled_report(baseline: dict[str, Any], rust: dict[str, Any]) -> str:
             f"  {'  storage.' + method + f' ({calls} calls)':<40} {_ms(b):>10} {_ms(r):>12} {ratio:>8}"
         )
     same = sum(a == b for a, b in zip(baseline["recalled"], rust["recalled"], strict=True))
-    lines.append(f"  recalls returning the same records in the same order: {same}/{cycles}")
+    lines.append(
+        f"  recalls returning the same records in the same order: {same}/{cycles} (LanceDBStorage scores "
+        "1/(1+L2 distance), crewai-rust cosine similarity; crewai's recall mixes that score with recency "
+        "and importance, so the order can differ where scores are close)"
+    )
     lines.append(
         f"  records at the end: {baseline['final_count']:,} (crewai), {rust['final_count']:,} (crewai-rust)"
     )

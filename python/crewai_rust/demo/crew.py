@@ -23,17 +23,21 @@ __all__ = ["DemoCrew", "ToolLog", "build_crew"]
 
 NOTES_SCOPE = "/demo/notes"
 
-# The researcher searches, remembers with a tool input whose JSON is missing its closing brace
-# (crewai repairs it), then answers.
-RESEARCHER_SCRIPT = [
-    "Thought: I should look up what the notes say about durability.\n"
-    'Action: search_corpus\nAction Input: {"query": "durability killed torn tail"}',
-    "Thought: This is worth keeping for the report.\n"
-    'Action: remember_note\nAction Input: {"note": "A save that returned survives kill -9; '
-    'reopen discards only a torn tail.", "topic": "durability"',
-    "Thought: I now know the final answer.\n"
-    "Final Answer: Saves survive kill -9 and a reopen discards only a torn tail.",
-]
+DEFAULT_NOTE = "A save that returned survives kill -9; reopen discards only a torn tail."
+
+
+def researcher_script(note: str = DEFAULT_NOTE) -> list[str]:
+    """The researcher's responses; `note` is what it remembers (the tool input keeps crewai's
+    repair path: its JSON is missing the closing brace)."""
+    return [
+        "Thought: I should look up what the notes say about durability.\n"
+        'Action: search_corpus\nAction Input: {"query": "durability killed torn tail"}',
+        "Thought: This is worth keeping for the report.\n"
+        f'Action: remember_note\nAction Input: {{"note": "{note}", "topic": "durability"',
+        "Thought: I now know the final answer.\n"
+        "Final Answer: Saves survive kill -9 and a reopen discards only a torn tail.",
+    ]
+
 
 # The analyst misspells the calculator (crewai's fuzzy tool selection finds it) and passes a
 # Python-literal dict; later it recalls the researcher's note from memory.
@@ -47,7 +51,7 @@ ANALYST_SCRIPT = [
     "and the pilot costs 87 units.",
 ]
 
-_OPS = {
+_OPS: dict[type[ast.AST], Any] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
@@ -133,10 +137,12 @@ class DemoCrew:
     tools: ToolLog
 
 
-def build_crew(storage: Any, *, embed_dim: int = 64, **memory_options: Any) -> DemoCrew:
+def build_crew(
+    storage: Any, *, embed_dim: int = 64, note: str = DEFAULT_NOTE, **memory_options: Any
+) -> DemoCrew:
     """The crew over `storage` (a crewai storage spec string or a StorageBackend instance).
 
-    `memory_options` go to crewai's `Memory` (e.g. `consolidation_threshold`).
+    `note` is what the researcher remembers; `memory_options` go to crewai's `Memory`.
     """
     log = ToolLog()
     memory = Memory(
@@ -145,7 +151,7 @@ def build_crew(storage: Any, *, embed_dim: int = 64, **memory_options: Any) -> D
         llm=ScriptedLLM(responses=[]),  # explicit scope/categories/importance: no analysis call
         **memory_options,
     )
-    researcher_llm = ScriptedLLM(responses=list(RESEARCHER_SCRIPT))
+    researcher_llm = ScriptedLLM(responses=researcher_script(note))
     analyst_llm = ScriptedLLM(responses=list(ANALYST_SCRIPT))
     researcher = Agent(
         role="Researcher",

@@ -10,11 +10,20 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+from typing import Any
 
 from crewai_rust import _native, flags
 from crewai_rust.integration.patcher import Patch, PatchSet
 
-__all__ = ["Patch", "PatchSet", "install", "installed_components", "patched_attributes", "uninstall"]
+__all__ = [
+    "Patch",
+    "PatchSet",
+    "install",
+    "installed_components",
+    "patched_attributes",
+    "uninstall",
+    "with_ab_sampling",
+]
 
 logger = logging.getLogger("crewai_rust")
 
@@ -22,7 +31,7 @@ _active = PatchSet()
 _lock = threading.Lock()
 
 
-def _wiring(component: str):  # noqa: ANN202 - module object
+def _wiring(component: str):
     return importlib.import_module(f"crewai_rust.integration.{component}")
 
 
@@ -58,9 +67,27 @@ def install(
                 module.patches(hybrid=use_hybrid) if component == "memory" else module.patches()
             )
             if patches:
-                _active.apply(patches)
+                _active.apply(with_ab_sampling(patches))
                 wired.append(component)
     return wired
+
+
+def with_ab_sampling(patches: list[Patch], monitor: Any = None) -> list[Patch]:
+    """Route pure call sites (`Patch.ab_name`) through the monitor's A/B comparison.
+
+    Only when sampling or the monitor is on at install() time, so a production install pays
+    nothing; the reference each replacement is compared with is crewai's own original.
+    """
+    from crewai_rust.monitor import get_monitor
+
+    monitor = monitor if monitor is not None else get_monitor()
+    if not (monitor.ab_rate() > 0 or monitor.enabled):
+        return patches
+    for patch in patches:
+        original = getattr(patch.target, patch.attribute, None)
+        if patch.ab_name and callable(patch.replacement) and callable(original):
+            patch.replacement = monitor.ab(patch.ab_name, patch.replacement, original)
+    return patches
 
 
 def uninstall(component: str | None = None) -> None:

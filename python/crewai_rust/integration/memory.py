@@ -77,11 +77,7 @@ def _note_unmigrated_lancedb(lancedb_dir: Path, storage: Any) -> None:
 
 
 def patches(*, hybrid: bool = False, **_: object) -> list[Patch]:
-    """The patch that registers crewai-rust's storage factory (chained to the previous one).
-
-    `hybrid` (BM25 + vector recall) is accepted for `install()`'s sake; the vector store is the
-    same either way, so it adds nothing here yet.
-    """
+    """The storage factory (chained to the previous one) and, with `hybrid`, hybrid recall."""
     from crewai.memory.storage import factory as factory_module
 
     patch = Patch(target=factory_module, attribute="_factory", replacement=None, component="memory")
@@ -94,6 +90,33 @@ def patches(*, hybrid: bool = False, **_: object) -> list[Patch]:
         return previous(spec) if previous is not None else None
 
     patch.replacement = crewai_rust_memory_factory
-    if hybrid:
-        logger.debug("crewai_rust: hybrid recall requested; the memory factory is the same")
-    return [patch]
+    return [patch, *hybrid_patches()] if hybrid else [patch]
+
+
+# --- hybrid recall (issue 4) -------------------------------------------------------------------
+
+
+def hybrid_patches() -> list[Patch]:
+    """crewai's `Memory.recall` (shallow and deep) uses `search_hybrid` of a store that has it.
+
+    Two attributes of `Memory` are replaced, exactly what `crewai_rust.memory.hybrid.HybridMemory`
+    overrides: `recall` (marks the recall so its searches may become hybrid) and the `_embedder`
+    property (remembers which query text each embedding came from). Stores without
+    `search_hybrid`, and searches outside recall, are untouched.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=ImportWarning)
+        from crewai.memory.unified_memory import Memory
+
+        from crewai_rust.memory.hybrid import hybrid_embedder, hybrid_recall
+
+    original_embedder = Memory.__dict__["_embedder"]
+    return [
+        Patch(Memory, "recall", hybrid_recall(Memory.recall), "memory"),
+        Patch(Memory, "_embedder", property(hybrid_embedder(original_embedder.fget)), "memory"),
+    ]
+
+
+# --- end hybrid recall -------------------------------------------------------------------------

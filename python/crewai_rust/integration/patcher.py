@@ -19,12 +19,17 @@ _MISSING = object()
 
 @dataclass
 class Patch:
-    """Replace `target.attribute` with `replacement` for component `component`."""
+    """Replace `target.attribute` with `replacement` for component `component`.
+
+    `ab_name` marks a pure call site (same inputs -> same result, no side effects of its own)
+    whose replacement may be A/B-compared with the original under that operation name.
+    """
 
     target: Any
     attribute: str
     replacement: Any
     component: str
+    ab_name: str | None = None
     _original: Any = field(default=_MISSING, init=False, repr=False)
     _applied: bool = field(default=False, init=False, repr=False)
 

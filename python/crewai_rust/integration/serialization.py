@@ -68,13 +68,31 @@ class JSONShim:
         return f"JSONShim({self._impl!r})"
 
 
+class _Sampled:
+    """A JSON implementation whose dumps/loads are A/B-compared with the Python reference."""
+
+    def __init__(self, impl: JSONImplementation, monitor: Any) -> None:
+        reference = implementation("python")
+        self.name = impl.name
+        self.dumps = monitor.ab("serialization.dumps", impl.dumps, reference.dumps)
+        self.loads = monitor.ab("serialization.loads", impl.loads, reference.loads)
+
+
+def _with_ab_sampling(impl: JSONImplementation) -> Any:
+    """`impl`, or with A/B sampling on (at install() time) a sampled wrapper around it."""
+    from crewai_rust.monitor import get_monitor
+
+    monitor = get_monitor()
+    return _Sampled(impl, monitor) if monitor.ab_rate() > 0 or monitor.enabled else impl
+
+
 def patches(*, impl: JSONImplementation | None = None, **_: object) -> list[Patch]:
     """Replace `json` in crewai's task-output storage and flow persistence modules.
 
     `impl` defaults to the Rust implementation (`install()` only asks when it is available).
     """
     impl = impl if impl is not None else implementation("rust")
-    shim = JSONShim(impl)
+    shim = JSONShim(_with_ab_sampling(impl))
     out = []
     for name in PATCHED_MODULES:
         module = importlib.import_module(name)

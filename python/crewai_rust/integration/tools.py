@@ -41,7 +41,7 @@ def _parse_patches(rust_parse: Any) -> list[Patch]:
     out = []
     for name, module in list(sys.modules.items()):
         if (name == "crewai" or name.startswith("crewai.")) and getattr(module, "parse", None) is original:
-            out.append(Patch(module, "parse", rust_parse, COMPONENT))
+            out.append(Patch(module, "parse", rust_parse, COMPONENT, ab_name="parse"))
     return out
 
 
@@ -52,7 +52,8 @@ def _tool_usage_patches(core: Any) -> list[Patch]:
     original_select = ToolUsage._select_tool
 
     def _validate_tool_input(self: Any, tool_input: str | None) -> dict[str, Any]:
-        if type(tool_input) is str:
+        # A verbose agent gets crewai's own method: it prints the repaired JSON to the console.
+        if type(tool_input) is str and not getattr(getattr(self, "agent", None), "verbose", False):
             decided = core.parse_tool_input(tool_input)
             if type(decided) is dict:
                 return decided
@@ -82,7 +83,7 @@ def _private(model: Any) -> dict[str, Any]:
     if private is None:
         object.__setattr__(model, "__pydantic_private__", {})
         private = model.__pydantic_private__
-    return private  # type: ignore[no-any-return]
+    return private
 
 
 def _cache_patches(core: Any) -> list[Patch]:

@@ -247,9 +247,12 @@ class ReferenceLog:
         return True
 
     def close(self) -> None:
+        """Idempotent: a descriptor number is never closed twice (it may belong to another file)."""
         self._close_fd()
-        with contextlib.suppress(OSError):
-            os.close(self._lock_fd)
+        if self._lock_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._lock_fd)
+            self._lock_fd = -1
 
     # -- internals -------------------------------------------------------------------------
 

@@ -139,6 +139,7 @@ class PyMemoryStore:
                     if self._vectors is None:
                         self._vectors = _Vectors(vector_dim)
         except BaseException:
+            self._closed = True
             self._log.close()
             raise
 
@@ -200,9 +201,10 @@ class PyMemoryStore:
         older_than_us: int | None = None,
         metadata_filter: str | None = None,
     ) -> int:
-        """Delete records matching every given criterion; none given deletes nothing."""
+        """Delete records matching every given criterion; none given deletes nothing. An empty
+        list (categories, record_ids) and the root scope are no criterion, as in `search`."""
         cats = check_str_list(categories, what="categories")
-        ids = check_str_list(record_ids, what="record_ids")
+        ids = check_str_list(record_ids, what="record_ids") or None
         wanted = parse_filter(metadata_filter)
         if older_than_us is not None and (
             isinstance(older_than_us, bool) or not isinstance(older_than_us, int)
@@ -210,9 +212,8 @@ class PyMemoryStore:
             raise InvalidInputError(
                 f"older_than_us must be an int or None, got {type(older_than_us).__name__}"
             )
-        no_scope = scope_prefix is None
         prefix = normalise_prefix(scope_prefix)
-        if no_scope and not cats and ids is None and older_than_us is None and wanted is None:
+        if prefix is None and not cats and ids is None and older_than_us is None and wanted is None:
             return 0
         with self._mutex:
             self._check_open()
@@ -374,7 +375,8 @@ class PyMemoryStore:
             for r in records:
                 categories.update(r.categories)
             oldest = min(records, key=lambda r: (r.created_us, r.id), default=None)
-            newest = max(records, key=lambda r: (r.created_us, r.id), default=None)
+            # Ties resolve to the smaller id at both ends.
+            newest = min(records, key=lambda r: (-r.created_us, r.id), default=None)
             return {
                 "path": scope,
                 "record_count": len(records),
@@ -415,6 +417,23 @@ class PyMemoryStore:
         """Catch up with other store objects' and processes' writes now."""
         with self._mutex:
             self._read()
+
+    def wait_for_index(self) -> bool:
+        """Same interface as the Rust engine; the reference has no ANN index (always exact)."""
+        return False
+
+    def stats(self) -> dict[str, int]:
+        """Bytes: `vectors` held in memory, `index` (none here), `file` on disk."""
+        with self._mutex:
+            self._read()
+            vectors = 0 if self._vectors is None else self._vectors.matrix.nbytes
+            size = 0 if self._log is None else self._log.size
+            return {"vectors": vectors, "index": 0, "file": size}
+
+    def __del__(self) -> None:
+        # The log's descriptors are plain ints: nothing else would release them.
+        if not getattr(self, "_closed", True):
+            self.close()
 
     def close(self) -> None:
         with self._mutex:

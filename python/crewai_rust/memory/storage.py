@@ -36,6 +36,7 @@ __all__ = ["DEFAULT_DIR_NAME", "IMPLS", "RustStorage", "default_path", "engine_c
 
 DEFAULT_DIR_NAME = "memory_rust"
 IMPLS = ("auto", "rust", "python")
+_END_OF_TIME_US = 2**63 - 1
 
 
 def default_path() -> Path:
@@ -163,8 +164,11 @@ class RustStorage:
         """Delete the records matching every given criterion; returns how many.
 
         As with crewai's own backends, no criterion at all deletes every record (that is what
-        `Memory.forget()` without arguments does); an explicit empty `record_ids` deletes none.
+        `Memory.forget()` without arguments does) and keeps the embedding dimension (unlike
+        `reset()`); an explicit empty `record_ids` selects no record and deletes none.
         """
+        if record_ids is not None and len(record_ids) == 0:
+            return 0
         prefix = _prefix(scope_prefix)
         if older_than is not None and not isinstance(older_than, datetime):
             raise InvalidInputError(f"older_than must be a datetime, got {type(older_than).__name__}")
@@ -173,7 +177,9 @@ class RustStorage:
         cats = list(categories) if categories else None
         ids = None if record_ids is None else list(record_ids)
         if prefix is None and cats is None and ids is None and cutoff is None and wanted is None:
-            prefix = "/"
+            # The engines delete nothing without a criterion; "created before the end of time"
+            # is every record.
+            cutoff = _END_OF_TIME_US
         return int(
             self._engine.delete(
                 scope_prefix=prefix,

@@ -37,6 +37,8 @@ __all__ = [
     "check_weight",
     "fuse",
     "parse_language",
+    "search_hybrid",
+    "search_text",
     "tokenize",
 ]
 
@@ -438,3 +440,48 @@ class TextIndex:
         """Raw BM25 of each of `docs` for `query` (0.0 for docs without a query term)."""
         q = self.query(query)
         return [self.raw_score(q, d) for d in docs]
+
+
+# --- the engines' search_text / search_hybrid, on the reference index --------------------------
+
+
+def search_text(
+    index: TextIndex,
+    query: str,
+    allowed: Callable[[int], bool],
+    limit: int,
+    min_score: float = 0.0,
+    tie: Callable[[int], object] | None = None,
+) -> list[tuple[int, float]]:
+    """The engine's full-text search: exact top `limit` (doc, normalised BM25 >= min_score) of
+    allowed docs, ties by `tie(doc)`. What `MemoryStore.search_text` computes over its slots."""
+    q = index.query(query)
+    hits = index.raw_search(
+        q, limit, lambda d: allowed(d) and q.normalize(index.raw_score(q, d)) >= min_score, tie
+    )
+    return [(d, q.normalize(s)) for d, s in hits]
+
+
+def search_hybrid(
+    index: TextIndex,
+    query: str,
+    vector_top: Callable[[int], Sequence[tuple[int, float]]],
+    cosine: Callable[[int], float],
+    allowed: Callable[[int], bool],
+    limit: int,
+    weight: float = DEFAULT_TEXT_WEIGHT,
+    min_score: float = 0.0,
+    tie: Callable[[int], object] | None = None,
+) -> list[tuple[int, float]]:
+    """The engine's hybrid search: the union of the text top-`candidate_pool(limit)` and
+    `vector_top(pool)` (the store's filtered vector search, (doc, cosine) best first), each
+    candidate scored by raw BM25 and `cosine(doc)` (0.0 without an embedding), fused by `fuse`."""
+    w = check_weight(weight)
+    if limit <= 0:
+        return []
+    pool = candidate_pool(limit)
+    q = index.query(query)
+    docs = {d for d, _ in index.raw_search(q, pool, allowed, tie)}
+    docs.update(d for d, _ in vector_top(pool))
+    candidates = [(d, index.raw_score(q, d), cosine(d)) for d in sorted(docs)]
+    return [(d, s) for d, s in fuse(candidates, w, limit, tie) if s >= min_score]

@@ -162,7 +162,11 @@ class ToolResultCache(CacheHandler):
         self._store.add(tool, input, output, weight)
 
     def read(self, tool: str, input: str) -> Any | None:
-        return self._store.read(_key_part(tool), _key_part(input))
+        # The private dict directly: pydantic's private-attribute lookup costs more than the read.
+        store = self.__pydantic_private__["_store"]  # type: ignore[index]
+        if type(tool) is str and type(input) is str:
+            return store.read(tool, input)
+        return store.read(_key_part(tool), _key_part(input))
 
     def __len__(self) -> int:
         return len(self._store)

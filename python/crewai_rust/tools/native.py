@@ -51,7 +51,7 @@ def parse_tool_input(tool_input: str | None) -> dict[str, Any]:
         return reference.parse_tool_input(tool_input)
     if out is False:
         raise ToolInputError(TOOL_INPUT_ERROR)
-    return out  # type: ignore[no-any-return]
+    return out
 
 
 def repair_json(text: str) -> str:
@@ -64,11 +64,11 @@ def sanitize_tool_name(name: str) -> str:
     """crewai's `sanitize_tool_name`, in Rust."""
     if not isinstance(name, str):
         return reference.sanitize_tool_name(name)
-    return _core().sanitize_tool_name(name)  # type: ignore[no-any-return]
+    return _core().sanitize_tool_name(name)
 
 
 def select_tool(name: str, tool_names: list[str]) -> int | None:
     """The index `ToolUsage._select_tool` picks, or None where it raises; in Rust."""
     if not isinstance(name, str) or not all(isinstance(n, str) for n in tool_names):
         return reference.select_tool(name, tool_names)
-    return _core().select_tool(name, list(tool_names))  # type: ignore[no-any-return]
+    return _core().select_tool(name, list(tool_names))

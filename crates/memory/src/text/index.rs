@@ -10,8 +10,9 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-use super::tokenizer::{Language, Tokenizer};
+use super::tokenizer::{Language, StemCache, Tokenizer};
 
 /// BM25 parameters: `k1` (term frequency saturation) and `b` (length normalisation).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -85,11 +86,13 @@ pub struct TextIndex {
     term_ids: HashMap<String, u32>,
     /// Term text by id, so a term whose last document goes can leave `term_ids`.
     term_names: Vec<String>,
-    /// Postings per term id: (doc, tf), sorted by doc.
-    postings: Vec<Vec<(u32, u32)>>,
+    /// Postings per term id: (doc, tf, doc length), sorted by doc. The length rides along so
+    /// scoring a posting needs no lookup of its document.
+    postings: Vec<Vec<(u32, u32, u32)>>,
     free_terms: Vec<u32>,
     docs: HashMap<u32, Doc>,
     total_len: u64,
+    stems: StemCache,
 }
 
 impl Default for TextIndex {
@@ -109,6 +112,7 @@ impl TextIndex {
             free_terms: Vec::new(),
             docs: HashMap::new(),
             total_len: 0,
+            stems: StemCache::default(),
         }
     }
 
@@ -162,7 +166,9 @@ impl TextIndex {
     /// Index `text` as document `doc`, replacing what `doc` held before.
     pub fn add(&mut self, doc: u32, text: &str) {
         self.remove(doc);
-        let mut terms = self.tokenizer.terms(text);
+        let mut terms = Vec::new();
+        self.tokenizer
+            .for_each_term_memo(text, &mut self.stems, |t| terms.push(t.to_owned()));
         let len = terms.len() as u32;
         terms.sort_unstable();
         let mut counted: Vec<(u32, u32)> = Vec::new();
@@ -180,11 +186,11 @@ impl TextIndex {
             let list = &mut self.postings[term as usize];
             // Doc ids mostly arrive in increasing order, so this is usually a push.
             match list.last() {
-                Some(&(last, _)) if last > doc => {
-                    let at = list.partition_point(|&(d, _)| d < doc);
-                    list.insert(at, (doc, tf));
+                Some(&(last, _, _)) if last > doc => {
+                    let at = list.partition_point(|&(d, _, _)| d < doc);
+                    list.insert(at, (doc, tf, len));
                 }
-                _ => list.push((doc, tf)),
+                _ => list.push((doc, tf, len)),
             }
         }
         counted.sort_unstable_by_key(|&(t, _)| t);
@@ -225,7 +231,7 @@ impl TextIndex {
         self.total_len -= u64::from(entry.len);
         for &(term, _) in entry.terms.iter() {
             let list = &mut self.postings[term as usize];
-            if let Ok(at) = list.binary_search_by_key(&doc, |&(d, _)| d) {
+            if let Ok(at) = list.binary_search_by_key(&doc, |&(d, _, _)| d) {
                 list.remove(at);
             }
             if list.is_empty() {
@@ -300,17 +306,31 @@ impl TextIndex {
         filter: impl Fn(u32) -> bool,
         tie: impl Fn(u32, u32) -> Ordering,
     ) -> Vec<(u32, f64)> {
+        self.search_above(query, limit, f64::NEG_INFINITY, filter, tie)
+    }
+
+    /// `search_by` keeping only documents whose normalised score is at least `min_score`.
+    pub fn search_above(
+        &self,
+        query: &Query,
+        limit: usize,
+        min_score: f64,
+        filter: impl Fn(u32) -> bool,
+        tie: impl Fn(u32, u32) -> Ordering,
+    ) -> Vec<(u32, f64)> {
         if limit == 0 || query.is_empty() {
             return Vec::new();
         }
-        let mut acc: HashMap<u32, f64> = HashMap::new();
+        let mut acc: HashMap<u32, f64, BuildHasherDefault<DocHasher>> = HashMap::default();
         for &(term, idf) in &query.terms {
-            for &(doc, tf) in &self.postings[term as usize] {
-                let len = self.docs[&doc].len;
+            for &(doc, tf, len) in &self.postings[term as usize] {
                 *acc.entry(doc).or_insert(0.0) += self.term_score(idf, tf, len, query.avgdl);
             }
         }
-        let hits: Vec<(u32, f64)> = acc.into_iter().filter(|&(d, _)| filter(d)).collect();
+        let hits: Vec<(u32, f64)> = acc
+            .into_iter()
+            .filter(|&(d, s)| query.normalize(s) >= min_score && filter(d))
+            .collect();
         top_k(hits, limit, tie)
     }
 
@@ -322,6 +342,27 @@ impl TextIndex {
         filter: impl Fn(u32) -> bool,
     ) -> Vec<(u32, f64)> {
         self.search_by(query, limit, filter, |a, b| a.cmp(&b))
+    }
+}
+
+/// Hashes doc ids for the score accumulator: one multiply (Fibonacci hashing) instead of SipHash,
+/// which dominated scoring; doc ids are not attacker-chosen keys.
+#[derive(Default)]
+struct DocHasher(u64);
+
+impl Hasher for DocHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

@@ -13,6 +13,7 @@
 //!    `Language::None` keeps every folded token unchanged (for other languages).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -125,6 +126,15 @@ pub fn fold(token: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Memo of Snowball stems (folded word -> stem) for indexing: natural text repeats a small
+/// vocabulary and stemming is the costly step. Bounded, so odd input cannot grow it unchecked.
+#[derive(Debug, Default)]
+pub struct StemCache {
+    map: HashMap<String, String>,
+}
+
+const STEM_CACHE_MAX: usize = 1 << 16;
+
 /// Turns text into index terms; one per index, configured by its `Language`.
 pub struct Tokenizer {
     language: Language,
@@ -178,6 +188,30 @@ impl Tokenizer {
                         f(&folded);
                     }
                 }
+            }
+        });
+    }
+
+    /// `for_each_term`, remembering stems in `cache` (same terms, faster on natural text).
+    pub fn for_each_term_memo(&self, text: &str, cache: &mut StemCache, mut f: impl FnMut(&str)) {
+        let Some(stemmer) = &self.stemmer else {
+            return self.for_each_term(text, f);
+        };
+        segment(text, |raw| {
+            let folded = fold(raw);
+            if is_english_stop_word(&folded) {
+                return;
+            }
+            if !folded.is_ascii() {
+                return f(&folded);
+            }
+            if let Some(stem) = cache.map.get(folded.as_ref()) {
+                return f(stem);
+            }
+            let stem = stemmer.stem(&folded).into_owned();
+            f(&stem);
+            if cache.map.len() < STEM_CACHE_MAX {
+                cache.map.insert(folded.into_owned(), stem);
             }
         });
     }
@@ -257,6 +291,11 @@ mod tests {
     #[test]
     fn hostile_input_never_panics() {
         let t = Tokenizer::default();
+        let mut cache = StemCache::default();
+        let mut memo = Vec::new();
+        let text = "Running runners ran; the RUNNING Straße cafés running";
+        t.for_each_term_memo(text, &mut cache, |w| memo.push(w.to_owned()));
+        assert_eq!(memo, t.terms(text));
         let big = "\"*:-".repeat(250_000);
         assert!(t.terms(&big).is_empty());
         let long_word = "a".repeat(1 << 20);

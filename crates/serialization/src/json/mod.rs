@@ -3,8 +3,10 @@
 pub mod base64;
 pub mod escape;
 pub mod float;
+pub mod isoformat;
 mod parse;
 mod writer;
 
+pub use isoformat::DateTime;
 pub use parse::{Builder, parse};
 pub use writer::{Format, JsonWriter};

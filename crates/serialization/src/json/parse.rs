@@ -360,13 +360,43 @@ impl<B: Builder> Parser<'_, B> {
     }
 
     fn hex4(&self, at: usize) -> Option<u32> {
-        let mut c = 0u32;
-        for &d in self.s.get(at..at + 4)? {
-            c = (c << 4) | char::from(d).to_digit(16)?;
+        let d = self.s.get(at..at + 4)?;
+        let v = [
+            HEX[d[0] as usize],
+            HEX[d[1] as usize],
+            HEX[d[2] as usize],
+            HEX[d[3] as usize],
+        ];
+        if v.contains(&NOT_HEX) {
+            return None;
         }
-        Some(c)
+        Some(
+            (u32::from(v[0]) << 12)
+                | (u32::from(v[1]) << 8)
+                | (u32::from(v[2]) << 4)
+                | u32::from(v[3]),
+        )
     }
 }
+
+const NOT_HEX: u8 = 0xff;
+
+/// Hex digit values (either case); `NOT_HEX` for every other byte.
+static HEX: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// UTF-8 for scalar values; the 3-byte generalized form for surrogates.
 fn push_code_point(buf: &mut Vec<u8>, c: u32) {

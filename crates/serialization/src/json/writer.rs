@@ -3,7 +3,7 @@
 //! The caller walks its own data (the binding walks Python objects) and tells the writer what
 //! comes next; the writer owns every byte of layout, so the walk decides nothing about format.
 
-use super::{base64, escape, float};
+use super::{base64, escape, float, isoformat};
 use crate::Error;
 
 /// The `json.dumps` options that shape the text.
@@ -152,6 +152,13 @@ impl JsonWriter {
     pub fn base64(&mut self, data: &[u8]) {
         self.buf.push(b'"');
         base64::encode_into(&mut self.buf, data);
+        self.buf.push(b'"');
+    }
+
+    /// A `date`/`datetime` the way crewai's encoder writes it: its isoformat() as a string.
+    pub fn isoformat(&mut self, v: &isoformat::DateTime) {
+        self.buf.push(b'"');
+        isoformat::write_isoformat(&mut self.buf, v);
         self.buf.push(b'"');
     }
 

@@ -1,0 +1,220 @@
+"""Tool helpers: Rust vs crewai's own functions, measured in one run.
+
+Rows: ReAct parsing (well-formed, broken JSON input), tool-input decoding (JSON, Python
+literal, broken), tool selection among 20 tools, cache reads (one thread and several), and how
+often the Rust fast path hands an input back to crewai's Python chain on the test corpus.
+Each row's `extra` carries the Python-call overhead of the helper (the same binding called on
+a trivial input) next to its time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from benchmarks.harness import Result, compare, measure, progress
+
+AREA = "tools"
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "tools" / "corpus"
+
+WELL_FORMED = (
+    "Thought: I need the latest figures before answering.\n"
+    "Action: Search the internet\n"
+    'Action Input: {"query": "crewai release notes", "max_results": 5, "recent": true}\n'
+)
+BROKEN = (
+    "Thought: I need the latest figures before answering.\n"
+    "Action: Search the internet\n"
+    'Action Input: {"query": "crewai release notes", "max_results": 5, "recent": true\n'
+)
+TOOL_INPUTS = {
+    "json dict": '{"query": "crewai release notes", "max_results": 5, "recent": true}',
+    "python dict": "{'query': 'crewai release notes', 'max_results': 5, 'recent': True}",
+    "truncated json": '{"query": "crewai release notes", "max_results": 5, "recent": true',
+    "unquoted value": '{"query": crewai release notes, "max_results": 5, "recent": true}',
+}
+UNQUOTED = (
+    "Thought: I need the latest figures before answering.\n"
+    "Action: Search the internet\n"
+    'Action Input: {"query": crewai release notes, "max_results": 5}\n'
+)
+TOOL_NAMES = [
+    "Search the internet", "Read website content", "Calculator", "Get weather", "Send email",
+    "Query database", "Create calendar event", "Translate text", "Summarize document", "Generate image",
+    "Read file", "Write file", "List directory", "Run python code", "Scrape website", "Search PDF",
+    "Search CSV", "Search YouTube video", "Ask question to coworker", "Delegate work to coworker",
+]  # fmt: skip
+
+
+def _imports() -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from crewai.agents import parser
+        from crewai.agents.cache.cache_handler import CacheHandler
+        from crewai.tools.tool_usage import ToolUsage
+
+        from crewai_rust import _native
+        from crewai_rust.tools import ToolResultCache, helpers
+    return SimpleNamespace(
+        parse=parser.parse,
+        CacheHandler=CacheHandler,
+        ToolUsage=ToolUsage,
+        core=_native.core(),
+        rust=helpers("rust"),
+        ToolResultCache=ToolResultCache,
+    )
+
+
+def _row(op: str, size: str, rust: Any, base: Any, overhead: float, samples: int, **extra: Any) -> Result:
+    r, b = compare(rust, base, samples=samples)
+    row = Result(AREA, op, size, r.median, b.median, "crewai", {"rust_p99_s": r.p99, **extra})
+    row.extra["python_call_overhead_s"] = overhead
+    progress(
+        f"{op} [{size}]: rust {r.median * 1e6:.2f} us, crewai {b.median * 1e6:.2f} us ({row.ratio:.1f}x)"
+    )
+    return row
+
+
+def _fallback_rates(m: Any) -> dict[str, float]:
+    def load(name: str) -> list[Any]:
+        return [
+            json.loads(line) for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+        ]
+
+    outputs = load("agent_outputs")
+    actions = [m.core.parse_agent_output(t) for t in outputs]
+    needs = sum(1 for a in actions if a[0] == "action" and a[-1])
+    undecided = sum(1 for a in actions if a[0] == "undecided")
+    inputs = load("tool_inputs")
+    handed_back = sum(1 for t in inputs if m.core.parse_tool_input(t) is None)
+    return {
+        "agent_outputs": float(len(outputs)),
+        "parse_fallback_fraction": (needs + undecided) / len(outputs),
+        "tool_inputs": float(len(inputs)),
+        "tool_input_fallback_fraction": handed_back / len(inputs),
+    }
+
+
+def _threaded_reads(cache: Any, threads: int, reads: int) -> float:
+    barrier = threading.Barrier(threads + 1)
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(reads):
+            cache.read("search", '{"query": "x"}')
+
+    pool = [threading.Thread(target=work) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in pool:
+        t.join()
+    return (time.perf_counter() - start) / (threads * reads)
+
+
+def run(quick: bool = False) -> list[Result]:
+    m = _imports()
+    samples = 7 if quick else 30
+    rows: list[Result] = []
+    stand_in = SimpleNamespace(agent=None, _emit_validate_input_error=lambda error: None)
+    overhead_parse = measure(lambda: m.core.parse_agent_output(""), samples=samples).median
+    rates = _fallback_rates(m)
+
+    rows.append(
+        _row(
+            "parse_agent_output well-formed", f"{len(WELL_FORMED)} chars",
+            lambda: m.rust.parse_agent_output(WELL_FORMED), lambda: m.parse(WELL_FORMED),
+            overhead_parse, samples, fallback_fraction_on_corpus=rates["parse_fallback_fraction"],
+        )
+    )  # fmt: skip
+    rows.append(
+        _row(
+            "parse_agent_output truncated JSON", f"{len(BROKEN)} chars",
+            lambda: m.rust.parse_agent_output(BROKEN), lambda: m.parse(BROKEN),
+            overhead_parse, samples, note="repaired in Rust (closers added)",
+        )
+    )  # fmt: skip
+    rows.append(
+        _row(
+            "parse_agent_output unquoted JSON value", f"{len(UNQUOTED)} chars",
+            lambda: m.rust.parse_agent_output(UNQUOTED), lambda: m.parse(UNQUOTED),
+            overhead_parse, samples, note="handed to json_repair (Python), as crewai does",
+        )
+    )  # fmt: skip
+    overhead_input = measure(lambda: m.core.parse_tool_input(" "), samples=samples).median
+    for label, text in TOOL_INPUTS.items():
+        rows.append(
+            _row(
+                f"parse_tool_input {label}", f"{len(text)} chars",
+                lambda text=text: m.rust.parse_tool_input(text),
+                lambda text=text: m.ToolUsage._validate_tool_input(stand_in, text),
+                overhead_input, samples,
+                fallback_fraction_on_corpus=rates["tool_input_fallback_fraction"],
+            )
+        )  # fmt: skip
+    tools = [SimpleNamespace(name=n) for n in TOOL_NAMES]
+    usage = SimpleNamespace(tools=tools, task=None, agent=None, tools_description="")
+    overhead_select = measure(lambda: m.core.select_tool("", []), samples=samples).median
+    for request in ("Delegate work to coworker", "delegate_work_to_co-worker"):
+        rows.append(
+            _row(
+                f"select_tool '{request}'", "20 tools",
+                lambda r=request: m.rust.select_tool(r, TOOL_NAMES),
+                lambda r=request: m.ToolUsage._select_tool(usage, r),
+                overhead_select, samples,
+            )
+        )  # fmt: skip
+    ours = m.ToolResultCache()
+    theirs = m.CacheHandler()
+    for i in range(1000):
+        ours.add("search", f'{{"query": "{i}"}}', f"result {i}")
+        theirs.add("search", f'{{"query": "{i}"}}', f"result {i}")
+    ours.add("search", '{"query": "x"}', "hit")
+    theirs.add("search", '{"query": "x"}', "hit")
+    store = ours._store
+    overhead_cache = measure(lambda: store.read("", ""), samples=samples).median
+    rows.append(
+        _row(
+            "cache read (hit)", "1001 entries",
+            lambda: ours.read("search", '{"query": "x"}'), lambda: theirs.read("search", '{"query": "x"}'),
+            overhead_cache, samples,
+        )
+    )  # fmt: skip
+    reads = 2_000 if quick else 20_000
+    for threads in (1, 4):
+        r = min(_threaded_reads(ours, threads, reads) for _ in range(3))
+        b = min(_threaded_reads(theirs, threads, reads) for _ in range(3))
+        row = Result(AREA, f"cache read, {threads} threads", f"{threads * reads} reads", r, b, "crewai")
+        row.extra["python_call_overhead_s"] = overhead_cache
+        progress(
+            f"cache read x{threads} threads: rust {r * 1e6:.2f} us/read, "
+            f"crewai {b * 1e6:.2f} ({row.ratio:.1f}x)"
+        )
+        rows.append(row)
+    rows[0].extra.update({k: v for k, v in rates.items() if k in ("agent_outputs", "tool_inputs")})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    for row in run(quick=args.quick):
+        extra = ", ".join(
+            f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.extra.items()
+        )
+        print(
+            f"{row.operation:40s} {row.size:>14s}  rust {row.rust_s * 1e6:9.2f} us  "
+            f"crewai {row.baseline_s * 1e6:9.2f} us  {row.ratio:7.1f}x  [{extra}]"
+        )
+
+
+if __name__ == "__main__":
+    main()
