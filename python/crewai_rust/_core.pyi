@@ -8,7 +8,30 @@ from typing import Any, Literal, final
 import numpy as np
 import numpy.typing as npt
 
-__all__: list[str]
+__all__ = [
+    "BUILD_PROFILE",
+    "DEFAULT_TEXT_WEIGHT",
+    "ENGLISH_STOP_WORDS",
+    "MemoryStore",
+    "RateLimit",
+    "ResultStore",
+    "TEXT_UNICODE_VERSION",
+    "TextIndex",
+    "__version__",
+    "_debug_panic",
+    "_noop",
+    "candidate_pool",
+    "fuse",
+    "json_dumps",
+    "json_dumps_compact",
+    "json_loads",
+    "parse_agent_output",
+    "parse_tool_input",
+    "repair_json",
+    "sanitize_tool_name",
+    "select_tool",
+    "tokenize",
+]
 __version__: str
 BUILD_PROFILE: str
 

@@ -194,3 +194,27 @@ def test_environment_flag_turns_hybrid_recall_on(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("CREWAI_RUST_HYBRID_RECALL", "false")
     crewai_rust.install(memory=True)
     assert Memory.recall is original
+
+
+def test_hybrid_memory_on_rust_storage_end_to_end(impl: str, tmp_path: Any) -> None:
+    """HybridMemory over RustStorage (either engine): recall returns the store's hybrid ranking."""
+    from crewai_rust.memory.storage import RustStorage
+
+    storage = RustStorage(tmp_path / "mem", impl=impl)
+    storage.save(
+        [
+            MemoryRecord(id=f"m{i}", content=c, scope=s, embedding=embed([c])[0])
+            for i, (c, s) in enumerate(DOCS)
+        ]
+    )
+    mem = HybridMemory(storage=storage, embedder=embed, exploration_budget=0)
+    query = "sunrise lake painting"
+    want = [r.id for r, _ in storage.search_hybrid(query, embed([query])[0], limit=3)]
+    vector = [r.id for r, _ in storage.search(embed([query])[0], limit=3)]
+    assert want[0] != vector[0]
+    shallow = mem.recall(query, limit=3, depth="shallow")
+    assert {m.record.id for m in shallow} == set(want)
+    deep = mem.recall(query, limit=3, depth="deep")
+    assert want[0] in {m.record.id for m in deep}
+    text_hits = storage.search_text("Caroline", scope_prefix="/conv/b")
+    assert [r.id for r, _ in text_hits] == ["m2"]

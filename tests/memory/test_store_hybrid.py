@@ -2,8 +2,8 @@
 the reference index and fusion (`crewai_rust.memory.text`) on the same records, filters are exact,
 the index follows writes and reopen, hostile queries are plain text.
 
-The pure-Python reference engine gains the same two methods when it lands (issue 4, phase 2);
-until then these tests need the extension.
+Each behavioural test runs on both engines (`impl`): the Rust `MemoryStore` and the pure-Python
+`PyMemoryStore`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,14 @@ from crewai_rust import _native
 from crewai_rust.errors import InvalidInputError
 from crewai_rust.memory import text as ref
 
-pytestmark = pytest.mark.requires_extension
+
+def _engine(impl: str, *args: Any, **kwargs: Any) -> Any:
+    if impl == "rust":
+        return _native.core().MemoryStore(*args, **kwargs)
+    from crewai_rust.memory.reference import PyMemoryStore
+
+    return PyMemoryStore(*args, **kwargs)
+
 
 WORDS = ["caroline", "melanie", "support", "group", "painting", "sunrise", "lake", "camping", "pottery"]
 SCOPES = ["/", "/crew", "/crew/a", "/crew/a/x", "/crew/ab", "/other"]
@@ -74,9 +81,11 @@ FILTERS = [
 
 
 @pytest.mark.parametrize(("scope", "cats", "meta"), FILTERS)
-def test_text_search_equals_reference_index_under_filters(scope: Any, cats: Any, meta: Any) -> None:
+def test_text_search_equals_reference_index_under_filters(
+    impl: str, scope: Any, cats: Any, meta: Any
+) -> None:
     recs = _records(300, 1)
-    store = _native.core().MemoryStore()
+    store = _engine(impl)
     store.upsert(recs)
     index = ref.TextIndex()
     index.add_many([(i, r["content"]) for i, r in enumerate(recs)])
@@ -89,9 +98,9 @@ def test_text_search_equals_reference_index_under_filters(scope: Any, cats: Any,
         assert len(got) == min(7, len(want))
 
 
-def test_hybrid_equals_reference_fusion() -> None:
+def test_hybrid_equals_reference_fusion(impl: str) -> None:
     recs = _records(40, 2)  # fewer records than the candidate pool: pool fusion is exact fusion
-    store = _native.core().MemoryStore()
+    store = _engine(impl)
     store.upsert(recs)
     index = ref.TextIndex()
     index.add_many([(i, r["content"]) for i, r in enumerate(recs)])
@@ -114,13 +123,13 @@ def test_hybrid_equals_reference_fusion() -> None:
     assert no_vec <= found
 
 
-def test_text_index_follows_writes_and_reopen(tmp_path: Path) -> None:
-    store = _native.core().MemoryStore(str(tmp_path))
+def test_text_index_follows_writes_and_reopen(impl: str, tmp_path: Path) -> None:
+    store = _engine(impl, str(tmp_path))
     recs = _records(30, 4)
     store.upsert(recs)
     store.update({**recs[0], "content": "zebra crossing"})
     assert [r["id"] for r, _ in store.search_text("zebra")] == ["r0000"]
-    other = _native.core().MemoryStore(str(tmp_path))
+    other = _engine(impl, str(tmp_path))
     assert [r["id"] for r, _ in other.search_text("Zebras")] == ["r0000"]
     store.delete(record_ids=["r0000"])
     assert other.search_text("zebra") == []
@@ -131,23 +140,23 @@ def test_text_index_follows_writes_and_reopen(tmp_path: Path) -> None:
     assert other.search_text("caroline") == []
 
 
-def test_language_is_configurable_per_store() -> None:
-    english = _native.core().MemoryStore()
-    plain = _native.core().MemoryStore(text_language="none")
+def test_language_is_configurable_per_store(impl: str) -> None:
+    english = _engine(impl)
+    plain = _engine(impl, text_language="none")
     for s in (english, plain):
         s.upsert([{**_records(1, 5)[0], "content": "The runners were running"}])
     assert len(english.search_text("run")) == 1
     assert plain.search_text("run") == []
     assert len(plain.search_text("the")) == 1
     with pytest.raises(InvalidInputError, match="language"):
-        _native.core().MemoryStore(text_language="klingon")
+        _engine(impl, text_language="klingon")
 
 
 @pytest.mark.parametrize(
     "query", ["", '"', "*", "a*", ":", "x:y", "-", "--", "NOT (", "\x00", "caroline" * 10]
 )
-def test_hostile_queries_are_plain_text(query: str) -> None:
-    store = _native.core().MemoryStore()
+def test_hostile_queries_are_plain_text(impl: str, query: str) -> None:
+    store = _engine(impl)
     store.upsert(_records(20, 6))
     assert store.search_text(query) == []
     hits = store.search_hybrid(query, [0.1] * 8, limit=5)
@@ -155,16 +164,16 @@ def test_hostile_queries_are_plain_text(query: str) -> None:
     assert all(0.0 <= s <= 1.0 for _, s in hits)
 
 
-def test_one_megabyte_query() -> None:
-    store = _native.core().MemoryStore()
+def test_one_megabyte_query(impl: str) -> None:
+    store = _engine(impl)
     store.upsert(_records(50, 7))
     hits = store.search_text("pottery " * 130_000, limit=5)
     assert len(hits) == 5
     assert all("pottery" in r["content"] for r, _ in hits)
 
 
-def test_bad_arguments() -> None:
-    store = _native.core().MemoryStore()
+def test_bad_arguments(impl: str) -> None:
+    store = _engine(impl)
     store.upsert(_records(5, 8))
     with pytest.raises(InvalidInputError, match="weight"):
         store.search_hybrid("x", [0.1] * 8, weight=2.0)
@@ -174,6 +183,7 @@ def test_bad_arguments() -> None:
         store.search_hybrid("x", [float("nan")] * 8)
 
 
+@pytest.mark.requires_extension
 def test_reference_search_functions_equal_the_rust_engine() -> None:
     """`text.search_text` / `text.search_hybrid` (what the Python engine runs) against the Rust
     engine on more records than the candidate pool, so the pool definition itself is compared."""

@@ -13,7 +13,8 @@ import crewai_rust
 from crewai_rust import _native
 from crewai_rust.errors import StorageError
 from crewai_rust.memory import text as ref
-from crewai_rust.memory.text_storage import RustMemoryStorage, _ReferenceTextStore
+from crewai_rust.memory.reference import PyMemoryStore
+from crewai_rust.memory.text_storage import RustMemoryStorage
 
 FACTS = [
     {"content": "Caroline went to the LGBTQ support group on 7 May 2023", "agent": "researcher"},
@@ -28,7 +29,7 @@ def storage(impl: str) -> Any:
     """The public class on the Rust engine, or on the reference engine it falls back to."""
     s = RustMemoryStorage()
     if impl == "python":
-        s._engine = _ReferenceTextStore("english")
+        s._engine = PyMemoryStore()
     return s
 
 
@@ -72,8 +73,9 @@ def test_limit_threshold_and_hostile_queries(storage: Any) -> None:
         storage.search("Caroline")
 
 
-@pytest.mark.requires_extension
-def test_on_disk_survives_reopen(tmp_path: Path) -> None:
+def test_on_disk_survives_reopen(impl: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if impl == "python":
+        monkeypatch.setattr(_native, "rust_available", lambda: False)
     first = RustMemoryStorage(tmp_path / "mem")
     first.save(json.dumps(FACTS[1]))
     second = RustMemoryStorage(str(tmp_path / "mem"))

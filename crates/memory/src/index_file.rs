@@ -3,6 +3,7 @@
 //! that does not match exactly (other generation, damaged bytes, different slots) is ignored and
 //! the graph is rebuilt in the background as if the file were absent.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -13,9 +14,21 @@ const NAME: &str = "memory.hnsw";
 const MAGIC: &[u8; 8] = b"CRWMHNSW";
 const VERSION: u16 = 1;
 
-/// Write the graph for the state at (`generation`, `offset`); atomic via a temporary + rename.
-pub(crate) fn save(dir: &Path, generation: u64, offset: u64, graph: &Hnsw) -> std::io::Result<()> {
-    let body = graph.encode();
+/// Write the graph for the state at (`generation`, `offset`), with the slots it does not hold
+/// yet; atomic via a temporary + rename.
+pub(crate) fn save(
+    dir: &Path,
+    generation: u64,
+    offset: u64,
+    graph: &Hnsw,
+    pending: &BTreeSet<u32>,
+) -> std::io::Result<()> {
+    let mut body = Vec::with_capacity(4 + 4 * pending.len());
+    body.extend_from_slice(&(pending.len() as u32).to_le_bytes());
+    for s in pending {
+        body.extend_from_slice(&s.to_le_bytes());
+    }
+    body.extend_from_slice(&graph.encode());
     let mut out = Vec::with_capacity(body.len() + 32);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
@@ -31,8 +44,17 @@ pub(crate) fn save(dir: &Path, generation: u64, offset: u64, graph: &Hnsw) -> st
     fs::rename(tmp, dir.join(NAME))
 }
 
-/// The saved graph with the (generation, offset) it belongs to, if the file is intact.
-pub(crate) fn load(dir: &Path) -> Option<(u64, u64, Hnsw)> {
+/// A graph read back: where in the log it belongs, and the vectors it did not hold yet.
+#[derive(Debug)]
+pub(crate) struct Saved {
+    pub generation: u64,
+    pub offset: u64,
+    pub graph: Hnsw,
+    pub pending: BTreeSet<u32>,
+}
+
+/// The saved graph, if the file is intact.
+pub(crate) fn load(dir: &Path) -> Option<Saved> {
     let bytes = fs::read(dir.join(NAME)).ok()?;
     if bytes.len() < 30 || &bytes[..8] != MAGIC {
         return None;
@@ -46,5 +68,18 @@ pub(crate) fn load(dir: &Path) -> Option<(u64, u64, Hnsw)> {
     }
     let generation = u64::from_le_bytes(data[10..18].try_into().ok()?);
     let offset = u64::from_le_bytes(data[18..26].try_into().ok()?);
-    Some((generation, offset, Hnsw::decode(&data[26..])?))
+    let body = &data[26..];
+    let k = u32::from_le_bytes(body.get(..4)?.try_into().ok()?) as usize;
+    let list = body.get(4..4 + 4 * k)?;
+    let pending = list
+        .chunks_exact(4)
+        .map(|b| u32::from_le_bytes(b.try_into().expect("4")))
+        .collect();
+    let at = 4 + 4 * k;
+    Some(Saved {
+        generation,
+        offset,
+        graph: Hnsw::decode(&body[at..])?,
+        pending,
+    })
 }

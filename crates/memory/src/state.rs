@@ -120,10 +120,14 @@ impl State {
     }
 
     /// Use a saved graph if it covers exactly the vectors this state holds.
-    pub(crate) fn attach_index(&mut self, graph: Hnsw) {
-        if self.ann.is_none() && graph.covers(self.slots.len(), |s| self.has_vector(s)) {
+    pub(crate) fn attach_index(&mut self, graph: Hnsw, pending: BTreeSet<u32>) {
+        let holds = |s: u32| self.has_vector(s) && !pending.contains(&s);
+        if self.ann.is_none()
+            && pending.iter().all(|&s| self.has_vector(s))
+            && graph.covers(self.slots.len(), holds)
+        {
             self.ann = Some(graph);
-            self.pending.clear();
+            self.pending = pending;
         }
     }
 

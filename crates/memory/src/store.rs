@@ -95,10 +95,10 @@ impl Store {
                         // The replay has reached the point the saved graph was made at.
                         if saved
                             .as_ref()
-                            .is_some_and(|(g, o, _)| (*g, *o) == (generation, offset))
-                            && let Some((_, _, graph)) = saved.take()
+                            .is_some_and(|x| (x.generation, x.offset) == (generation, offset))
+                            && let Some(x) = saved.take()
                         {
-                            state.attach_index(graph);
+                            state.attach_index(x.graph, x.pending);
                         }
                         return Ok(());
                     }
@@ -189,9 +189,15 @@ impl Store {
         let Some(wal) = wal.as_ref() else { return };
         let state = self.state.read();
         if let Some(ann) = state.ann.as_ref()
-            && state.pending.is_empty()
+            && state.pending.len() * 2 < state.vec_count()
         {
-            let _ = crate::index_file::save(wal.dir(), wal.generation(), wal.file_len(), ann);
+            let _ = crate::index_file::save(
+                wal.dir(),
+                wal.generation(),
+                wal.file_len(),
+                ann,
+                &state.pending,
+            );
         }
     }
 

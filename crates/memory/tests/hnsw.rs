@@ -164,7 +164,8 @@ fn saved_graph_is_attached_on_reopen_and_damage_is_ignored() {
         let s = Store::open(Some(dir.path()), None, Durability::Flush).unwrap();
         assert!(s.index_heap_bytes() > 0, "graph attached at open");
         s.upsert(records[2500..].to_vec()).unwrap();
-        // Dropped without close: still saves nothing stale (graph incomplete is not saved).
+        // Closed at once: the graph is saved with the vectors it has not linked yet.
+        s.close();
     }
     let s = Store::open(Some(dir.path()), None, Durability::Flush).unwrap();
     s.set_exact_budget(0);

@@ -216,4 +216,4 @@ class HybridMemory(Memory):
     def _embedder(self) -> Any:
         return _RecordingEmbedder(_memory_embedder(self))
 
-    recall = hybrid_recall(Memory.recall)  # type: ignore[assignment]
+    recall = hybrid_recall(Memory.recall)

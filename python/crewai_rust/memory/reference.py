@@ -22,6 +22,7 @@ import numpy as np
 from crewai.memory.storage.backend import EmbeddingDimensionMismatchError
 
 from crewai_rust.errors import InvalidInputError, StorageError
+from crewai_rust.memory import text as _text
 from crewai_rust.memory._records import (
     StoredRecord,
     check_str_list,
@@ -102,7 +103,12 @@ class PyMemoryStore:
     """The memory engine in pure Python (see the engine contract); `path=None` keeps it in memory."""
 
     def __init__(
-        self, path: str | None = None, vector_dim: int | None = None, *, durability: str = "flush"
+        self,
+        path: str | None = None,
+        vector_dim: int | None = None,
+        *,
+        durability: str = "flush",
+        text_language: str = "english",
     ) -> None:
         if durability not in DURABILITY:
             raise InvalidInputError(f"durability must be one of {', '.join(DURABILITY)}; got {durability!r}")
@@ -118,6 +124,11 @@ class PyMemoryStore:
         self._fixed_dim = vector_dim
         self._path = None if path is None else str(path)
         self._records: dict[str, StoredRecord] = {}
+        # hybrid recall: full-text index of `content`, kept in step by _insert/_remove/_clear.
+        self._text = _text.TextIndex(language=text_language)
+        self._text_doc: dict[str, int] = {}
+        self._text_id: dict[int, str] = {}
+        self._next_doc = 0
         self._vectors: _Vectors | None = None
         self._logged_dim: int | None = None  # the dimension the log has fixed (None after a reset)
         self._live_bytes = 0  # what a snapshot of the current records would take, roughly
@@ -348,6 +359,94 @@ class PyMemoryStore:
             )[:limit]
             return [(self._output(self._records[rid]), score) for score, rid in ranked if rid is not None]
 
+    # -- hybrid recall (issue 4): full-text and hybrid search ------------------------------------
+
+    def _text_filter(
+        self, scope_prefix: str | None, categories: list[str] | None, metadata_filter: str | None
+    ) -> Any:
+        prefix = normalise_prefix(scope_prefix)
+        cats = check_str_list(categories, what="categories")
+        wanted = parse_filter(metadata_filter)
+
+        def allowed(doc: int) -> bool:
+            r = self._records[self._text_id[doc]]
+            return (
+                in_scope(r.scope, prefix)
+                and (not cats or any(c in r.categories for c in cats))
+                and metadata_matches(r.metadata, wanted)
+            )
+
+        return allowed
+
+    def search_text(
+        self,
+        query: str,
+        scope_prefix: str | None = None,
+        categories: list[str] | None = None,
+        metadata_filter: str | None = None,
+        limit: int = 10,
+        min_score: float = 0.0,
+    ) -> list[tuple[dict[str, Any], float]]:
+        """Exact top-`limit` by BM25 over `content` among records matching every filter."""
+        allowed = self._text_filter(scope_prefix, categories, metadata_filter)
+        limit = _check_int(limit, "limit")
+        with self._mutex:
+            self._read()
+            hits = _text.search_text(
+                self._text, query, allowed, limit, float(min_score), tie=self._text_id.__getitem__
+            )
+            return [(self._output(self._records[self._text_id[d]]), s) for d, s in hits]
+
+    def search_hybrid(
+        self,
+        query_text: str,
+        query_embedding: Any,
+        scope_prefix: str | None = None,
+        categories: list[str] | None = None,
+        metadata_filter: str | None = None,
+        limit: int = 10,
+        min_score: float = 0.0,
+        weight: float = _text.DEFAULT_TEXT_WEIGHT,
+    ) -> list[tuple[dict[str, Any], float]]:
+        """BM25 and cosine fused (see `crewai_rust.memory.text.search_hybrid`), exact filters."""
+        _text.check_weight(weight)
+        q = to_vector(query_embedding, what="query_embedding")
+        allowed = self._text_filter(scope_prefix, categories, metadata_filter)
+        limit = _check_int(limit, "limit")
+        with self._mutex:
+            self._read()
+            dim = self._dim()
+            if dim is not None and q.shape[0] != dim:
+                raise EmbeddingDimensionMismatchError(dim, q.shape[0])
+            if limit <= 0 or not self._records:
+                return []
+            qnorm = float(np.linalg.norm(q.astype(np.float64)))
+
+            def cosine(doc: int) -> float:
+                rec = self._records[self._text_id[doc]]
+                if rec.slot < 0 or self._vectors is None:
+                    return 0.0
+                denom = float(self._vectors.norms[rec.slot]) * qnorm
+                dot = float(self._vectors.matrix[rec.slot].astype(np.float64) @ q.astype(np.float64))
+                return dot / denom if denom > 0 else 0.0
+
+            def vector_top(k: int) -> list[tuple[int, float]]:
+                hits = self.search(q, scope_prefix, categories, metadata_filter, k, float("-inf"))
+                return [(self._text_doc[r["id"]], s) for r, s in hits]
+
+            hits = _text.search_hybrid(
+                self._text,
+                query_text,
+                vector_top,
+                cosine,
+                allowed,
+                limit,
+                weight,
+                float(min_score),
+                tie=self._text_id.__getitem__,
+            )
+            return [(self._output(self._records[self._text_id[d]]), s) for d, s in hits]
+
     def list_records(
         self, scope_prefix: str | None = None, limit: int = 200, offset: int = 0
     ) -> list[dict[str, Any]]:
@@ -542,6 +641,9 @@ class PyMemoryStore:
 
     def _clear(self, *, keep_fixed: bool) -> None:
         self._records.clear()
+        self._text.clear()
+        self._text_doc.clear()
+        self._text_id.clear()
         self._logged_dim = None
         self._live_bytes = 0
         dim = self._fixed_dim if keep_fixed else None
@@ -591,11 +693,19 @@ class PyMemoryStore:
             rec.vector = None
         self._records[rec.id] = rec
         self._live_bytes += _approx_bytes(rec, self._vectors)
+        doc = self._next_doc
+        self._next_doc += 1
+        self._text.add(doc, rec.content)
+        self._text_doc[rec.id] = doc
+        self._text_id[doc] = rec.id
 
     def _remove(self, record_id: str) -> None:
         old = self._records.pop(record_id, None)
         if old is None:
             return
+        doc = self._text_doc.pop(record_id)
+        del self._text_id[doc]
+        self._text.remove(doc)
         self._live_bytes -= _approx_bytes(old, self._vectors)
         if old.slot >= 0 and self._vectors is not None:
             self._vectors.remove(old.slot)

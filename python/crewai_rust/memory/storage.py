@@ -93,11 +93,12 @@ class RustStorage:
         *,
         impl: str = "auto",
         durability: str = "flush",
+        text_language: str = "english",
     ) -> None:
         cls = engine_class(impl)
         resolved = Path(path) if path is not None else default_path()
         self._path = resolved
-        self._engine: Any = cls(str(resolved), vector_dim, durability=durability)
+        self._engine: Any = cls(str(resolved), vector_dim, durability=durability, text_language=text_language)
         self.implementation: str = "python" if cls is PyMemoryStore else "rust"
 
     def __repr__(self) -> str:
@@ -150,6 +151,54 @@ class RustStorage:
             metadata_filter=metadata_filter_text(metadata_filter),
             limit=limit,
             min_score=min_score,
+        )
+        return [(from_engine(row), score) for row, score in hits]
+
+    # -- hybrid recall (issue 4) ---------------------------------------------------------------
+
+    def search_text(
+        self,
+        query: str,
+        scope_prefix: str | None = None,
+        categories: list[str] | None = None,
+        metadata_filter: dict[str, Any] | None = None,
+        limit: int = 10,
+        min_score: float = 0.0,
+    ) -> list[tuple[MemoryRecord, float]]:
+        """The `limit` records whose content best matches `query` (BM25, scores in [0, 1]) among
+        those matching every filter, best first. `query` is plain text, never a query language."""
+        hits = self._engine.search_text(
+            query,
+            scope_prefix=_prefix(scope_prefix),
+            categories=list(categories) if categories else None,
+            metadata_filter=metadata_filter_text(metadata_filter),
+            limit=limit,
+            min_score=min_score,
+        )
+        return [(from_engine(row), score) for row, score in hits]
+
+    def search_hybrid(
+        self,
+        query_text: str,
+        query_embedding: list[float],
+        scope_prefix: str | None = None,
+        categories: list[str] | None = None,
+        metadata_filter: dict[str, Any] | None = None,
+        limit: int = 10,
+        min_score: float = 0.0,
+        weight: float = 0.7,
+    ) -> list[tuple[MemoryRecord, float]]:
+        """BM25 of `query_text` and cosine of `query_embedding` fused into one score in [0, 1]
+        (`weight` = the text share; see docs/hybrid.md), exact filters, best first."""
+        hits = self._engine.search_hybrid(
+            query_text,
+            query_embedding,
+            scope_prefix=_prefix(scope_prefix),
+            categories=list(categories) if categories else None,
+            metadata_filter=metadata_filter_text(metadata_filter),
+            limit=limit,
+            min_score=min_score,
+            weight=weight,
         )
         return [(from_engine(row), score) for row, score in hits]
 

@@ -4,74 +4,21 @@
 ``search(query: str, limit=10, score_threshold=0.0) -> list[str]`` returns the saved strings best
 first by full-text (BM25) relevance, which the guide turns back with ``json.loads``. It is backed
 by the same engine as `RustStorage` (`crewai_rust._core.MemoryStore`, records without embeddings),
-in memory by default and durable on disk with a ``path``. Without the extension, an in-memory
-instance runs on the pure-Python reference index (`crewai_rust.memory.text`), with the same
-ranking; an on-disk one needs an engine that can search text and raises
-`ExtensionUnavailableError` otherwise.
+in memory by default and durable on disk with a ``path``. Without the extension it runs on the
+pure-Python reference engine (`PyMemoryStore`), with the same ranking.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from datetime import datetime, timezone
 from typing import Any
 
 from crewai_rust import _native
-from crewai_rust.errors import ExtensionUnavailableError, StorageError
 from crewai_rust.memory import text as _text
 
 __all__ = ["RustMemoryStorage"]
-
-
-class _ReferenceTextStore:
-    """In-memory records searched with the reference index: the fallback engine of this API."""
-
-    def __init__(self, text_language: str) -> None:
-        self._index = _text.TextIndex(language=text_language)
-        self._docs: dict[int, dict[str, Any]] = {}
-        self._ids: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._closed = False
-
-    def _check(self) -> None:
-        if self._closed:
-            raise StorageError("store is closed")
-
-    def upsert(self, records: list[dict[str, Any]]) -> None:
-        with self._lock:
-            self._check()
-            for rec in records:
-                doc = self._ids.setdefault(rec["id"], len(self._ids))
-                self._index.add(doc, rec["content"])
-                self._docs[doc] = rec
-
-    def search_text(self, query: str, *, limit: int = 10, min_score: float = 0.0) -> list[tuple[dict, float]]:
-        with self._lock:
-            self._check()
-            q = self._index.query(query)
-            ids = {doc: rec["id"] for doc, rec in self._docs.items()}
-            hits = self._index.raw_search(
-                q,
-                limit,
-                lambda d: q.normalize(self._index.raw_score(q, d)) >= min_score,
-                tie=ids.__getitem__,
-            )
-            return [(self._docs[d], q.normalize(s)) for d, s in hits]
-
-    def reset(self) -> None:
-        with self._lock:
-            self._check()
-            self._index.clear()
-            self._docs.clear()
-            self._ids.clear()
-
-    def close(self) -> None:
-        self._closed = True
-
-    def __len__(self) -> int:
-        return len(self._docs)
 
 
 class RustMemoryStorage:
@@ -92,16 +39,12 @@ class RustMemoryStorage:
         _text.parse_language(text_language)
         self._path = None if path is None else os.fspath(path)
         if _native.rust_available():
-            self._engine: Any = _native.core().MemoryStore(
-                self._path, durability=durability, text_language=text_language
-            )
-        elif self._path is None:
-            self._engine = _ReferenceTextStore(text_language)
+            engine: Any = _native.core().MemoryStore
         else:
-            raise ExtensionUnavailableError(
-                "RustMemoryStorage(path=...) needs the crewai_rust extension, which did not load "
-                f"({_native.load_error()}); use RustMemoryStorage() for an in-memory store"
-            )
+            from crewai_rust.memory.reference import PyMemoryStore
+
+            engine = PyMemoryStore
+        self._engine: Any = engine(self._path, durability=durability, text_language=text_language)
 
     @property
     def path(self) -> str | None:
