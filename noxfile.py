@@ -92,8 +92,8 @@ def rust(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff, mypy, and mypy.stubtest of the hand-written _core stubs against the built module."""
     _develop(session, "lint")
-    session.run("ruff", "check", "python", "tests", "benchmarks", "noxfile.py")
-    session.run("ruff", "format", "--check", "python", "tests", "benchmarks", "noxfile.py")
+    session.run("ruff", "check", "python", "tests", "benchmarks", "rust_examples", "noxfile.py")
+    session.run("ruff", "format", "--check", "python", "tests", "benchmarks", "rust_examples", "noxfile.py")
     session.run("mypy")
     session.run("python", "-m", "mypy.stubtest", "crewai_rust._core", "--concise")
     if shutil.which("actionlint"):
