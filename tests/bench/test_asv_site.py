@@ -120,7 +120,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _chromium(tmp_path: Path, url: str, *, screenshot: Path | None = None) -> str:
+def _chromium(tmp_path: Path, url: str, *, screenshot: Path | None = None, height: int = 900) -> str:
     browser = shutil.which("chromium")
     assert browser, "Debian's chromium is required (apt-get install -y chromium); this test installs nothing"
     mode = [f"--screenshot={screenshot}"] if screenshot else ["--dump-dom"]
@@ -133,7 +133,7 @@ def _chromium(tmp_path: Path, url: str, *, screenshot: Path | None = None) -> st
             "--hide-scrollbars",
             "--no-first-run",
             f"--user-data-dir={tmp_path / 'chromium-profile'}",
-            "--window-size=1280,900",
+            f"--window-size=1280,{height}",
             "--virtual-time-budget=10000",
             *mode,
             url,
@@ -161,14 +161,19 @@ def test_site_has_results_of_both_commits(site: Path):
         assert len([p for p in points if p[1] is not None]) == 2, graph.name
 
 
+# Tall enough that every thumbnail of the grid is on screen: asv draws only the visible ones, and
+# the grid lists every benchmark in the repository, the suite under test among them.
+GRID_HEIGHT = 6000
+
+
 def test_grid_page_draws_a_thumbnail_graph_per_benchmark(base_url: str, tmp_path: Path):
-    dom = _chromium(tmp_path, base_url)
+    dom = _chromium(tmp_path, base_url, height=GRID_HEIGHT)
     assert "Can not determine continental origin" not in dom  # the scripts loaded
     for name in BENCHMARKS:
         assert f'href="#{name}"' in dom
     assert dom.count('class="flot-base"') >= len(BENCHMARKS)
     shot = tmp_path / "grid.png"
-    _chromium(tmp_path, base_url, screenshot=shot)
+    _chromium(tmp_path, base_url, screenshot=shot, height=GRID_HEIGHT)
     assert shot.stat().st_size > 5_000
     # Below the header, the thumbnails' lines are drawn in the series colour.
     assert _series_pixels(shot, top=120) > 500
