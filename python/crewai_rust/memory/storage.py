@@ -74,6 +74,21 @@ def engine_class(impl: str = "auto") -> type:
     return PyMemoryStore
 
 
+def _search_filters(
+    scope_prefix: str | None, categories: list[str] | None, metadata_filter: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The engine's form of the three filters every search takes."""
+    return {
+        "scope_prefix": _prefix(scope_prefix),
+        "categories": list(categories) if categories else None,
+        "metadata_filter": metadata_filter_text(metadata_filter),
+    }
+
+
+def _scored_records(hits: list[tuple[dict[str, Any], float]]) -> list[tuple[MemoryRecord, float]]:
+    return [(from_engine(row), score) for row, score in hits]
+
+
 class RustStorage:
     """crewai memory storage backed by the crewai-rust engine (see the module docstring).
 
@@ -146,13 +161,11 @@ class RustStorage:
         filter, best first, each with its score (>= `min_score`)."""
         hits = self._engine.search(
             query_embedding,
-            scope_prefix=_prefix(scope_prefix),
-            categories=list(categories) if categories else None,
-            metadata_filter=metadata_filter_text(metadata_filter),
+            **_search_filters(scope_prefix, categories, metadata_filter),
             limit=limit,
             min_score=min_score,
         )
-        return [(from_engine(row), score) for row, score in hits]
+        return _scored_records(hits)
 
     # -- hybrid recall (issue 4) ---------------------------------------------------------------
 
@@ -169,13 +182,11 @@ class RustStorage:
         those matching every filter, best first. `query` is plain text, never a query language."""
         hits = self._engine.search_text(
             query,
-            scope_prefix=_prefix(scope_prefix),
-            categories=list(categories) if categories else None,
-            metadata_filter=metadata_filter_text(metadata_filter),
+            **_search_filters(scope_prefix, categories, metadata_filter),
             limit=limit,
             min_score=min_score,
         )
-        return [(from_engine(row), score) for row, score in hits]
+        return _scored_records(hits)
 
     def search_hybrid(
         self,
@@ -193,14 +204,12 @@ class RustStorage:
         hits = self._engine.search_hybrid(
             query_text,
             query_embedding,
-            scope_prefix=_prefix(scope_prefix),
-            categories=list(categories) if categories else None,
-            metadata_filter=metadata_filter_text(metadata_filter),
+            **_search_filters(scope_prefix, categories, metadata_filter),
             limit=limit,
             min_score=min_score,
             weight=weight,
         )
-        return [(from_engine(row), score) for row, score in hits]
+        return _scored_records(hits)
 
     def delete(
         self,
