@@ -10,6 +10,7 @@ so a broken build can never pass as a Python-only run.
 from __future__ import annotations
 
 import os
+import shutil
 
 # crewai's tracing handler waits 5 s for a parent span on every Memory.remember() made outside a
 # crew (crewai 1.15, telemetry/tracing/handlers.py) and may prompt for trace consent; tests run
@@ -28,6 +29,7 @@ IMPLS: tuple[str, ...] = ("rust", "python") if _native.rust_available() else ("p
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requires_extension: needs the compiled extension itself")
+    config.addinivalue_line("markers", "requires_toolchain: builds the extension, so needs cargo on PATH")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -36,11 +38,18 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if _native.rust_available():
+    # Deselected, not skipped: an environment without the extension (tests_python) or without a
+    # Rust toolchain (the installed-wheel run of `nox -s wheel`) cannot run these at all.
+    missing = set()
+    if not _native.rust_available():
+        missing.add("requires_extension")
+    if shutil.which("cargo") is None:
+        missing.add("requires_toolchain")
+    if not missing:
         return
     keep, dropped = [], []
     for item in items:
-        (dropped if item.get_closest_marker("requires_extension") else keep).append(item)
+        (dropped if any(item.get_closest_marker(m) for m in missing) else keep).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.requires_extension]
+pytestmark = [pytest.mark.slow, pytest.mark.requires_extension, pytest.mark.requires_toolchain]
 
 
 def _tracked_files(root: Path) -> list[str]:
