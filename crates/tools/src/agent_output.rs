@@ -205,11 +205,16 @@ mod tests {
     }
 
     #[test]
-    fn broken_json_is_left_to_json_repair() {
-        // strip('"') eats the closing quotes, then """ becomes ".
+    fn broken_json_is_repaired_or_left_to_json_repair() {
+        // strip('"') eats the closing quotes, then """ becomes "; the port closes the string.
         let out = parse_agent_output("Action: t\nAction Input: {\"a\": \"\"\"b\"\"\"");
         assert!(
-            matches!(out, AgentOutput::Action { tool_input: ActionInput::NeedsRepair(s), .. } if s == "{\"a\": \"b")
+            matches!(out, AgentOutput::Action { tool_input: ActionInput::Final(s), .. } if s == "{\"a\": \"b\"}")
+        );
+        // A tuple is beyond the port: json_repair runs.
+        let out = parse_agent_output("Action: t\nAction Input: {\"a\": (1, 2");
+        assert!(
+            matches!(out, AgentOutput::Action { tool_input: ActionInput::NeedsRepair(s), .. } if s == "{\"a\": (1, 2")
         );
     }
 }

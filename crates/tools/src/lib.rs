@@ -2,20 +2,25 @@
 //! very same answers as crewai 1.15's Python (agent-output parsing, tool-input decoding, fuzzy
 //! tool selection, the tool-result cache, the requests-per-minute limiter). No Python here.
 //!
-//! Where reproducing crewai exactly would need a whole third-party algorithm (json_repair's
-//! heuristics, json5), the functions answer [`Decision::Undecided`] and the Python layer runs
-//! crewai's own chain, so the result is identical either way.
+//! json_repair's repairing parser is ported statement by statement; where an answer cannot be
+//! given exactly (json5 beyond a common subset, Python syntax beyond a conservative scan, the
+//! few json_repair paths not ported), the functions answer [`Decision::Undecided`] and the
+//! Python layer runs crewai's own chain, so the result is identical either way.
 
 pub mod agent_output;
 pub mod cache;
 pub mod difflib;
 pub mod error;
+pub mod json5_subset;
 pub mod json_dumps;
 pub mod json_strict;
 pub mod py_literal;
+pub mod py_syntax;
 pub mod pychars;
 pub mod rate_limit;
 pub mod repair;
+pub mod repair_parser;
+mod repair_string;
 pub mod sanitize;
 pub mod select;
 pub mod tool_input;

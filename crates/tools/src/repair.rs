@@ -1,9 +1,8 @@
-//! The part of `json_repair.repair_json(text)` (0.60, default arguments) that needs no repair:
-//! for input `json.loads` accepts, json_repair returns `json.dumps(json.loads(text))` (or `""`
-//! for an empty string). Broken input is [`Decision::Undecided`]: json_repair's heuristics are
-//! its own and the Python layer runs them, except for the commonest repair of all, JSON cut off
-//! after a complete value (a truncated LLM answer): json_repair closes the open containers, and
-//! so does `loads_truncated` on the plain inputs where that is certain.
+//! `json_repair.repair_json(text)` (0.60.1, the arguments crewai passes). For input
+//! `json.loads` accepts, json_repair returns `json.dumps(json.loads(text))` (or `""` for an
+//! empty string); for the rest it runs its repairing parser, ported in [`crate::repair_parser`].
+//! Where the port cannot be sure (see [`crate::repair_parser::Bail`]) the answer is
+//! [`Decision::Undecided`] and the Python layer runs json_repair itself.
 
 use crate::Decision;
 use crate::json_dumps::dumps;
@@ -17,9 +16,28 @@ pub fn repair_json(text: &str) -> Decision<String> {
         Loads::Ok(v) => Decision::Decided(dumps(&v)),
         Loads::Invalid => match loads_truncated(text) {
             Some(v) => Decision::Decided(dumps(&v)),
-            None => Decision::Undecided,
+            None => repair_broken(text),
         },
         Loads::Unsure => Decision::Undecided,
+    }
+}
+
+/// `repair_json(text, skip_json_loads=True)` on text `json.loads` rejects: the repairing
+/// parser's value, as json_repair dumps it.
+pub fn repair_broken(text: &str) -> Decision<String> {
+    match repair_value(text) {
+        Decision::Decided(Value::Str(s)) if s.is_empty() => Decision::Decided(String::new()),
+        Decision::Decided(v) => Decision::Decided(dumps(&v)),
+        Decision::Undecided => Decision::Undecided,
+    }
+}
+
+/// The value json_repair's parser builds from `text` (what `repair_json(text,
+/// skip_json_loads=True)` dumps).
+pub fn repair_value(text: &str) -> Decision<Value> {
+    match crate::repair_parser::parse(text) {
+        Ok(v) => Decision::Decided(v),
+        Err(_) => Decision::Undecided,
     }
 }
 
@@ -38,6 +56,9 @@ mod tests {
             repair_json("{\"a\": 1"),
             Decision::Decided("{\"a\": 1}".into())
         );
-        assert_eq!(repair_json("{\"a\": 1,"), Decision::Undecided);
+        assert_eq!(
+            repair_json("{'a': 'x', b: yes}"),
+            Decision::Decided("{\"a\": \"x\", \"b\": \"yes\"}".into())
+        );
     }
 }

@@ -1,12 +1,20 @@
 //! `ToolUsage._validate_tool_input`'s decoding chain: `json.loads`, then `ast.literal_eval`,
 //! then `json5.loads`, then `json_repair`. The first two steps are decided here whenever they
-//! return a dict, and the last one for JSON cut off after a value; every other case (a non-dict, json5 syntax, broken JSON, anything Python would
-//! raise an unusual exception for) is [`ToolInput::Undecided`] and runs crewai's chain.
+//! return a dict. Past them, the chain is followed only where `ast.literal_eval` certainly
+//! fails ([`literal_eval_rejects`]): json5's answer where [`json5_subset`] can give it, then
+//! json_repair's repaired value ([`repair_value`]). Every other case (a non-dict that json5
+//! might still decode, unusual Python syntax, anything Python would raise an unusual exception
+//! for) is [`ToolInput::Undecided`] and runs crewai's chain.
+//!
+//! [`json5_subset`]: crate::json5_subset
 
 use crate::Decision;
 use crate::json_strict::{Loads, loads, loads_truncated};
+use crate::json5_subset::{self, Json5};
 use crate::py_literal::literal_dict;
+use crate::py_syntax::literal_eval_rejects;
 use crate::pychars::strip;
+use crate::repair::repair_value;
 use crate::value::Value;
 
 /// What `_validate_tool_input(text)` does with a string.
@@ -15,7 +23,7 @@ pub enum ToolInput {
     /// It returns this dict (items in order).
     Dict(Vec<(String, Value)>),
     /// It raises "Tool input must be a valid dictionary in JSON or Python literal format"
-    /// straight away (blank input).
+    /// (blank input, or input no step decodes to a dict).
     Blank,
     Undecided,
 }
@@ -35,9 +43,22 @@ pub fn parse_tool_input(text: &str) -> ToolInput {
     }
     // JSON cut off after a value: `ast.literal_eval` and `json5` both fail on the unclosed
     // bracket, so crewai ends with json_repair, which closes the containers.
-    match loads_truncated(text) {
-        Some(Value::Dict(items)) => ToolInput::Dict(items),
-        _ => ToolInput::Undecided,
+    if let Some(Value::Dict(items)) = loads_truncated(text) {
+        return ToolInput::Dict(items);
+    }
+    if !literal_eval_rejects(text) {
+        return ToolInput::Undecided;
+    }
+    match json5_subset::loads(text) {
+        Json5::Value(Value::Dict(items)) => return ToolInput::Dict(items),
+        Json5::Value(_) | Json5::Rejected => {}
+        Json5::Unsure => return ToolInput::Undecided,
+    }
+    // `json.loads(json.dumps(value))` gives the value back: only its type matters.
+    match repair_value(text) {
+        Decision::Decided(Value::Dict(items)) => ToolInput::Dict(items),
+        Decision::Decided(_) => ToolInput::Blank,
+        Decision::Undecided => ToolInput::Undecided,
     }
 }
 
@@ -53,8 +74,14 @@ mod tests {
             matches!(parse_tool_input("{'q': 'x', 'n': None}"), ToolInput::Dict(d) if d.len() == 2)
         );
         assert_eq!(parse_tool_input("[1, 2]"), ToolInput::Undecided);
-        assert_eq!(parse_tool_input("{q: 'x'}"), ToolInput::Undecided);
+        // json5 syntax Python cannot parse: json5's dict.
+        assert!(matches!(parse_tool_input("{q: 'x', // c\n}"), ToolInput::Dict(d) if d.len() == 1));
+        // Neither Python nor json5: json_repair's value.
+        assert!(
+            matches!(parse_tool_input("{\"q\": hello world}"), ToolInput::Dict(d) if d[0].1 == Value::Str("hello world".into()))
+        );
+        assert_eq!(parse_tool_input("[1, 2] x"), ToolInput::Blank);
         assert!(matches!(parse_tool_input("{\"q\": [1, 2"), ToolInput::Dict(d) if d.len() == 1));
-        assert_eq!(parse_tool_input("[1, 2"), ToolInput::Undecided);
+        assert_eq!(parse_tool_input("[1, 2"), ToolInput::Blank);
     }
 }
