@@ -31,7 +31,176 @@ pub fn literal_eval_rejects(text: &str) -> bool {
     if body.contains('\0') {
         return true;
     }
-    matches!(scan(body.as_bytes()), Scan::Error)
+    matches!(scan(body.as_bytes()), Scan::Error) || names_in_dict_display(body.as_bytes())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    /// A name; `true` for `True`/`False`/`None`, which are constants.
+    Name(bool),
+    Num,
+    Str,
+    Open(u8),
+    Close(u8),
+    Comma,
+    Colon,
+}
+
+/// The tokens of text made only of names, plain numbers, strings, brackets, `,` and `:`
+/// (comments and newlines skipped), or `None` for anything else.
+fn tokens(s: &[u8]) -> Option<Vec<Tok>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i];
+        let tok = match c {
+            b' ' | b'\t' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            b'#' => {
+                while i < s.len() && s[i] != b'\n' {
+                    if !s[i].is_ascii() || s[i] == b'\r' {
+                        return None;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' | b'\'' => {
+                i = string(s, i).ok()?;
+                Tok::Str
+            }
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                let start = i;
+                while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'_') {
+                    i += 1;
+                }
+                if i < s.len() && (s[i] == b'"' || s[i] == b'\'' || !s[i].is_ascii()) {
+                    return None;
+                }
+                let word = std::str::from_utf8(&s[start..i]).ok()?;
+                if KEYWORDS.contains(&word) {
+                    return None;
+                }
+                Tok::Name(matches!(word, "True" | "False" | "None"))
+            }
+            b'0'..=b'9' => {
+                i = number(s, i)?;
+                Tok::Num
+            }
+            b'[' | b'{' => {
+                i += 1;
+                Tok::Open(c)
+            }
+            b']' | b'}' => {
+                i += 1;
+                Tok::Close(c)
+            }
+            b',' => {
+                i += 1;
+                Tok::Comma
+            }
+            b':' => {
+                i += 1;
+                Tok::Colon
+            }
+            _ => return None,
+        };
+        out.push(tok);
+    }
+    Some(out)
+}
+
+/// The text is a valid Python dict display (scalar keys; values strings, numbers, names,
+/// lists and such dicts) holding a name other than True/False/None: `literal_eval` parses
+/// it and raises ValueError ("malformed node") at that name. Scalar keys rule out the
+/// TypeError an unhashable key would raise first.
+fn names_in_dict_display(s: &[u8]) -> bool {
+    let Some(toks) = tokens(s) else {
+        return false;
+    };
+    if toks.first() != Some(&Tok::Open(b'{')) {
+        return false;
+    }
+    let mut p = TokParser {
+        toks: &toks,
+        i: 0,
+        names: false,
+    };
+    p.value(0) && p.i == toks.len() && p.names
+}
+
+struct TokParser<'a> {
+    toks: &'a [Tok],
+    i: usize,
+    names: bool,
+}
+
+impl TokParser<'_> {
+    fn next(&mut self) -> Option<Tok> {
+        let t = self.toks.get(self.i).copied();
+        self.i += 1;
+        t
+    }
+
+    fn peek(&self) -> Option<Tok> {
+        self.toks.get(self.i).copied()
+    }
+
+    fn scalar(&mut self) -> bool {
+        match self.next() {
+            Some(Tok::Name(constant)) => {
+                self.names |= !constant;
+                true
+            }
+            Some(Tok::Num) => true,
+            Some(Tok::Str) => {
+                while self.peek() == Some(Tok::Str) {
+                    self.i += 1;
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> bool {
+        if depth > MAX_NESTING {
+            return false;
+        }
+        match self.peek() {
+            Some(Tok::Open(b'{')) => {
+                self.i += 1;
+                self.items(b'}', |p| {
+                    p.scalar() && p.next() == Some(Tok::Colon) && p.value(depth + 1)
+                })
+            }
+            Some(Tok::Open(_)) => {
+                self.i += 1;
+                self.items(b']', |p| p.value(depth + 1))
+            }
+            _ => self.scalar(),
+        }
+    }
+
+    /// `item (, item)* ,?` up to the closing bracket (or nothing).
+    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> bool) -> bool {
+        loop {
+            if self.peek() == Some(Tok::Close(close)) {
+                self.i += 1;
+                return true;
+            }
+            if !item(self) {
+                return false;
+            }
+            match self.next() {
+                Some(Tok::Comma) => {}
+                Some(Tok::Close(c)) if c == close => return true,
+                _ => return false,
+            }
+        }
+    }
 }
 
 enum Scan {
@@ -286,6 +455,8 @@ mod tests {
             "{\"a\": 1}\n{\"b\": 2}",
             "{\"a\": [1, 2}",
             "x\0",
+            "{query: \"x\", n: [1, {k: null}],}",
+            "{'a': true}",
         ] {
             assert!(literal_eval_rejects(text), "{text:?}");
         }
@@ -295,7 +466,9 @@ mod tests {
     fn valid_or_unmodelled_python_is_not_claimed() {
         for text in [
             "{'a': 1}",
-            "{\"a\": hello}",
+            "{'a': True, 'b': [None]}",
+            "{[1]: x}",
+            "{'a': x if y else z}",
             "{'a': 'b' 'c'}",
             "{\"a\": 1} // note",
             "{'a': r'x'}",
