@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any, ClassVar
 
 import pytest
 
@@ -84,3 +85,64 @@ def test_waiters_queue_other_threads_keep_running(impl):
 def test_bad_period_is_rejected(impl, period):
     with pytest.raises(InvalidInputError, match="period must be a positive"):
         make_limit(1, period, impl)
+
+
+class _HeldTimer:
+    """Stands in for crewai's `threading.Timer`: never starts; the test fires it by hand, at
+    the moment the real one would get crewai's lock (right after the sleeping caller)."""
+
+    armed: ClassVar[list[_HeldTimer]] = []
+
+    def __init__(self, interval: float, function: Any) -> None:
+        self.function = function
+        self.daemon = False
+        _HeldTimer.armed.append(self)
+
+    def start(self) -> None:
+        pass
+
+    def cancel(self) -> None:
+        pass
+
+
+def test_post_wait_window_differs_from_crewai_as_documented(impl, monkeypatch):
+    # docs/tools.md: crewai's timer, blocked on the lock during the 60 s sleep, resets the count
+    # right after it, so the waiting request is not counted in the next window; here the new
+    # window starts at the end of the wait and the waiting request is its first grant.
+    from crewai.utilities import rpm_controller
+
+    _HeldTimer.armed = []
+    # `rpm_controller.time` / `.threading` are the global modules: patched only for crewai's part.
+    with monkeypatch.context() as patch:
+        patch.setattr(rpm_controller.threading, "Timer", _HeldTimer)
+        patch.setattr(rpm_controller.time, "sleep", lambda seconds: None)
+        crewai_rpm = rpm_controller.RPMController(max_rpm=2)
+        assert [crewai_rpm.check_or_wait() for _ in range(3)] == [True, True, True]
+        assert crewai_rpm._current_rpm == 1  # the waiting request, until the blocked timer runs
+        _HeldTimer.armed[0].function()
+        crewai_grants_after_wait = 0
+        while crewai_rpm._current_rpm < 2:
+            crewai_rpm.check_or_wait()
+            crewai_grants_after_wait += 1
+        assert crewai_grants_after_wait == 2
+
+    period = 0.4
+    limit = make_limit(2, period, impl)
+    assert [limit.try_acquire(), limit.try_acquire(), limit.try_acquire()] == [True, True, False]
+    window_start = time.monotonic()
+    limit.wait_and_acquire()
+    wait_end = time.monotonic()
+    assert wait_end - window_start >= period
+    assert limit.current() == 1  # counted in the new window, unlike crewai after its timer
+    grants_after_wait = 0
+    while limit.try_acquire():
+        grants_after_wait += 1
+    assert grants_after_wait == crewai_grants_after_wait - 1
+    # The new window is anchored at the end of the wait, not at the old window's boundaries:
+    # half a period after the wait (past the old window's next boundary) it is still full...
+    time.sleep(max(0.0, wait_end + period / 2 - time.monotonic()))
+    still_in_new_window = time.monotonic() - wait_end < period
+    assert limit.try_acquire() is False or not still_in_new_window
+    # ...and it resets one full period after the wait.
+    time.sleep(max(0.0, wait_end + period * 1.05 - time.monotonic()))
+    assert limit.try_acquire() is True

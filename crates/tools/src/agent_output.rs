@@ -52,7 +52,7 @@ pub enum AgentOutput {
 /// `parse(text)`.
 pub fn parse_agent_output(text: &str) -> AgentOutput {
     let thought = extract_thought(text);
-    if let Some(pos) = text.rfind(FINAL_ANSWER) {
+    if let Some(pos) = rfind_str(text, FINAL_ANSWER) {
         let mut output = strip(&text[pos + FINAL_ANSWER.len()..]);
         if output.ends_with("```") && !output.matches("```").count().is_multiple_of(2) {
             output = rstrip(&output[..output.len() - 3]);
@@ -86,11 +86,16 @@ pub fn parse_agent_output(text: &str) -> AgentOutput {
 
 /// `_extract_thought`.
 fn extract_thought(text: &str) -> String {
-    let index = text
-        .find("\nAction")
-        .or_else(|| text.find("\nFinal Answer"));
+    let index = find_str(text, "\nAction", 0).or_else(|| find_str(text, "\nFinal Answer", 0));
     match index {
-        Some(i) => strip(&strip(&text[..i]).replace("```", "")).to_owned(),
+        Some(i) => {
+            let head = strip(&text[..i]);
+            if find_str(head, "```", 0).is_some() {
+                strip(&head.replace("```", "")).to_owned()
+            } else {
+                head.to_owned()
+            }
+        }
         None => String::new(),
     }
 }
@@ -100,7 +105,11 @@ fn safe_repair_json(tool_input: &str) -> ActionInput {
     if tool_input.starts_with('[') && tool_input.ends_with(']') {
         return ActionInput::Final(tool_input.to_owned());
     }
-    let tool_input = tool_input.replace("\"\"\"", "\"");
+    let tool_input = if find_str(tool_input, "\"\"\"", 0).is_some() {
+        tool_input.replace("\"\"\"", "\"")
+    } else {
+        tool_input.to_owned()
+    };
     match repair_json(&tool_input) {
         Decision::Decided(result) => {
             let unrepairable = result.is_empty() || result == "\"\"" || result == "{}";
@@ -145,15 +154,52 @@ fn tail_at(text: &str, at: usize) -> Option<usize> {
 }
 
 fn first_action_head(text: &str) -> Option<usize> {
-    text.match_indices("Action")
-        .find_map(|(at, _)| head_at(text, at))
+    let mut from = 0;
+    while let Some(at) = find_str(text, "Action", from) {
+        if let Some(end) = head_at(text, at) {
+            return Some(end);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// The first `Action...Input...:` at or after `from`: (where it starts, where its input starts).
-fn find_action_input(text: &str, from: usize) -> Option<(usize, usize)> {
-    text[from..]
-        .match_indices("Action")
-        .find_map(|(at, _)| tail_at(text, from + at).map(|end| (from + at, end)))
+fn find_action_input(text: &str, mut from: usize) -> Option<(usize, usize)> {
+    while let Some(at) = find_str(text, "Action", from) {
+        if let Some(end) = tail_at(text, at) {
+            return Some((at, end));
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// `text.find(needle)` from byte `from`, for an ASCII needle: a memchr scan for its first
+/// byte and a prefix check, much cheaper than a general substring search on short needles.
+fn find_str(text: &str, needle: &str, mut from: usize) -> Option<usize> {
+    let first = char::from(needle.as_bytes()[0]);
+    while let Some(i) = text[from..].find(first) {
+        let at = from + i;
+        if text[at..].starts_with(needle) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// `text.rfind(needle)` for an ASCII needle (see [`find_str`]).
+fn rfind_str(text: &str, needle: &str) -> Option<usize> {
+    let first = char::from(needle.as_bytes()[0]);
+    let mut end = text.len();
+    while let Some(at) = text[..end].rfind(first) {
+        if text[at..].starts_with(needle) {
+            return Some(at);
+        }
+        end = at;
+    }
+    None
 }
 
 #[cfg(test)]
