@@ -206,11 +206,13 @@ def _installed_copy(session: nox.Session, py: Path, cwd: Path, env: dict[str, st
 
 @nox.session(python=PYTHON)
 def fuzz(session: nox.Session) -> None:
-    """Bounded differential fuzzing of the tool helpers (atheris); crashers go to the test corpus."""
+    """Bounded differential fuzzing of the tool helpers, then of the json_repair port seeded with
+    the broken-JSON corpus (atheris, each run bounded); crashers go to the test corpus."""
     _develop(session, "test")
     session.install("atheris>=2.3")
     args = session.posargs or ["-max_total_time=120"]
     session.run("python", "tests/tools/fuzz_tools.py", *args)
+    session.run("python", "tests/tools/fuzz_repair.py", *args)
 
 
 @nox.session(python=PYTHON)

@@ -1,8 +1,9 @@
 """Tool helpers: Rust vs crewai's own functions, measured in one run.
 
-Rows: ReAct parsing (well-formed, broken JSON input), tool-input decoding (JSON, Python
-literal, broken), tool selection among 20 tools, cache reads (one thread and several), and how
-often the Rust fast path hands an input back to crewai's Python chain on the test corpus.
+Rows: ReAct parsing (well-formed, several kinds of broken JSON input), tool-input decoding
+(JSON, Python literal, json5, broken), json_repair over the whole broken-JSON test corpus, tool
+selection among 20 tools, cache reads (one thread and several), and how often the Rust fast
+path hands an input back to crewai's Python chain on the test corpora.
 Each row's `extra` carries the Python-call overhead of the helper (the same binding called on
 a trivial input) next to its time.
 """
@@ -38,12 +39,21 @@ TOOL_INPUTS = {
     "python dict": "{'query': 'crewai release notes', 'max_results': 5, 'recent': True}",
     "truncated json": '{"query": "crewai release notes", "max_results": 5, "recent": true',
     "unquoted value": '{"query": crewai release notes, "max_results": 5, "recent": true}',
+    "unquoted keys (json5)": "{query: 'crewai release notes', max_results: 5, recent: true,}",
+    "code fence": '```json\n{"query": "crewai release notes", "max_results": 5, "recent": true}\n```',
+    "trailing text": '{"query": "crewai release notes", "max_results": 5} hope this helps',
+    "comment": '{"query": "crewai release notes", /* newest */ "max_results": 5, "recent": true}',
 }
 UNQUOTED = (
     "Thought: I need the latest figures before answering.\n"
     "Action: Search the internet\n"
     'Action Input: {"query": crewai release notes, "max_results": 5}\n'
 )
+REACT_BROKEN = {
+    "single quotes": "{'query': 'crewai release notes', 'max_results': 5, 'recent': True}",
+    "code fence": '```json\n{"query": "crewai release notes", "max_results": 5}\n```',
+    "trailing text": '{"query": "crewai release notes", "max_results": 5} hope this helps',
+}
 TOOL_NAMES = [
     "Search the internet", "Read website content", "Calculator", "Get weather", "Send email",
     "Query database", "Create calendar event", "Translate text", "Summarize document", "Generate image",
@@ -58,11 +68,13 @@ def _imports() -> Any:
         from crewai.agents import parser
         from crewai.agents.cache.cache_handler import CacheHandler
         from crewai.tools.tool_usage import ToolUsage
+        from json_repair import repair_json
 
         from crewai_rust import _native
         from crewai_rust.tools import ToolResultCache, helpers
     return SimpleNamespace(
         parse=parser.parse,
+        json_repair=repair_json,
         CacheHandler=CacheHandler,
         ToolUsage=ToolUsage,
         core=_native.core(),
@@ -81,12 +93,12 @@ def _row(op: str, size: str, rust: Any, base: Any, overhead: float, samples: int
     return row
 
 
-def _fallback_rates(m: Any) -> dict[str, float]:
-    def load(name: str) -> list[Any]:
-        return [
-            json.loads(line) for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-        ]
+def _load(name: str) -> list[Any]:
+    return [json.loads(line) for line in (CORPUS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
 
+
+def _fallback_rates(m: Any) -> dict[str, float]:
+    load = _load
     outputs = load("agent_outputs")
     actions = [m.core.parse_agent_output(t) for t in outputs]
     needs = sum(1 for a in actions if a[0] == "action" and a[-1])
@@ -145,7 +157,30 @@ def run(quick: bool = False) -> list[Result]:
         _row(
             "parse_agent_output unquoted JSON value", f"{len(UNQUOTED)} chars",
             lambda: m.rust.parse_agent_output(UNQUOTED), lambda: m.parse(UNQUOTED),
-            overhead_parse, samples, note="handed to json_repair (Python), as crewai does",
+            overhead_parse, samples, note="repaired in Rust (json_repair port)",
+        )
+    )  # fmt: skip
+    for label, tool_input in REACT_BROKEN.items():
+        text = (
+            f"Thought: I need the latest figures.\nAction: Search the internet\nAction Input: {tool_input}\n"
+        )
+        rows.append(
+            _row(
+                f"parse_agent_output {label}", f"{len(text)} chars",
+                lambda text=text: m.rust.parse_agent_output(text), lambda text=text: m.parse(text),
+                overhead_parse, samples, note="repaired in Rust (json_repair port)",
+            )
+        )  # fmt: skip
+    broken = [e["text"] for e in _load("broken_json")]
+    # The row times the whole corpus, so its call overhead is the per-call one times the calls.
+    overhead_repair = measure(lambda: m.core.repair_json(""), samples=samples).median * len(broken)
+    rows.append(
+        _row(
+            "repair_json broken-JSON corpus", f"{len(broken)} inputs",
+            lambda: [m.rust.repair_json(t) for t in broken],
+            lambda: [m.json_repair(t) for t in broken],
+            overhead_repair, max(3, samples // 3),
+            fallback_fraction=sum(m.core.repair_json(t) is None for t in broken) / len(broken),
         )
     )  # fmt: skip
     overhead_input = measure(lambda: m.core.parse_tool_input(" "), samples=samples).median

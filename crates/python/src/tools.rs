@@ -94,7 +94,7 @@ fn parse_agent_output<'py>(
 }
 
 /// `ToolUsage._validate_tool_input(text)` where Rust can decide it: the dict it returns, False
-/// for blank input (crewai raises), None when crewai's chain must run.
+/// where crewai raises its "valid dictionary" error, None when crewai's chain must run.
 #[pyfunction]
 fn parse_tool_input<'py>(
     py: Python<'py>,
@@ -110,7 +110,8 @@ fn parse_tool_input<'py>(
     }
 }
 
-/// `json_repair.repair_json(text)` when `text` is valid JSON, else None (json_repair must run).
+/// `json_repair.repair_json(text)`: valid JSON normalised, broken JSON repaired by the port of
+/// json_repair's parser; None where the port cannot be sure (json_repair must run).
 #[pyfunction]
 fn repair_json(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Option<String>> {
     let Some(s) = utf8(text) else {

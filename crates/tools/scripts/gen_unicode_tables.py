@@ -1,6 +1,7 @@
 """Generates crates/tools/src/unicode_tables.rs from the running CPython's unicodedata.
 
-The tables pin Python's own definitions (str.isspace, str.isdecimal, and what
+The tables pin Python's own definitions (str.isspace, str.isdecimal, str.isalpha,
+str.isalnum, str.isdigit, and what
 `unicodedata.normalize("NFKD", c).encode("ascii", "ignore")` keeps of each character), so the
 Rust code agrees with the interpreter crewai runs on rather than with a newer Unicode release.
 Run: python crates/tools/scripts/gen_unicode_tables.py > crates/tools/src/unicode_tables.rs
@@ -27,6 +28,11 @@ def main() -> None:
     chars = [c for c in range(0x110000) if not 0xD800 <= c < 0xE000]
     space = [c for c in chars if chr(c).isspace()]
     decimal = [c for c in chars if chr(c).isdecimal()]
+    classes = {
+        "PY_ALPHA": ("isalpha", [c for c in chars if chr(c).isalpha()]),
+        "PY_ALNUM": ("isalnum", [c for c in chars if chr(c).isalnum()]),
+        "PY_DIGIT": ("isdigit", [c for c in chars if chr(c).isdigit()]),
+    }
     ascii_of = {}
     for c in chars:
         if c < 0x80:
@@ -48,6 +54,13 @@ def main() -> None:
     for a, b in dr:
         w(f"    (0x{a:x}, 0x{b:x}),\n")
     w("];\n\n")
+    for name, (method, codes) in classes.items():
+        rs = ranges(codes)
+        w(f"/// Inclusive ranges where `str.{method}()` is true.\n")
+        w(f"pub static {name}: [(u32, u32); {len(rs)}] = [\n")
+        for a, b in rs:
+            w(f"    (0x{a:x}, 0x{b:x}),\n")
+        w("];\n\n")
     w("/// For each non-ASCII code point whose NFKD form keeps ASCII characters, those characters\n")
     w("/// (sorted by code point for binary search).\n")
     w(f"pub static NFKD_ASCII: [(u32, &str); {len(ascii_of)}] = [\n")

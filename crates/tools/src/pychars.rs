@@ -2,7 +2,7 @@
 //! handling matches CPython code point for code point (Rust's `char::is_whitespace` differs:
 //! it lacks U+001C..U+001F, which Python treats as whitespace).
 
-use crate::unicode_tables::{NFKD_ASCII, PY_DECIMAL, PY_SPACE};
+use crate::unicode_tables::{NFKD_ASCII, PY_ALNUM, PY_ALPHA, PY_DECIMAL, PY_DIGIT, PY_SPACE};
 
 /// `c.isspace()` in Python, which is also what `\s` matches in a `str` regex.
 pub fn is_space(c: char) -> bool {
@@ -21,8 +21,36 @@ pub fn is_decimal(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_digit();
     }
+    in_ranges(&PY_DECIMAL, c)
+}
+
+/// `c.isalpha()` in Python (Unicode letters: categories Lu, Ll, Lt, Lm, Lo).
+pub fn is_alpha(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    in_ranges(&PY_ALPHA, c)
+}
+
+/// `c.isalnum()` in Python.
+pub fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    in_ranges(&PY_ALNUM, c)
+}
+
+/// `c.isdigit()` in Python (decimal digits plus superscripts and the like).
+pub fn is_digit(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_digit();
+    }
+    in_ranges(&PY_DIGIT, c)
+}
+
+fn in_ranges(table: &[(u32, u32)], c: char) -> bool {
     let cp = c as u32;
-    PY_DECIMAL
+    table
         .binary_search_by(|&(lo, hi)| {
             if hi < cp {
                 std::cmp::Ordering::Less
@@ -79,6 +107,15 @@ mod tests {
         assert!(is_decimal('\u{0663}')); // ARABIC-INDIC DIGIT THREE
         assert!(!is_decimal('\u{00b2}')); // superscript two is a digit, not decimal
         assert!(!is_decimal('a'));
+    }
+
+    #[test]
+    fn letter_classes_are_pythons() {
+        assert!(is_alpha('é') && is_alpha('中') && !is_alpha('\u{0345}')); // a combining mark
+        assert!('\u{0345}'.is_alphabetic()); // which Rust's Alphabetic property includes
+        assert!(is_alnum('\u{00b2}') && !is_alpha('\u{00b2}'));
+        assert!(is_digit('\u{00b2}') && !is_digit('\u{2155}')); // ⅕ is numeric, not a digit
+        assert!(!is_alnum('_') && !is_alnum('\u{201c}'));
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! json_repair 0.60.1's `JSONParser` (no schema, not strict, not stream-stable: the way
 //! crewai calls `repair_json`), ported statement by statement so broken JSON is repaired with
 //! json_repair's exact result. Python's string indexing is kept (a negative position counts
-//! from the end). The few paths that rewrite the input or need Unicode character classes Rust
-//! does not share with Python stop the port with [`Bail`], and the caller runs json_repair.
+//! from the end), and so are Python's character classes (`isspace`, `isalpha`, `isalnum`,
+//! `isdigit` from CPython-generated tables). The few paths that rewrite the input stop the
+//! port with [`Bail`], and the caller runs json_repair.
 
 use crate::pychars::is_space;
+pub(crate) use crate::pychars::{is_alnum, is_alpha, is_digit};
 use crate::value::{Int, Value};
 
 /// The port cannot be sure to answer as json_repair would (the Python library must run).
@@ -187,10 +189,10 @@ impl Parser {
                 '(' => return Err(Bail),
                 _ => {}
             }
-            if !self.ctx.is_empty() && (DELIMS.contains(&c) || is_alpha(c)?) {
+            if !self.ctx.is_empty() && (DELIMS.contains(&c) || is_alpha(c)) {
                 return self.parse_string();
             }
-            if !self.ctx.is_empty() && (is_digit(c)? || c == '-' || c == '.') {
+            if !self.ctx.is_empty() && (is_digit(c) || c == '-' || c == '.') {
                 return self.parse_number();
             }
             if c == '#' || c == '/' {
@@ -399,7 +401,7 @@ impl Parser {
             c = self.ch(0);
         }
         if let Some(x) = self.ch(0)
-            && is_alpha(x)?
+            && is_alpha(x)
         {
             self.index -= taken;
             return self.parse_string();
@@ -603,31 +605,4 @@ fn py_float(text: &str) -> Option<f64> {
         return None;
     }
     text.parse::<f64>().ok()
-}
-
-/// `c.isalpha()`; Python's Unicode letter classes are not Rust's, so only ASCII is answered.
-pub(crate) fn is_alpha(c: char) -> R<bool> {
-    if c.is_ascii() {
-        Ok(c.is_ascii_alphabetic())
-    } else {
-        Err(Bail)
-    }
-}
-
-/// `c.isalnum()`, ASCII only (see [`is_alpha`]).
-pub(crate) fn is_alnum(c: char) -> R<bool> {
-    if c.is_ascii() {
-        Ok(c.is_ascii_alphanumeric())
-    } else {
-        Err(Bail)
-    }
-}
-
-/// `c.isdigit()`, ASCII only (see [`is_alpha`]).
-pub(crate) fn is_digit(c: char) -> R<bool> {
-    if c.is_ascii() {
-        Ok(c.is_ascii_digit())
-    } else {
-        Err(Bail)
-    }
 }

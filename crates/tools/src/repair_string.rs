@@ -34,7 +34,7 @@ fn matching_delim(c: char) -> char {
 
 fn word_char(c: Option<char>) -> R<bool> {
     match c {
-        Some(c) => Ok(is_alnum(c)? || c == '_' || c == '-'),
+        Some(c) => Ok(is_alnum(c) || c == '_' || c == '-'),
         None => Ok(false),
     }
 }
@@ -47,7 +47,7 @@ impl Parser {
         }
         while let Some(x) = c
             && !DELIMS.contains(&x)
-            && !is_alnum(x)?
+            && !is_alnum(x)
         {
             self.index += 1;
             c = self.ch(0);
@@ -72,7 +72,7 @@ impl Parser {
         } else if c == '\u{201c}' {
             st.l = '\u{201c}';
             st.r = '\u{201d}';
-        } else if is_alnum(c)? {
+        } else if is_alnum(c) {
             let lower = c.to_ascii_lowercase();
             if matches!(lower, 't' | 'f' | 'n') && self.current() != Some(Ctx::Key) {
                 let v = self.parse_boolean_or_null();
@@ -465,7 +465,7 @@ impl Parser {
             && x != outer
             && x != st.l
         {
-            if check_comma && is_alpha(x)? {
+            if check_comma && is_alpha(x) {
                 check_comma = false;
             }
             if (self.in_ctx(Ctx::Key) && matches!(x, ':' | '}'))
@@ -570,7 +570,7 @@ impl Parser {
             let after = self.scroll_ws(end + 1);
             return Ok(self.ch(after) == Some(':'));
         }
-        if is_alnum(m)? || m == '_' {
+        if is_alnum(m) || m == '_' {
             return self.bare_key_followed_by_colon(idx);
         }
         Ok(false)
@@ -578,7 +578,7 @@ impl Parser {
 
     fn bare_key_followed_by_colon(&self, mut idx: isize) -> R<bool> {
         match self.ch(idx) {
-            Some(k) if is_alnum(k)? || k == '_' => {}
+            Some(k) if is_alnum(k) || k == '_' => {}
             _ => return Ok(false),
         }
         while word_char(self.ch(idx))? {
@@ -691,7 +691,7 @@ impl Parser {
                         Some(n) => {
                             matches!(n, ']' | ')' | '-' | '[' | '{' | '(' | 't' | 'f' | 'n')
                                 || DELIMS.contains(&n)
-                                || crate::repair_parser::is_digit(n)?
+                                || crate::repair_parser::is_digit(n)
                         }
                         None => false,
                     });
@@ -774,7 +774,7 @@ impl Parser {
                 Comma::Str
             });
         }
-        if is_alnum(nc)? || nc == '_' {
+        if is_alnum(nc) || nc == '_' {
             let mut k = next_idx;
             while word_char(self.ch(k))? {
                 k += 1;

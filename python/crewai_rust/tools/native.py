@@ -1,8 +1,9 @@
 """The Rust-backed tool helpers, with the same interface as `reference`.
 
 Each function hands the text to the extension; when the extension reports an input it will
-not decide (broken JSON that only json_repair's heuristics can mend, json5 syntax, strings
-holding lone surrogates), the reference runs instead, so answers are identical either way.
+not decide (json5 or Python syntax beyond the subsets Rust models, the few json_repair paths
+not ported, strings holding lone surrogates), the reference runs instead, so answers are
+identical either way.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def parse_tool_input(tool_input: str | None) -> dict[str, Any]:
 
 
 def repair_json(text: str) -> str:
-    """`json_repair.repair_json(text)`; Rust for valid JSON, json_repair for the rest."""
+    """`json_repair.repair_json(text)`: Rust (valid JSON and the json_repair port), else json_repair."""
     out = _core().repair_json(text) if isinstance(text, str) else None
     return reference.repair_json(text) if out is None else out
 
