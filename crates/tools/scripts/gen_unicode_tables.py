@@ -42,7 +42,8 @@ def main() -> None:
             ascii_of[c] = kept
     w = sys.stdout.write
     w("//! Character tables generated from CPython ")
-    w(f"{sys.version.split()[0]} (Unicode {unicodedata.unidata_version}) by scripts/gen_unicode_tables.py.\n\n")
+    version = f"{sys.version.split()[0]} (Unicode {unicodedata.unidata_version})"
+    w(f"{version} by scripts/gen_unicode_tables.py.\n\n")
     w("/// Code points for which Python's `str.isspace()` is true (also what `re`'s `\\s` matches).\n")
     w(f"pub static PY_SPACE: [char; {len(space)}] = [\n")
     for c in space:

@@ -187,6 +187,29 @@ impl Parser {
         while let Some(x) = c
             && x != outer
         {
+            // Runs of ordinary characters: while both this character and the next are ones no
+            // branch below looks at, an iteration only appends. Taking them in a tight loop
+            // gives the same string and index.
+            // Spaces end an unquoted key and nothing else.
+            let spaces = !(st.missing_quotes && self.current() == Some(Ctx::Key));
+            if self.index >= 0 {
+                let mut i = self.index as usize;
+                let mut here = i < self.s.len() && plain(self.s[i], spaces);
+                while here && i + 1 < self.s.len() {
+                    let next = plain(self.s[i + 1], spaces);
+                    if !next {
+                        break;
+                    }
+                    st.acc.push(self.s[i]);
+                    i += 1;
+                    here = next;
+                }
+                if i != self.index as usize {
+                    self.index = i as isize;
+                    c = self.ch(0);
+                    continue;
+                }
+            }
             let cur = self.current();
             if st.missing_quotes {
                 if cur == Some(Ctx::Key) && (x == ':' || is_space(x)) {
@@ -834,4 +857,18 @@ fn update_inline_stack(c: char, st: &mut State) -> bool {
         return true;
     }
     false
+}
+
+/// A character no branch of the string scan reacts to, before or after appending it: not a
+/// quote of any kind, bracket, separator, backslash or backtick; spaces only when `spaces`.
+#[inline]
+fn plain(c: char, spaces: bool) -> bool {
+    if c.is_ascii() {
+        !matches!(
+            c,
+            '"' | '\'' | ':' | ',' | '[' | ']' | '{' | '}' | '(' | ')' | '\\' | '`'
+        ) && (spaces || !is_space(c))
+    } else {
+        !DELIMS.contains(&c) && (spaces || !is_space(c))
+    }
 }
