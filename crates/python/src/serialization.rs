@@ -8,6 +8,7 @@
 mod crew;
 mod decode;
 mod encode;
+mod plan;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};

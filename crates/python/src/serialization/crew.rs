@@ -7,6 +7,8 @@
 //! method except two with a fixed result: an exact `uuid.UUID` (formatted from its `int`, as
 //! `UUID.__str__` does) and `bytes` (base64 in the pure crate).
 
+use std::sync::Arc;
+
 use pyo3::exceptions::{PyRecursionError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -14,24 +16,26 @@ use pyo3::types::{PyBytes, PyDict, PyString, PyType};
 
 use crewai_rust_serialization::{DateTime, JsonWriter};
 
+use super::plan::{ModelPlan, plan_for};
+
 /// What `default` produced: written already, or a new object for the encoder to encode.
 pub enum Converted<'py> {
     Written,
     Value(Bound<'py, PyAny>),
 }
 
-struct Types {
-    base_model: Py<PyType>,
-    uuid: Py<PyType>,
-    decimal: Py<PyType>,
-    enum_: Py<PyType>,
-    date: Py<PyType>,
-    datetime: Py<PyType>,
+pub(super) struct Types {
+    pub base_model: Py<PyType>,
+    pub uuid: Py<PyType>,
+    pub decimal: Py<PyType>,
+    pub enum_: Py<PyType>,
+    pub date: Py<PyType>,
+    pub datetime: Py<PyType>,
 }
 
 static TYPES: PyOnceLock<Types> = PyOnceLock::new();
 
-fn types(py: Python<'_>) -> PyResult<&Types> {
+pub(super) fn types(py: Python<'_>) -> PyResult<&Types> {
     TYPES.get_or_try_init(py, || {
         let get = |module: &str, name: &str| -> PyResult<Py<PyType>> {
             Ok(py
@@ -55,7 +59,7 @@ fn types(py: Python<'_>) -> PyResult<&Types> {
 /// Which of crewai's rules applies to instances of a type; isinstance answers depend on the
 /// type alone, so one dumps call classifies each type once.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Rule {
+pub enum Rule {
     Model,
     /// Exactly `uuid.UUID`: formatted from its 128-bit `int`, as `UUID.__str__` does.
     Uuid,
@@ -74,10 +78,27 @@ enum Rule {
 #[derive(Default)]
 pub struct RuleCache<'py> {
     seen: Vec<(Bound<'py, PyType>, Rule)>,
+    /// The model plans of the model types seen (`seen` keeps each type, so its address, alive).
+    plans: Vec<(usize, Option<Arc<ModelPlan>>)>,
 }
 
 impl<'py> RuleCache<'py> {
-    fn rule(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Rule> {
+    /// The plan for writing a pydantic model without `model_dump()`, if `obj` is a model
+    /// whose class has one.
+    pub fn plan(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Option<Arc<ModelPlan>>> {
+        if self.rule(obj)? != Rule::Model {
+            return Ok(None);
+        }
+        let ty = obj.get_type_ptr() as usize;
+        if let Some((_, plan)) = self.plans.iter().find(|(t, _)| *t == ty) {
+            return Ok(plan.clone());
+        }
+        let plan = plan_for(&obj.get_type())?;
+        self.plans.push((ty, plan.clone()));
+        Ok(plan)
+    }
+
+    pub fn rule(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Rule> {
         let ty = obj.get_type();
         if let Some((_, rule)) = self.seen.iter().find(|(t, _)| t.is(&ty)) {
             return Ok(*rule);

@@ -7,7 +7,8 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 
 use crewai_rust_serialization::{Format, JsonWriter};
 
-use super::crew::{self, Converted, RuleCache};
+use super::crew::{self, Converted, Rule, RuleCache};
+use super::plan::{Kind, ModelPlan};
 use crate::errors::serialization_error;
 
 /// The encoded text, and whether it holds raw lone surrogates (only without `ensure_ascii`).
@@ -215,6 +216,25 @@ impl<'py> Encoder<'py> {
 
     /// No JSON rule for `obj`: the `default` hook, or crewai's encoder rules without one.
     fn other(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        // sort_keys sorts model_dump()'s dict; the plan writes fields in their own order.
+        if self.default.is_none()
+            && !self.sort_keys
+            && let Some(plan) = self.rules.plan(obj)?
+        {
+            // The plan vouches for the common case; anything it cannot (including any
+            // error, whose exact form model_dump() decides) is written again the slow way.
+            let (at, markers, surrogates) = (
+                self.w.checkpoint(),
+                self.markers.len(),
+                self.lone_surrogates,
+            );
+            if let Ok(true) = self.model_fields(obj, &plan) {
+                return Ok(());
+            }
+            self.w.rewind(at);
+            self.markers.truncate(markers);
+            self.lone_surrogates = surrogates;
+        }
         self.enter(obj, "encoding a JSON object")?;
         let converted = match &self.default {
             Some(f) => Converted::Value(f.call1((obj,))?),
@@ -225,5 +245,181 @@ impl<'py> Encoder<'py> {
         }
         self.markers.pop();
         Ok(())
+    }
+
+    /// `enter` for the plan's walk: a cycle or too deep a nesting is for model_dump() to report.
+    fn try_enter(&mut self, obj: &Bound<'py, PyAny>) -> bool {
+        let id = obj.as_ptr() as usize;
+        if self.markers.len() >= self.max_depth || self.markers.contains(&id) {
+            return false;
+        }
+        self.markers.push(id);
+        true
+    }
+
+    /// A model written from its `__dict__` as `model_dump()` would have produced it; `false`
+    /// (with partial output the caller rewinds) when a value does not fit the plan.
+    fn model_fields(&mut self, obj: &Bound<'py, PyAny>, plan: &ModelPlan) -> PyResult<bool> {
+        let py = obj.py();
+        let attrs = obj.getattr(pyo3::intern!(py, "__dict__"))?;
+        let Ok(attrs) = attrs.cast_exact::<PyDict>() else {
+            return Ok(false);
+        };
+        if plan.fields.is_empty() {
+            self.w.begin_object();
+            self.w.end_object(true);
+            return Ok(true);
+        }
+        if !self.try_enter(obj) {
+            return Ok(false);
+        }
+        self.w.begin_object();
+        for (n, field) in plan.fields.iter().enumerate() {
+            let name = field.name.bind(py);
+            let Some(value) = attrs.get_item(name)? else {
+                return Ok(false);
+            };
+            self.text(name, Some(n == 0))?;
+            if !self.planned(&value, &field.kind)? {
+                return Ok(false);
+            }
+        }
+        self.w.end_object(false);
+        self.markers.pop();
+        Ok(true)
+    }
+
+    /// A field value of a known kind; `false` if the value is not what the kind vouches for.
+    fn planned(&mut self, v: &Bound<'py, PyAny>, kind: &Kind) -> PyResult<bool> {
+        match kind {
+            Kind::Any => self.inferred(v),
+            Kind::Exact(ty) => {
+                if v.get_type_ptr() != ty.as_ptr().cast() {
+                    return Ok(false);
+                }
+                self.value(v)?;
+                Ok(true)
+            }
+            Kind::Nullable(inner) => {
+                if v.is_none() {
+                    self.w.null();
+                    return Ok(true);
+                }
+                self.planned(v, inner)
+            }
+            Kind::List(item) => match v.cast_exact::<PyList>() {
+                Ok(l) => self.array(v, l.iter(), l.is_empty(), |me, x| me.planned(x, item)),
+                Err(_) => Ok(false),
+            },
+            Kind::Dict(value) => match v.cast_exact::<PyDict>() {
+                Ok(d) => self.str_dict(v, d, |me, x| me.planned(x, value)),
+                Err(_) => Ok(false),
+            },
+            Kind::Model(plan) => {
+                if v.get_type_ptr() != plan.cls.as_ptr().cast() {
+                    return Ok(false);
+                }
+                self.model_fields(v, plan)
+            }
+            Kind::Opaque => Ok(false),
+        }
+    }
+
+    /// A value pydantic serializes by inference (`Any`): plain JSON values and crewai's
+    /// leaf types are kept as they are, plain containers rebuilt, models dumped by their own
+    /// class's schema.
+    fn inferred(&mut self, v: &Bound<'py, PyAny>) -> PyResult<bool> {
+        if v.is_none()
+            || v.is_exact_instance_of::<PyString>()
+            || v.is_exact_instance_of::<PyInt>()
+            || v.is_exact_instance_of::<PyFloat>()
+            || v.is_exact_instance_of::<PyBool>()
+        {
+            self.value(v)?;
+            return Ok(true);
+        }
+        if let Ok(l) = v.cast_exact::<PyList>() {
+            return self.array(v, l.iter(), l.is_empty(), Self::inferred);
+        }
+        if let Ok(t) = v.cast_exact::<PyTuple>() {
+            return self.array(v, t.iter(), t.is_empty(), Self::inferred);
+        }
+        if let Ok(d) = v.cast_exact::<PyDict>() {
+            return self.str_dict(v, d, Self::inferred);
+        }
+        match self.rules.rule(v)? {
+            Rule::Model => match self.rules.plan(v)? {
+                Some(plan) => self.model_fields(v, &plan),
+                None => Ok(false),
+            },
+            // Kept as is by pydantic; then converted by crewai's rules like any other value.
+            Rule::Uuid
+            | Rule::Str
+            | Rule::EnumName
+            | Rule::IsoFormat
+            | Rule::Date
+            | Rule::DateTime
+            | Rule::Base64 => {
+                self.value(v)?;
+                Ok(true)
+            }
+            Rule::None => Ok(false),
+        }
+    }
+
+    /// An array whose items `item` writes (or refuses).
+    fn array<I>(
+        &mut self,
+        obj: &Bound<'py, PyAny>,
+        items: I,
+        empty: bool,
+        mut item: impl FnMut(&mut Self, &Bound<'py, PyAny>) -> PyResult<bool>,
+    ) -> PyResult<bool>
+    where
+        I: Iterator<Item = Bound<'py, PyAny>>,
+    {
+        if !self.try_enter(obj) {
+            return Ok(false);
+        }
+        self.w.begin_array();
+        for (n, x) in items.enumerate() {
+            self.w.array_item(n == 0);
+            if !item(self, &x)? {
+                return Ok(false);
+            }
+        }
+        self.w.end_array(empty);
+        self.markers.pop();
+        Ok(true)
+    }
+
+    /// A dict with exact `str` keys (anything else is left to model_dump()), in its order.
+    fn str_dict(
+        &mut self,
+        obj: &Bound<'py, PyAny>,
+        d: &Bound<'py, PyDict>,
+        mut value: impl FnMut(&mut Self, &Bound<'py, PyAny>) -> PyResult<bool>,
+    ) -> PyResult<bool> {
+        if d.is_empty() {
+            self.w.begin_object();
+            self.w.end_object(true);
+            return Ok(true);
+        }
+        if !self.try_enter(obj) {
+            return Ok(false);
+        }
+        self.w.begin_object();
+        for (n, (k, x)) in d.iter().enumerate() {
+            let Ok(k) = k.cast_exact::<PyString>() else {
+                return Ok(false);
+            };
+            self.text(k, Some(n == 0))?;
+            if !value(self, &x)? {
+                return Ok(false);
+            }
+        }
+        self.w.end_object(false);
+        self.markers.pop();
+        Ok(true)
     }
 }
