@@ -8,6 +8,7 @@
 mod crew;
 mod decode;
 mod encode;
+mod layout;
 mod plan;
 
 use pyo3::prelude::*;
