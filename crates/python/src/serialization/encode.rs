@@ -1,7 +1,10 @@
 //! The walk over Python objects for `json.dumps`: the type checks of CPython's C encoder
 //! (`encoder_listencode_obj`), in its order, feeding the pure crate's writer.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
@@ -10,6 +13,12 @@ use crewai_rust_serialization::{Format, JsonWriter};
 use super::crew::{self, Converted, Rule, RuleCache};
 use super::plan::{Kind, ModelPlan};
 use crate::errors::serialization_error;
+
+/// The size of the last output: callers tend to dump similar documents again (a store's
+/// records, a flow's state), so the next buffer starts that big instead of growing (and
+/// copying) its way there. Capped so one huge dump does not make every later one allocate it.
+static LAST_SIZE: AtomicUsize = AtomicUsize::new(0);
+const MAX_SIZE_HINT: usize = 16 << 20;
 
 /// The encoded text, and whether it holds raw lone surrogates (only without `ensure_ascii`).
 pub struct Output {
@@ -39,7 +48,7 @@ impl<'py> Encoder<'py> {
         max_depth: usize,
     ) -> PyResult<Self> {
         Ok(Self {
-            w: JsonWriter::with_capacity(format, 1024),
+            w: JsonWriter::with_capacity(format, LAST_SIZE.load(Ordering::Relaxed).max(1024)),
             sort_keys,
             default,
             markers: Vec::new(),
@@ -55,6 +64,10 @@ impl<'py> Encoder<'py> {
 
     pub fn run(mut self, obj: &Bound<'py, PyAny>) -> PyResult<Output> {
         self.value(obj)?;
+        LAST_SIZE.store(
+            self.w.as_bytes().len().min(MAX_SIZE_HINT),
+            Ordering::Relaxed,
+        );
         Ok(Output {
             bytes: self.w.into_bytes(),
             lone_surrogates: self.lone_surrogates,
@@ -62,6 +75,31 @@ impl<'py> Encoder<'py> {
     }
 
     fn value(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        // The exact built-in types first, by type pointer: under the stable ABI each
+        // `PyUnicode_Check`-style test below is a function call, and these are most values.
+        let ty = obj.get_type_ptr();
+        let (str_t, int_t, float_t, dict_t) = (
+            &raw mut ffi::PyUnicode_Type,
+            &raw mut ffi::PyLong_Type,
+            &raw mut ffi::PyFloat_Type,
+            &raw mut ffi::PyDict_Type,
+        );
+        if ty == str_t {
+            // SAFETY: the type was just checked.
+            return self.text(unsafe { obj.cast_unchecked::<PyString>() }, None);
+        } else if ty == dict_t {
+            // SAFETY: the type was just checked.
+            return self.dict(obj, unsafe { obj.cast_unchecked::<PyDict>() });
+        } else if ty == float_t {
+            // SAFETY: the type was just checked.
+            let x = unsafe { obj.cast_unchecked::<PyFloat>() }.value();
+            return self.w.float(x).map_err(|e| serialization_error(e, None));
+        } else if ty == int_t
+            && let Ok(n) = obj.extract::<i64>()
+        {
+            self.w.int(n);
+            return Ok(());
+        }
         if obj.is_none() {
             self.w.null();
         } else if let Ok(b) = obj.cast::<PyBool>() {
