@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crewai_rust_serialization::{Format, JsonWriter};
 
@@ -37,7 +37,13 @@ pub struct Encoder<'py> {
     lone_surrogates: bool,
     int_repr: Bound<'py, PyAny>,
     rules: RuleCache<'py>,
+    /// Types whose instances reached `other` (no JSON rule): later instances go straight there.
+    /// Held, so an address cannot be reused by another type during the call.
+    other_types: Vec<Bound<'py, PyType>>,
 }
+
+/// How many such types are remembered; a document holds few distinct ones.
+const OTHER_TYPES: usize = 16;
 
 impl<'py> Encoder<'py> {
     pub fn new(
@@ -59,6 +65,7 @@ impl<'py> Encoder<'py> {
                 .get_type::<PyInt>()
                 .getattr(pyo3::intern!(py, "__repr__"))?,
             rules: RuleCache::default(),
+            other_types: Vec::new(),
         })
     }
 
@@ -99,6 +106,10 @@ impl<'py> Encoder<'py> {
         {
             self.w.int(n);
             return Ok(());
+        }
+        if self.other_types.iter().any(|t| t.as_type_ptr() == ty) {
+            // Seen failing every check below already (they depend on the type alone).
+            return self.other(obj);
         }
         if obj.is_none() {
             self.w.null();
@@ -254,6 +265,12 @@ impl<'py> Encoder<'py> {
 
     /// No JSON rule for `obj`: the `default` hook, or crewai's encoder rules without one.
     fn other(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let ty = obj.get_type_ptr();
+        if self.other_types.len() < OTHER_TYPES
+            && !self.other_types.iter().any(|t| t.as_type_ptr() == ty)
+        {
+            self.other_types.push(obj.get_type());
+        }
         // sort_keys sorts model_dump()'s dict; the plan writes fields in their own order.
         if self.default.is_none()
             && !self.sort_keys
