@@ -77,15 +77,18 @@ pub fn plan_for(cls: &Bound<'_, PyType>) -> PyResult<Option<Arc<ModelPlan>>> {
     }
     // An unusual schema is no error: the class just keeps using model_dump().
     let plan = build(cls).ok().flatten().map(Arc::new);
-    let mut plans = PLANS.lock().unwrap_or_else(|e| e.into_inner());
-    plans.get_or_insert_with(HashMap::new).insert(
-        key,
-        Entry {
-            _cls: cls.clone().unbind(),
-            serializer: serializer.unbind(),
-            plan: plan.clone(),
-        },
-    );
+    let entry = Entry {
+        _cls: cls.clone().unbind(),
+        serializer: serializer.unbind(),
+        plan: plan.clone(),
+    };
+    let stale = PLANS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert_with(HashMap::new)
+        .insert(key, entry);
+    // Released after the lock: dropping the old serializer may run Python code.
+    drop(stale);
     Ok(plan)
 }
 
