@@ -8,6 +8,8 @@
 mod crew;
 mod decode;
 mod encode;
+mod layout;
+mod plan;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};

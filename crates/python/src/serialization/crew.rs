@@ -7,6 +7,8 @@
 //! method except two with a fixed result: an exact `uuid.UUID` (formatted from its `int`, as
 //! `UUID.__str__` does) and `bytes` (base64 in the pure crate).
 
+use std::sync::Arc;
+
 use pyo3::exceptions::{PyRecursionError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -14,24 +16,27 @@ use pyo3::types::{PyBytes, PyDict, PyString, PyType};
 
 use crewai_rust_serialization::{DateTime, JsonWriter};
 
+use super::layout::Layout;
+use super::plan::{ModelPlan, plan_for};
+
 /// What `default` produced: written already, or a new object for the encoder to encode.
 pub enum Converted<'py> {
     Written,
     Value(Bound<'py, PyAny>),
 }
 
-struct Types {
-    base_model: Py<PyType>,
-    uuid: Py<PyType>,
-    decimal: Py<PyType>,
-    enum_: Py<PyType>,
-    date: Py<PyType>,
-    datetime: Py<PyType>,
+pub(super) struct Types {
+    pub base_model: Py<PyType>,
+    pub uuid: Py<PyType>,
+    pub decimal: Py<PyType>,
+    pub enum_: Py<PyType>,
+    pub date: Py<PyType>,
+    pub datetime: Py<PyType>,
 }
 
 static TYPES: PyOnceLock<Types> = PyOnceLock::new();
 
-fn types(py: Python<'_>) -> PyResult<&Types> {
+pub(super) fn types(py: Python<'_>) -> PyResult<&Types> {
     TYPES.get_or_try_init(py, || {
         let get = |module: &str, name: &str| -> PyResult<Py<PyType>> {
             Ok(py
@@ -55,7 +60,7 @@ fn types(py: Python<'_>) -> PyResult<&Types> {
 /// Which of crewai's rules applies to instances of a type; isinstance answers depend on the
 /// type alone, so one dumps call classifies each type once.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Rule {
+pub enum Rule {
     Model,
     /// Exactly `uuid.UUID`: formatted from its 128-bit `int`, as `UUID.__str__` does.
     Uuid,
@@ -74,18 +79,68 @@ enum Rule {
 #[derive(Default)]
 pub struct RuleCache<'py> {
     seen: Vec<(Bound<'py, PyType>, Rule)>,
+    /// The model plans of the model types seen (`seen` keeps each type, so its address, alive).
+    plans: Vec<(usize, Option<Arc<ModelPlan>>)>,
+    /// Enum class names (for `Enum.__str__`), by type address.
+    names: Vec<(usize, String)>,
 }
 
 impl<'py> RuleCache<'py> {
-    fn rule(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Rule> {
-        let ty = obj.get_type();
-        if let Some((_, rule)) = self.seen.iter().find(|(t, _)| t.is(&ty)) {
+    /// The plan for writing a pydantic model without `model_dump()`, if `obj` is a model
+    /// whose class has one.
+    pub fn plan(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Option<Arc<ModelPlan>>> {
+        if self.rule(obj)? != Rule::Model {
+            return Ok(None);
+        }
+        let ty = obj.get_type_ptr() as usize;
+        if let Some((_, plan)) = self.plans.iter().find(|(t, _)| *t == ty) {
+            return Ok(plan.clone());
+        }
+        let plan = plan_for(&obj.get_type())?;
+        self.plans.push((ty, plan.clone()));
+        Ok(plan)
+    }
+
+    pub fn rule(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<Rule> {
+        let ty = obj.get_type_ptr();
+        if let Some((_, rule)) = self.seen.iter().find(|(t, _)| t.as_type_ptr() == ty) {
             return Ok(*rule);
         }
         let rule = classify(obj)?;
-        self.seen.push((ty, rule));
+        self.seen.push((obj.get_type(), rule));
         Ok(rule)
     }
+
+    /// `type(obj).__name__`, looked up once per type.
+    fn type_name(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<&str> {
+        let ty = obj.get_type_ptr() as usize;
+        let at = match self.names.iter().position(|(t, _)| *t == ty) {
+            Some(at) => at,
+            None => {
+                // `seen` holds the type (so its address) for the whole call.
+                self.rule(obj)?;
+                let name = obj.get_type().name()?.to_str()?.to_owned();
+                self.names.push((ty, name));
+                self.names.len() - 1
+            }
+        };
+        Ok(&self.names[at].1)
+    }
+}
+
+/// `str(uuid)`: the 32 hex digits of its int in 8-4-4-4-12 groups.
+fn uuid_text(n: u128) -> [u8; 36] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [b'-'; 36];
+    let mut at = 0;
+    for digit in 0..32 {
+        if matches!(digit, 8 | 12 | 16 | 20) {
+            at += 1;
+        }
+        out[at] = HEX[((n >> (124 - 4 * digit)) & 0xf) as usize];
+        at += 1;
+    }
+    out
 }
 
 /// crewai's checks, in crewai's order.
@@ -129,39 +184,41 @@ pub fn convert<'py>(
         Rule::Model => model(obj, cache).map(Converted::Value),
         Rule::Uuid => {
             let n: u128 = obj.getattr(pyo3::intern!(py, "int"))?.extract()?;
-            let hex = format!("{n:032x}");
-            let text = format!(
-                "{}-{}-{}-{}-{}",
-                &hex[..8],
-                &hex[8..12],
-                &hex[12..16],
-                &hex[16..20],
-                &hex[20..]
-            );
-            w.str(text.as_bytes());
+            w.str(&uuid_text(n));
             Ok(Converted::Written)
         }
         Rule::Str => Ok(Converted::Value(obj.str()?.into_any())),
         Rule::EnumName => {
             // Enum.__str__ is "%s.%s" % (self.__class__.__name__, self._name_).
-            let ty = obj.get_type().name()?;
             let name = obj.getattr(pyo3::intern!(py, "_name_"))?;
-            let text = format!("{}.{}", ty.to_str()?, name.cast::<PyString>()?.to_str()?);
-            w.str(text.as_bytes());
+            let name = name.cast::<PyString>()?.to_str()?;
+            let ty = cache.type_name(obj)?;
+            let mut text = Vec::with_capacity(ty.len() + 1 + name.len());
+            text.extend_from_slice(ty.as_bytes());
+            text.push(b'.');
+            text.extend_from_slice(name.as_bytes());
+            w.str(&text);
             Ok(Converted::Written)
         }
         Rule::IsoFormat => Ok(Converted::Value(
             obj.call_method0(pyo3::intern!(py, "isoformat"))?,
         )),
-        Rule::Date | Rule::DateTime => match fields(obj)? {
-            Some(v) => {
-                w.isoformat(&v);
-                Ok(Converted::Written)
+        rule @ (Rule::Date | Rule::DateTime) => {
+            let fields = match Layout::get(py) {
+                Some(layout) if rule == Rule::Date => Some(layout.date(obj)),
+                Some(layout) => Some(layout.datetime(obj)?),
+                None => pickled_fields(obj)?,
+            };
+            match fields {
+                Some(v) => {
+                    w.isoformat(&v);
+                    Ok(Converted::Written)
+                }
+                None => Ok(Converted::Value(
+                    obj.call_method0(pyo3::intern!(py, "isoformat"))?,
+                )),
             }
-            None => Ok(Converted::Value(
-                obj.call_method0(pyo3::intern!(py, "isoformat"))?,
-            )),
-        },
+        }
         Rule::Base64 => {
             w.base64(obj.cast::<PyBytes>()?.as_bytes());
             Ok(Converted::Written)
@@ -170,11 +227,11 @@ pub fn convert<'py>(
     }
 }
 
-/// The fields of an exact date/datetime, read from its pickle state (`__reduce__()` gives
+/// The fields of an exact date/datetime where `Layout` is unavailable, from its pickle state (`__reduce__()` gives
 /// `(cls, (state,))` or `(cls, (state, tzinfo))`, `state` being CPython's packed bytes: year
 /// as two bytes, month, day, then hour, minute, second and three bytes of microseconds), which
 /// costs one C call instead of isoformat()'s printf. `None` if the state looks unfamiliar.
-fn fields(obj: &Bound<'_, PyAny>) -> PyResult<Option<DateTime>> {
+fn pickled_fields(obj: &Bound<'_, PyAny>) -> PyResult<Option<DateTime>> {
     let py = obj.py();
     let reduced = obj.call_method0(pyo3::intern!(py, "__reduce__"))?;
     let args = reduced.get_item(1)?;

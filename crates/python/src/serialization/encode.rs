@@ -1,14 +1,24 @@
 //! The walk over Python objects for `json.dumps`: the type checks of CPython's C encoder
 //! (`encoder_listencode_obj`), in its order, feeding the pure crate's writer.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
+use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crewai_rust_serialization::{Format, JsonWriter};
 
-use super::crew::{self, Converted, RuleCache};
+use super::crew::{self, Converted, Rule, RuleCache};
+use super::plan::{Kind, ModelPlan};
 use crate::errors::serialization_error;
+
+/// The size of the last output: callers tend to dump similar documents again (a store's
+/// records, a flow's state), so the next buffer starts that big instead of growing (and
+/// copying) its way there. Capped so one huge dump does not make every later one allocate it.
+static LAST_SIZE: AtomicUsize = AtomicUsize::new(0);
+const MAX_SIZE_HINT: usize = 16 << 20;
 
 /// The encoded text, and whether it holds raw lone surrogates (only without `ensure_ascii`).
 pub struct Output {
@@ -27,7 +37,13 @@ pub struct Encoder<'py> {
     lone_surrogates: bool,
     int_repr: Bound<'py, PyAny>,
     rules: RuleCache<'py>,
+    /// Types whose instances reached `other` (no JSON rule): later instances go straight there.
+    /// Held, so an address cannot be reused by another type during the call.
+    other_types: Vec<Bound<'py, PyType>>,
 }
+
+/// How many such types are remembered; a document holds few distinct ones.
+const OTHER_TYPES: usize = 16;
 
 impl<'py> Encoder<'py> {
     pub fn new(
@@ -38,7 +54,7 @@ impl<'py> Encoder<'py> {
         max_depth: usize,
     ) -> PyResult<Self> {
         Ok(Self {
-            w: JsonWriter::with_capacity(format, 1024),
+            w: JsonWriter::with_capacity(format, LAST_SIZE.load(Ordering::Relaxed).max(1024)),
             sort_keys,
             default,
             markers: Vec::new(),
@@ -49,11 +65,16 @@ impl<'py> Encoder<'py> {
                 .get_type::<PyInt>()
                 .getattr(pyo3::intern!(py, "__repr__"))?,
             rules: RuleCache::default(),
+            other_types: Vec::new(),
         })
     }
 
     pub fn run(mut self, obj: &Bound<'py, PyAny>) -> PyResult<Output> {
         self.value(obj)?;
+        LAST_SIZE.store(
+            self.w.as_bytes().len().min(MAX_SIZE_HINT),
+            Ordering::Relaxed,
+        );
         Ok(Output {
             bytes: self.w.into_bytes(),
             lone_surrogates: self.lone_surrogates,
@@ -61,6 +82,35 @@ impl<'py> Encoder<'py> {
     }
 
     fn value(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        // The exact built-in types first, by type pointer: under the stable ABI each
+        // `PyUnicode_Check`-style test below is a function call, and these are most values.
+        let ty = obj.get_type_ptr();
+        let (str_t, int_t, float_t, dict_t) = (
+            &raw mut ffi::PyUnicode_Type,
+            &raw mut ffi::PyLong_Type,
+            &raw mut ffi::PyFloat_Type,
+            &raw mut ffi::PyDict_Type,
+        );
+        if ty == str_t {
+            // SAFETY: the type was just checked.
+            return self.text(unsafe { obj.cast_unchecked::<PyString>() }, None);
+        } else if ty == dict_t {
+            // SAFETY: the type was just checked.
+            return self.dict(obj, unsafe { obj.cast_unchecked::<PyDict>() });
+        } else if ty == float_t {
+            // SAFETY: the type was just checked.
+            let x = unsafe { obj.cast_unchecked::<PyFloat>() }.value();
+            return self.w.float(x).map_err(|e| serialization_error(e, None));
+        } else if ty == int_t
+            && let Ok(n) = obj.extract::<i64>()
+        {
+            self.w.int(n);
+            return Ok(());
+        }
+        if self.other_types.iter().any(|t| t.as_type_ptr() == ty) {
+            // Seen failing every check below already (they depend on the type alone).
+            return self.other(obj);
+        }
         if obj.is_none() {
             self.w.null();
         } else if let Ok(b) = obj.cast::<PyBool>() {
@@ -215,6 +265,31 @@ impl<'py> Encoder<'py> {
 
     /// No JSON rule for `obj`: the `default` hook, or crewai's encoder rules without one.
     fn other(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let ty = obj.get_type_ptr();
+        if self.other_types.len() < OTHER_TYPES
+            && !self.other_types.iter().any(|t| t.as_type_ptr() == ty)
+        {
+            self.other_types.push(obj.get_type());
+        }
+        // sort_keys sorts model_dump()'s dict; the plan writes fields in their own order.
+        if self.default.is_none()
+            && !self.sort_keys
+            && let Some(plan) = self.rules.plan(obj)?
+        {
+            // The plan vouches for the common case; anything it cannot (including any
+            // error, whose exact form model_dump() decides) is written again the slow way.
+            let (at, markers, surrogates) = (
+                self.w.checkpoint(),
+                self.markers.len(),
+                self.lone_surrogates,
+            );
+            if let Ok(true) = self.model_fields(obj, &plan) {
+                return Ok(());
+            }
+            self.w.rewind(at);
+            self.markers.truncate(markers);
+            self.lone_surrogates = surrogates;
+        }
         self.enter(obj, "encoding a JSON object")?;
         let converted = match &self.default {
             Some(f) => Converted::Value(f.call1((obj,))?),
@@ -225,5 +300,181 @@ impl<'py> Encoder<'py> {
         }
         self.markers.pop();
         Ok(())
+    }
+
+    /// `enter` for the plan's walk: a cycle or too deep a nesting is for model_dump() to report.
+    fn try_enter(&mut self, obj: &Bound<'py, PyAny>) -> bool {
+        let id = obj.as_ptr() as usize;
+        if self.markers.len() >= self.max_depth || self.markers.contains(&id) {
+            return false;
+        }
+        self.markers.push(id);
+        true
+    }
+
+    /// A model written from its `__dict__` as `model_dump()` would have produced it; `false`
+    /// (with partial output the caller rewinds) when a value does not fit the plan.
+    fn model_fields(&mut self, obj: &Bound<'py, PyAny>, plan: &ModelPlan) -> PyResult<bool> {
+        let py = obj.py();
+        let attrs = obj.getattr(pyo3::intern!(py, "__dict__"))?;
+        let Ok(attrs) = attrs.cast_exact::<PyDict>() else {
+            return Ok(false);
+        };
+        if plan.fields.is_empty() {
+            self.w.begin_object();
+            self.w.end_object(true);
+            return Ok(true);
+        }
+        if !self.try_enter(obj) {
+            return Ok(false);
+        }
+        self.w.begin_object();
+        for (n, field) in plan.fields.iter().enumerate() {
+            let name = field.name.bind(py);
+            let Some(value) = attrs.get_item(name)? else {
+                return Ok(false);
+            };
+            self.text(name, Some(n == 0))?;
+            if !self.planned(&value, &field.kind)? {
+                return Ok(false);
+            }
+        }
+        self.w.end_object(false);
+        self.markers.pop();
+        Ok(true)
+    }
+
+    /// A field value of a known kind; `false` if the value is not what the kind vouches for.
+    fn planned(&mut self, v: &Bound<'py, PyAny>, kind: &Kind) -> PyResult<bool> {
+        match kind {
+            Kind::Any => self.inferred(v),
+            Kind::Exact(ty) => {
+                if v.get_type_ptr() != ty.as_ptr().cast() {
+                    return Ok(false);
+                }
+                self.value(v)?;
+                Ok(true)
+            }
+            Kind::Nullable(inner) => {
+                if v.is_none() {
+                    self.w.null();
+                    return Ok(true);
+                }
+                self.planned(v, inner)
+            }
+            Kind::List(item) => match v.cast_exact::<PyList>() {
+                Ok(l) => self.array(v, l.iter(), l.is_empty(), |me, x| me.planned(x, item)),
+                Err(_) => Ok(false),
+            },
+            Kind::Dict(value) => match v.cast_exact::<PyDict>() {
+                Ok(d) => self.str_dict(v, d, |me, x| me.planned(x, value)),
+                Err(_) => Ok(false),
+            },
+            Kind::Model(plan) => {
+                if v.get_type_ptr() != plan.cls.as_ptr().cast() {
+                    return Ok(false);
+                }
+                self.model_fields(v, plan)
+            }
+            Kind::Opaque => Ok(false),
+        }
+    }
+
+    /// A value pydantic serializes by inference (`Any`): plain JSON values and crewai's
+    /// leaf types are kept as they are, plain containers rebuilt, models dumped by their own
+    /// class's schema.
+    fn inferred(&mut self, v: &Bound<'py, PyAny>) -> PyResult<bool> {
+        if v.is_none()
+            || v.is_exact_instance_of::<PyString>()
+            || v.is_exact_instance_of::<PyInt>()
+            || v.is_exact_instance_of::<PyFloat>()
+            || v.is_exact_instance_of::<PyBool>()
+        {
+            self.value(v)?;
+            return Ok(true);
+        }
+        if let Ok(l) = v.cast_exact::<PyList>() {
+            return self.array(v, l.iter(), l.is_empty(), Self::inferred);
+        }
+        if let Ok(t) = v.cast_exact::<PyTuple>() {
+            return self.array(v, t.iter(), t.is_empty(), Self::inferred);
+        }
+        if let Ok(d) = v.cast_exact::<PyDict>() {
+            return self.str_dict(v, d, Self::inferred);
+        }
+        match self.rules.rule(v)? {
+            Rule::Model => match self.rules.plan(v)? {
+                Some(plan) => self.model_fields(v, &plan),
+                None => Ok(false),
+            },
+            // Kept as is by pydantic; then converted by crewai's rules like any other value.
+            Rule::Uuid
+            | Rule::Str
+            | Rule::EnumName
+            | Rule::IsoFormat
+            | Rule::Date
+            | Rule::DateTime
+            | Rule::Base64 => {
+                self.value(v)?;
+                Ok(true)
+            }
+            Rule::None => Ok(false),
+        }
+    }
+
+    /// An array whose items `item` writes (or refuses).
+    fn array<I>(
+        &mut self,
+        obj: &Bound<'py, PyAny>,
+        items: I,
+        empty: bool,
+        mut item: impl FnMut(&mut Self, &Bound<'py, PyAny>) -> PyResult<bool>,
+    ) -> PyResult<bool>
+    where
+        I: Iterator<Item = Bound<'py, PyAny>>,
+    {
+        if !self.try_enter(obj) {
+            return Ok(false);
+        }
+        self.w.begin_array();
+        for (n, x) in items.enumerate() {
+            self.w.array_item(n == 0);
+            if !item(self, &x)? {
+                return Ok(false);
+            }
+        }
+        self.w.end_array(empty);
+        self.markers.pop();
+        Ok(true)
+    }
+
+    /// A dict with exact `str` keys (anything else is left to model_dump()), in its order.
+    fn str_dict(
+        &mut self,
+        obj: &Bound<'py, PyAny>,
+        d: &Bound<'py, PyDict>,
+        mut value: impl FnMut(&mut Self, &Bound<'py, PyAny>) -> PyResult<bool>,
+    ) -> PyResult<bool> {
+        if d.is_empty() {
+            self.w.begin_object();
+            self.w.end_object(true);
+            return Ok(true);
+        }
+        if !self.try_enter(obj) {
+            return Ok(false);
+        }
+        self.w.begin_object();
+        for (n, (k, x)) in d.iter().enumerate() {
+            let Ok(k) = k.cast_exact::<PyString>() else {
+                return Ok(false);
+            };
+            self.text(k, Some(n == 0))?;
+            if !value(self, &x)? {
+                return Ok(false);
+            }
+        }
+        self.w.end_object(false);
+        self.markers.pop();
+        Ok(true)
     }
 }

@@ -9,4 +9,4 @@ mod writer;
 
 pub use isoformat::DateTime;
 pub use parse::{Builder, parse};
-pub use writer::{Format, JsonWriter};
+pub use writer::{Checkpoint, Format, JsonWriter};

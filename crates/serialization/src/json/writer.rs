@@ -47,6 +47,13 @@ impl Format {
     }
 }
 
+/// A position in a [`JsonWriter`]'s output (see [`JsonWriter::checkpoint`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpoint {
+    len: usize,
+    depth: usize,
+}
+
 /// Appends JSON tokens to a byte buffer with the layout of a [`Format`].
 #[derive(Debug)]
 pub struct JsonWriter {
@@ -80,6 +87,21 @@ impl JsonWriter {
 
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf
+    }
+
+    /// Where the text stands now; [`JsonWriter::rewind`] returns to it, so a caller can try a
+    /// fast way of writing a value and start over another way when it turns out not to apply.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            len: self.buf.len(),
+            depth: self.depth,
+        }
+    }
+
+    /// Drop everything written since `at` was taken.
+    pub fn rewind(&mut self, at: Checkpoint) {
+        self.buf.truncate(at.len);
+        self.depth = at.depth;
     }
 
     pub fn null(&mut self) {
@@ -278,6 +300,21 @@ mod tests {
         w.key_int(false, 1);
         w.bool(true);
         w.end_object(false);
+    }
+
+    #[test]
+    fn rewind_restores_text_and_indentation() {
+        let mut w = JsonWriter::new(Format::stdlib(Some("  ".to_owned()), true));
+        w.begin_array();
+        w.array_item(true);
+        let at = w.checkpoint();
+        w.begin_object();
+        w.key(true, b"dropped");
+        w.begin_array();
+        w.rewind(at);
+        w.int(7);
+        w.end_array(false);
+        assert_eq!(w.as_bytes(), b"[\n  7\n]");
     }
 
     #[test]
