@@ -1,144 +1,34 @@
-//! The English stop list: Snowball's English list without its apostrophe forms (the tokenizer
-//! splits at apostrophes), plus the fragments those forms leave behind ("s", "t", "ll", ...).
-//! The Python reference holds the same list; a test compares them.
+//! The English stop list, read from `python/crewai_rust/memory/english_stop_words.txt`: one file
+//! for both implementations (this crate includes it at build time, the Python reference reads
+//! it at import), so the lists cannot drift apart.
 
-/// Sorted, so membership is a binary search and the list is easy to compare across languages.
-pub static ENGLISH_STOP_WORDS: &[&str] = &[
-    "a",
-    "about",
-    "above",
-    "after",
-    "again",
-    "against",
-    "all",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "because",
-    "been",
-    "before",
-    "being",
-    "below",
-    "between",
-    "both",
-    "but",
-    "by",
-    "could",
-    "d",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "down",
-    "during",
-    "each",
-    "few",
-    "for",
-    "from",
-    "further",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "herself",
-    "him",
-    "himself",
-    "his",
-    "how",
-    "i",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "itself",
-    "ll",
-    "m",
-    "me",
-    "more",
-    "most",
-    "my",
-    "myself",
-    "no",
-    "nor",
-    "not",
-    "of",
-    "off",
-    "on",
-    "once",
-    "only",
-    "or",
-    "other",
-    "ought",
-    "our",
-    "ours",
-    "ourselves",
-    "out",
-    "over",
-    "own",
-    "re",
-    "s",
-    "same",
-    "she",
-    "should",
-    "so",
-    "some",
-    "such",
-    "t",
-    "than",
-    "that",
-    "the",
-    "their",
-    "theirs",
-    "them",
-    "themselves",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "through",
-    "to",
-    "too",
-    "under",
-    "until",
-    "up",
-    "ve",
-    "very",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "why",
-    "with",
-    "would",
-    "you",
-    "your",
-    "yours",
-    "yourself",
-    "yourselves",
-];
+use std::sync::LazyLock;
+
+/// The list file's text: one case-folded word a line, `#` comment lines, blank lines ignored.
+const SOURCE: &str = include_str!("../../../../python/crewai_rust/memory/english_stop_words.txt");
+
+static WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| parse(SOURCE));
+
+/// The words of a stop-list file, sorted and deduplicated (membership is a binary search).
+fn parse(source: &str) -> Vec<&str> {
+    let mut words: Vec<&str> = source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+/// The English stop words, sorted.
+pub fn english_stop_words() -> &'static [&'static str] {
+    &WORDS
+}
 
 /// Whether a case-folded token is an English stop word.
 pub fn is_english_stop_word(token: &str) -> bool {
-    ENGLISH_STOP_WORDS.binary_search(&token).is_ok()
+    WORDS.binary_search(&token).is_ok()
 }
 
 #[cfg(test)]
@@ -146,15 +36,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn list_is_sorted_and_unique() {
-        assert!(ENGLISH_STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    fn file_format_is_parsed() {
+        assert_eq!(parse("# note\n\nb\n a \nb\n"), ["a", "b"]);
+        assert!(english_stop_words().windows(2).all(|w| w[0] < w[1]));
+        assert!(english_stop_words().len() > 100);
+        // Every entry is already a token: folded, no separators, so the tokenizer can meet it.
+        assert!(
+            english_stop_words()
+                .iter()
+                .all(|w| w.chars().all(char::is_lowercase))
+        );
     }
 
     #[test]
     fn membership() {
         assert!(is_english_stop_word("the"));
         assert!(is_english_stop_word("yourselves"));
+        assert!(is_english_stop_word("ll"));
         assert!(!is_english_stop_word("caroline"));
         assert!(!is_english_stop_word("The"));
+        assert!(!is_english_stop_word("# The English stop list"));
     }
 }
