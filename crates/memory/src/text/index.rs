@@ -96,7 +96,7 @@ pub struct TextIndex {
     /// scoring a posting needs no lookup of its document.
     postings: Vec<Vec<(u32, u32, u32)>>,
     free_terms: Vec<u32>,
-    docs: HashMap<u32, Doc>,
+    docs: HashMap<u32, Doc, BuildHasherDefault<DocHasher>>,
     total_len: u64,
     stems: StemCache,
 }
@@ -116,7 +116,7 @@ impl TextIndex {
             term_names: Vec::new(),
             postings: Vec::new(),
             free_terms: Vec::new(),
-            docs: HashMap::new(),
+            docs: HashMap::default(),
             total_len: 0,
             stems: StemCache::default(),
         }
@@ -172,21 +172,29 @@ impl TextIndex {
     /// Index `text` as document `doc`, replacing what `doc` held before.
     pub fn add(&mut self, doc: u32, text: &str) {
         self.remove(doc);
-        let mut terms = Vec::new();
-        self.tokenizer
-            .for_each_term_memo(text, &mut self.stems, |t| terms.push(t.to_owned()));
-        let len = terms.len() as u32;
-        terms.sort_unstable();
+        // Each term goes straight to its id (no owned string per token); the ids are then
+        // counted by sorting, which also leaves them in the order `Doc::terms` keeps.
+        let mut ids: Vec<u32> = Vec::new();
+        let Self {
+            tokenizer,
+            stems,
+            term_ids,
+            term_names,
+            postings,
+            free_terms,
+            ..
+        } = self;
+        tokenizer.for_each_term_memo(text, stems, |t| {
+            ids.push(term_id(term_ids, term_names, postings, free_terms, t));
+        });
+        let len = ids.len() as u32;
+        ids.sort_unstable();
         let mut counted: Vec<(u32, u32)> = Vec::new();
-        let mut i = 0;
-        while i < terms.len() {
-            let mut j = i + 1;
-            while j < terms.len() && terms[j] == terms[i] {
-                j += 1;
+        for id in ids {
+            match counted.last_mut() {
+                Some((last, tf)) if *last == id => *tf += 1,
+                _ => counted.push((id, 1)),
             }
-            let id = self.term_id(&terms[i]);
-            counted.push((id, (j - i) as u32));
-            i = j;
         }
         for &(term, tf) in &counted {
             let list = &mut self.postings[term as usize];
@@ -199,7 +207,6 @@ impl TextIndex {
                 _ => list.push((doc, tf, len)),
             }
         }
-        counted.sort_unstable_by_key(|&(t, _)| t);
         self.total_len += u64::from(len);
         self.docs.insert(
             doc,
@@ -208,25 +215,6 @@ impl TextIndex {
                 terms: counted.into_boxed_slice(),
             },
         );
-    }
-
-    fn term_id(&mut self, term: &str) -> u32 {
-        if let Some(&id) = self.term_ids.get(term) {
-            return id;
-        }
-        let id = match self.free_terms.pop() {
-            Some(id) => {
-                self.term_names[id as usize] = term.to_owned();
-                id
-            }
-            None => {
-                self.postings.push(Vec::new());
-                self.term_names.push(term.to_owned());
-                (self.postings.len() - 1) as u32
-            }
-        };
-        self.term_ids.insert(term.to_owned(), id);
-        id
     }
 
     /// Remove a document; returns whether it was indexed.
@@ -377,6 +365,33 @@ impl TextIndex {
     ) -> Vec<(u32, f64)> {
         self.search_by(query, limit, filter, |a, b| a.cmp(&b))
     }
+}
+
+/// The id of `term`, allocated (reusing a freed id first) when the term is new. A free function
+/// over the fields it needs, so `add` can call it while the tokenizer borrows the stem cache.
+fn term_id(
+    term_ids: &mut HashMap<String, u32>,
+    term_names: &mut Vec<String>,
+    postings: &mut Vec<Vec<(u32, u32, u32)>>,
+    free_terms: &mut Vec<u32>,
+    term: &str,
+) -> u32 {
+    if let Some(&id) = term_ids.get(term) {
+        return id;
+    }
+    let id = match free_terms.pop() {
+        Some(id) => {
+            term_names[id as usize] = term.to_owned();
+            id
+        }
+        None => {
+            postings.push(Vec::new());
+            term_names.push(term.to_owned());
+            (postings.len() - 1) as u32
+        }
+    };
+    term_ids.insert(term.to_owned(), id);
+    id
 }
 
 /// Hashes doc ids for the score accumulator: one multiply (Fibonacci hashing) instead of SipHash,
