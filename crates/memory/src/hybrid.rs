@@ -6,9 +6,10 @@
 //! [`crate::text::TextIndex::query_in`]): a conversation's or an agent's scope is searched as
 //! if it were stored alone.
 
+use std::cmp::Ordering;
+
 use crewai_rust_serialization::record::Record;
 use serde_json::{Map, Value};
-use std::cmp::Ordering;
 
 use crate::error::{MemoryError, Result};
 use crate::filters::metadata_matches;
