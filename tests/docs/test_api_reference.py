@@ -1,8 +1,7 @@
 """docs/api.md lists exactly the public names: each module's `__all__`, and the `_core` stubs.
 
 A module section is a heading ``## `module` `` followed by a table whose first column holds the
-names. Names being built on the hybrid-recall branch are tolerated as missing until it is merged
-(a strict xfail checks they really are missing, so the allowance disappears by itself).
+names.
 """
 
 from __future__ import annotations
@@ -23,23 +22,6 @@ from crewai_rust import _native
 
 SECTION = re.compile(r"^## `(crewai_rust[\w.]*)`", re.MULTILINE)
 ROW = re.compile(r"^\| `(\w+)` \|", re.MULTILINE)
-PENDING: dict[str, set[str]] = {
-    "crewai_rust": {"RustMemoryStorage"},
-    "crewai_rust.memory": {"HybridMemory", "HybridSearchStorage"},
-    "crewai_rust.memory.hybrid": {
-        "HybridMemory",
-        "HybridSearchStorage",
-        "hybrid_embedder",
-        "hybrid_recall",
-        "supports_hybrid",
-    },
-}
-
-
-def _hybrid_merged() -> bool:
-    return (Path(crewai_rust.__file__).parent / "memory" / "hybrid.py").is_file() and hasattr(
-        crewai_rust, "RustMemoryStorage"
-    )
 
 
 def documented(repo_root: Path) -> dict[str, set[str]]:
@@ -130,12 +112,9 @@ def test_section_matches_the_modules_all(module: str, repo_root: Path) -> None:
     docs = documented(repo_root)
     assert module in docs, f"docs/api.md has no section for {module}"
     listed = docs[module]
-    pending = set() if _hybrid_merged() else PENDING.get(module, set())
-    if module == "crewai_rust.memory.hybrid" and pending:
-        return  # the whole module arrives with the hybrid branch (test_pending_names_... below)
     actual = set(public_modules()[module])
-    assert listed - pending == actual, (
-        f"{module}: documented but not in __all__: {sorted(listed - pending - actual)}; "
+    assert listed == actual, (
+        f"{module}: documented but not in __all__: {sorted(listed - actual)}; "
         f"in __all__ but not documented: {sorted(actual - listed)}"
     )
 
@@ -157,23 +136,10 @@ def test_core_stub_names_exist_in_the_extension(repo_root: Path) -> None:
 
 
 def test_documented_names_are_importable(repo_root: Path) -> None:
-    pending = set() if _hybrid_merged() else set().union(*PENDING.values())
     problems: list[str] = []
     for module, names in documented(repo_root).items():
-        if module == "crewai_rust._core" or (module == "crewai_rust.memory.hybrid" and pending):
+        if module == "crewai_rust._core":
             continue
         mod: Any = _import(module)
-        problems += [f"{module}.{n}" for n in sorted(names - pending) if not hasattr(mod, n)]
+        problems += [f"{module}.{n}" for n in sorted(names) if not hasattr(mod, n)]
     assert not problems, f"documented but not importable: {problems}"
-
-
-@pytest.mark.xfail(
-    condition=not _hybrid_merged(),
-    reason="hybrid recall (RustMemoryStorage, HybridMemory) not merged into this tree yet",
-    strict=True,
-)
-def test_pending_names_exist() -> None:
-    assert hasattr(crewai_rust, "RustMemoryStorage")
-    memory = _import("crewai_rust.memory")
-    for name in ("HybridMemory", "HybridSearchStorage"):
-        assert name in memory.__all__, f"crewai_rust.memory.__all__ lacks {name}"

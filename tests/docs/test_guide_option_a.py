@@ -17,10 +17,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-import crewai_rust
-
 DRIVER = """
 
 # --- driver (tests/docs/test_guide_option_a.py) -------------------------------------------------
@@ -71,15 +67,7 @@ print("option A ok")
 """
 
 
-def test_option_a_verbatim_against_rust_memory_storage(
-    docs: Any, impl: str, tmp_path: Path, request: Any
-) -> None:
-    if not hasattr(crewai_rust, "RustMemoryStorage"):
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="crewai_rust.RustMemoryStorage not merged into this tree yet", strict=True
-            )
-        )
+def test_option_a_verbatim_against_rust_memory_storage(docs: Any, impl: str, tmp_path: Path) -> None:
     block = docs.guide_code("option-a")
     assert "RustMemoryStorage" in block.code  # the right block, not a stray marker
     script = tmp_path / "option_a.py"

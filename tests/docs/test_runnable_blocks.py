@@ -13,37 +13,14 @@ import os
 import re
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import crewai_rust
-
 TIMEOUT_S = 180
 # Variables that would change what a block does; a block sets what it needs itself.
 _INHERITED_FLAGS = re.compile(r"^CREWAI_(USE_RUST_|RUST_)")
-
-
-def _storage_has_hybrid_search() -> bool:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Cannot set an attribute on", category=ImportWarning)
-        from crewai_rust.memory.storage import RustStorage
-    return callable(getattr(RustStorage, "search_hybrid", None))
-
-
-def _pending_names() -> dict[str, bool]:
-    """Public names being built on other branches (hybrid recall): name -> present here.
-
-    `supports_hybrid` stands for `RustStorage.search_hybrid`, which the examples assert on.
-    """
-    return {
-        "supports_hybrid": _storage_has_hybrid_search(),
-        "RustMemoryStorage": hasattr(crewai_rust, "RustMemoryStorage"),
-        # Looked up as a file: importing crewai_rust.memory would import crewai here.
-        "HybridMemory": (Path(crewai_rust.__file__).parent / "memory" / "hybrid.py").is_file(),
-    }
 
 
 def block_env(storage_dir: Path, impl: str) -> dict[str, str]:
@@ -76,13 +53,7 @@ def run_code(code: str, workdir: Path, impl: str) -> subprocess.CompletedProcess
     )
 
 
-def test_runnable_block(runnable_block: Any, block_impl: str, tmp_path: Path, request: Any) -> None:
-    missing = [n for n, present in _pending_names().items() if not present and n in runnable_block.code]
-    if missing:
-        # Strict: once the hybrid branch is merged this marker stops applying and the block runs.
-        request.applymarker(
-            pytest.mark.xfail(reason=f"{', '.join(missing)} not in this tree yet", strict=True)
-        )
+def test_runnable_block(runnable_block: Any, block_impl: str, tmp_path: Path) -> None:
     proc = run_code(runnable_block.code, tmp_path, block_impl)
     assert proc.returncode == 0, (
         f"{runnable_block.id} ({block_impl}) exited {proc.returncode}\n"

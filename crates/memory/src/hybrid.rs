@@ -1,10 +1,12 @@
 //! Full-text and hybrid search over the store's records: BM25 over `content` (the state's
 //! [`TextIndex`], kept in step with every upsert/delete/clear) and its fusion with cosine
 //! similarity. Filters are exact, as in vector search: they restrict the candidates before
-//! ranking, so the result is the best `limit` among matching records.
+//! ranking, so the result is the best `limit` among matching records. The records the filters
+//! select are also the collection BM25 takes its statistics from (see
+//! [`crate::text::TextIndex::query_in`]): a conversation's or an agent's scope is searched as
+//! if it were stored alone.
 
 use std::cmp::Ordering;
-use std::collections::HashSet;
 
 use crewai_rust_serialization::record::Record;
 use serde_json::{Map, Value};
@@ -13,7 +15,7 @@ use crate::error::{MemoryError, Result};
 use crate::filters::metadata_matches;
 use crate::search::SearchQuery;
 use crate::state::State;
-use crate::text::{Candidate, Language, candidate_pool, fuse_by};
+use crate::text::{Candidate, DocSet, Language, candidate_pool, fuse_by};
 use crate::vector::inverse_norm;
 
 /// A full-text search request; `scope_prefix` canonical (see [`crate::normalise_prefix`]).
@@ -50,22 +52,21 @@ impl State {
     }
 
     /// Slots matching scope, categories and metadata (`None` = every live slot).
-    fn text_filter(
+    fn text_subset(
         &self,
         scope: Option<&str>,
         categories: &[String],
         metadata: Option<&Map<String, Value>>,
-    ) -> impl Fn(u32) -> bool + '_ {
-        let allowed: Option<HashSet<u32>> = self
-            .candidates(scope, categories)
-            .map(|c| c.into_iter().collect());
-        let metadata = metadata.cloned();
-        move |slot| {
-            allowed.as_ref().is_none_or(|a| a.contains(&slot))
-                && metadata
-                    .as_ref()
-                    .is_none_or(|m| metadata_matches(&self.stored(slot).meta, m))
-        }
+    ) -> Option<DocSet> {
+        let candidates = self.candidates(scope, categories);
+        let Some(wanted) = metadata else {
+            return candidates.map(|c| c.into_iter().collect());
+        };
+        let matches = |&slot: &u32| metadata_matches(&self.stored(slot).meta, wanted);
+        Some(match candidates {
+            Some(c) => c.into_iter().filter(matches).collect(),
+            None => self.live_slots().filter(matches).collect(),
+        })
     }
 
     fn by_id(&self, a: u32, b: u32) -> Ordering {
@@ -76,12 +77,13 @@ impl State {
         if q.limit == 0 {
             return Vec::new();
         }
-        let query = self.text.query(&q.text);
-        let filter = self.text_filter(
+        let subset = self.text_subset(
             q.scope_prefix.as_deref(),
             &q.categories,
             q.metadata_filter.as_ref(),
         );
+        let query = self.text.query_in(&q.text, subset.as_ref());
+        let filter = |slot| subset.as_ref().is_none_or(|s| s.contains(&slot));
         let hits = self
             .text
             .search_above(&query, q.limit, q.min_score, filter, |a, b| {
@@ -111,15 +113,16 @@ impl State {
             return Ok(Vec::new());
         }
         let pool = candidate_pool(q.limit);
-        let query = self.text.query(&q.text);
-        let filter = self.text_filter(
+        let subset = self.text_subset(
             q.scope_prefix.as_deref(),
             &q.categories,
             q.metadata_filter.as_ref(),
         );
+        let query = self.text.query_in(&q.text, subset.as_ref());
+        let filter = |slot| subset.as_ref().is_none_or(|s| s.contains(&slot));
         let mut slots: Vec<u32> = self
             .text
-            .search_by(&query, pool, &filter, |a, b| self.by_id(a, b))
+            .search_by(&query, pool, filter, |a, b| self.by_id(a, b))
             .into_iter()
             .map(|(slot, _)| slot)
             .collect();

@@ -1,5 +1,6 @@
 //! Full-text and hybrid search through the store: the index follows upsert/update/delete/reset,
-//! is rebuilt on reopen, and filters give the exact top-k (compared with a standalone index).
+//! is rebuilt on reopen, and filters give the exact top-k scored as if the matching records were
+//! stored alone (compared with a standalone index of just those records).
 
 mod common;
 
@@ -45,21 +46,23 @@ fn text_query(text: &str, scope: Option<&str>, cats: &[&str], limit: usize) -> T
     }
 }
 
-/// The expected text ranking: a standalone index over the same contents, filtered by brute force.
+/// The expected text ranking: a standalone index of just the records the filters select.
 fn expected_text(recs: &[Record], q: &TextSearchQuery) -> Vec<(String, f64)> {
     let mut ix = TextIndex::default();
     for (i, r) in recs.iter().enumerate() {
-        ix.add(i as u32, &r.content);
+        if in_scope(&r.scope, q.scope_prefix.as_deref())
+            && (q.categories.is_empty() || r.categories.iter().any(|c| q.categories.contains(c)))
+        {
+            ix.add(i as u32, &r.content);
+        }
     }
     let query = ix.query(&q.text);
-    let ok = |i: u32| {
-        let r = &recs[i as usize];
-        in_scope(&r.scope, q.scope_prefix.as_deref())
-            && (q.categories.is_empty() || r.categories.iter().any(|c| q.categories.contains(c)))
-    };
-    ix.search_by(&query, q.limit, ok, |a, b| {
-        recs[a as usize].id.cmp(&recs[b as usize].id)
-    })
+    ix.search_by(
+        &query,
+        q.limit,
+        |_| true,
+        |a, b| recs[a as usize].id.cmp(&recs[b as usize].id),
+    )
     .into_iter()
     .map(|(i, s)| (recs[i as usize].id.clone(), query.normalize(s)))
     .collect()
@@ -136,10 +139,13 @@ fn hybrid_fuses_text_and_vector_candidates() {
         ..Default::default()
     };
     let got = ids_scores(store.search_hybrid(&q).unwrap());
-    // Expected: fuse every matching record (a pool as large as the collection is exact).
+    // Expected: fuse every matching record (a pool as large as the collection is exact), BM25
+    // from an index of the matching records alone.
     let mut ix = TextIndex::default();
     for (i, r) in recs.iter().enumerate() {
-        ix.add(i as u32, &r.content);
+        if in_scope(&r.scope, q.scope_prefix.as_deref()) {
+            ix.add(i as u32, &r.content);
+        }
     }
     let query = ix.query(&q.text);
     let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();

@@ -1,7 +1,6 @@
 //! Bindings for the full-text index (`crewai_rust_memory::text`): the standalone `TextIndex`,
 //! `tokenize` and `fuse`, with the same interface as `crewai_rust.memory.text` (the reference).
 
-use std::collections::HashSet;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crewai_rust_memory::text::{self, Bm25Params, Candidate, Language};
@@ -75,7 +74,7 @@ impl PyTextIndex {
 #[pymethods]
 impl PyTextIndex {
     #[new]
-    #[pyo3(signature = (language = "english", k1 = 1.2, b = 0.75))]
+    #[pyo3(signature = (language = "english", k1 = 0.9, b = 0.4))]
     fn new(language: &str, k1: f64, b: f64) -> PyResult<Self> {
         let lang = self::language(language)?;
         let params = Bm25Params::new(k1, b).ok_or_else(|| {
@@ -164,7 +163,8 @@ impl PyTextIndex {
     }
 
     /// Top `limit` (doc, score in [0, 1]) for `query` among `allowed` docs (None = all), best
-    /// first, ties by doc id. Any string is a valid query; one without known terms finds nothing.
+    /// first, ties by doc id, scored with the statistics of the allowed docs alone. Any string
+    /// is a valid query; one without known terms finds nothing.
     #[pyo3(signature = (query, limit = 10, allowed = None))]
     fn search(
         &self,
@@ -174,10 +174,10 @@ impl PyTextIndex {
         allowed: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<(u32, f64)>> {
         let query = text_arg(query, "query")?;
-        let allowed: Option<HashSet<u32>> = match allowed {
+        let allowed: Option<text::DocSet> = match allowed {
             None => None,
             Some(obj) => {
-                let mut set = HashSet::new();
+                let mut set = text::DocSet::default();
                 for item in obj.try_iter()? {
                     // Ids that cannot be docs cannot match; they are not an error.
                     if let Ok(d) = doc_id(&item?) {
@@ -190,7 +190,7 @@ impl PyTextIndex {
         let limit = limit_arg(limit);
         detached(py, || {
             let index = self.read();
-            let q = index.query(&query);
+            let q = index.query_in(&query, allowed.as_ref());
             let hits = index.search(&q, limit, |d| {
                 allowed.as_ref().is_none_or(|s| s.contains(&d))
             });
@@ -276,7 +276,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DEFAULT_TEXT_WEIGHT", text::DEFAULT_TEXT_WEIGHT)?;
     m.add(
         "ENGLISH_STOP_WORDS",
-        text::stopwords::ENGLISH_STOP_WORDS.to_vec(),
+        text::stopwords::english_stop_words().to_vec(),
     )?;
     Ok(())
 }

@@ -3,9 +3,10 @@
 Same definitions as the Rust side, to the last float: tokenization (runs of Unicode letters,
 marks and numbers; ideographs and kana one token each; full case folding; English stop words
 and Snowball English stemming of ASCII tokens by default, nothing of that with
-``language="none"``), Okapi BM25 with Lucene's idf summed over the query's distinct terms in
-term order, scores normalised into [0, 1] by the query's saturation bound
-``sum(idf * (k1 + 1))``, and the hybrid fusion
+``language="none"``), Okapi BM25 (k1 = 0.9, b = 0.4) with Lucene's idf summed over the
+query's distinct terms in term order, with the statistics of the documents a search is
+restricted to (the records a filter selects are the collection searched), scores normalised
+into [0, 1] by the query's saturation bound ``sum(idf * (k1 + 1))``, and the hybrid fusion
 ``weight * bm25 / max_bm25 + (1 - weight) * max(cos, 0) / max_cos`` over the candidates.
 The Unicode tables come from `_text_tables` (generated once for both languages) so the running
 Python's own Unicode version never matters. `TextIndex` has the same interface as
@@ -19,6 +20,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 
 import snowballstemmer
 
@@ -42,147 +44,23 @@ __all__ = [
     "tokenize",
 ]
 
-DEFAULT_K1 = 1.2
-DEFAULT_B = 0.75
+# Anserini's / Pyserini's BM25 defaults, meant for short passages (records are sentences).
+DEFAULT_K1 = 0.9
+DEFAULT_B = 0.4
 # Chosen on a development split of LoCoMo (conversations 26 and 30); see docs/hybrid.md.
 DEFAULT_TEXT_WEIGHT = 0.7
 LANGUAGES = ("english", "none")
 
-# Snowball's English list without its apostrophe forms, plus the fragments they leave behind.
-ENGLISH_STOP_WORDS: frozenset[str] = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "could",
-        "d",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "ll",
-        "m",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "ought",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "re",
-        "s",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "t",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "ve",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-    ]
-)
+
+def _read_stop_words() -> frozenset[str]:
+    # The one list both implementations use: the Rust crate includes the same file at build time.
+    source = (
+        resources.files("crewai_rust.memory").joinpath("english_stop_words.txt").read_text(encoding="utf-8")
+    )
+    return frozenset(w for line in source.splitlines() if (w := line.strip()) and not w.startswith("#"))
+
+
+ENGLISH_STOP_WORDS: frozenset[str] = _read_stop_words()
 
 
 def _char_class(ranges: Iterable[tuple[int, int]]) -> str:
@@ -378,20 +256,30 @@ class TextIndex:
         self._docs.clear()
         self._total_len = 0
 
-    def query(self, text: str) -> Query:
-        """Analyse `text` against the current collection statistics."""
+    def query(self, text: str, allowed: Callable[[int], bool] | None = None) -> Query:
+        """Analyse `text` against the statistics of the docs `allowed` accepts (None = all):
+        N, df and the mean length are those of these docs alone, as if nothing else were indexed."""
         words = sorted(set(_terms(_check_text(text, "query"), self._language)))
-        n = float(len(self._docs))
+        if allowed is None:
+            n = float(len(self._docs))
+            avgdl = self.avg_doc_len()
+            members: Collection[int] | None = None
+        else:
+            members = {d for d in self._docs if allowed(d)}
+            n = float(len(members))
+            avgdl = sum(self._docs[d][0] for d in members) / len(members) if members else 0.0
         terms = []
         bound = 0.0
         for word in words:
             posting = self._postings.get(word)
-            if posting:
-                df = float(len(posting))
+            if not posting:
+                continue
+            df = float(len(posting) if members is None else sum(1 for d in posting if d in members))
+            if df > 0.0:
                 idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
                 bound += idf * (self._k1 + 1.0)
                 terms.append((word, idf))
-        return Query(tuple(terms), self.avg_doc_len(), bound)
+        return Query(tuple(terms), avgdl, bound)
 
     def _term_score(self, idf: float, tf: int, length: int, avgdl: float) -> float:
         k1, b = self._k1, self._b
@@ -431,9 +319,11 @@ class TextIndex:
     def search(
         self, query: str, limit: int = 10, allowed: Collection[int] | None = None
     ) -> list[tuple[int, float]]:
-        """Top `limit` (doc, score in [0, 1]) for `query` among `allowed` docs (None = all)."""
-        q = self.query(query)
-        hits = self.raw_search(q, limit, None if allowed is None else allowed.__contains__)
+        """Top `limit` (doc, score in [0, 1]) for `query` among `allowed` docs (None = all),
+        scored with the statistics of the allowed docs alone."""
+        accept = None if allowed is None else frozenset(allowed).__contains__
+        q = self.query(query, accept)
+        hits = self.raw_search(q, limit, accept)
         return [(d, q.normalize(s)) for d, s in hits]
 
     def scores(self, query: str, docs: Sequence[int]) -> list[float]:
@@ -448,16 +338,20 @@ class TextIndex:
 def search_text(
     index: TextIndex,
     query: str,
-    allowed: Callable[[int], bool],
+    allowed: Callable[[int], bool] | None,
     limit: int,
     min_score: float = 0.0,
     tie: Callable[[int], object] | None = None,
 ) -> list[tuple[int, float]]:
     """The engine's full-text search: exact top `limit` (doc, normalised BM25 >= min_score) of
-    allowed docs, ties by `tie(doc)`. What `MemoryStore.search_text` computes over its slots."""
-    q = index.query(query)
+    allowed docs (None = all), ties by `tie(doc)`, with the allowed docs' statistics. What
+    `MemoryStore.search_text` computes over its slots."""
+    q = index.query(query, allowed)
     hits = index.raw_search(
-        q, limit, lambda d: allowed(d) and q.normalize(index.raw_score(q, d)) >= min_score, tie
+        q,
+        limit,
+        lambda d: (allowed is None or allowed(d)) and q.normalize(index.raw_score(q, d)) >= min_score,
+        tie,
     )
     return [(d, q.normalize(s)) for d, s in hits]
 
@@ -467,7 +361,7 @@ def search_hybrid(
     query: str,
     vector_top: Callable[[int], Sequence[tuple[int, float]]],
     cosine: Callable[[int], float],
-    allowed: Callable[[int], bool],
+    allowed: Callable[[int], bool] | None,
     limit: int,
     weight: float = DEFAULT_TEXT_WEIGHT,
     min_score: float = 0.0,
@@ -475,12 +369,13 @@ def search_hybrid(
 ) -> list[tuple[int, float]]:
     """The engine's hybrid search: the union of the text top-`candidate_pool(limit)` and
     `vector_top(pool)` (the store's filtered vector search, (doc, cosine) best first), each
-    candidate scored by raw BM25 and `cosine(doc)` (0.0 without an embedding), fused by `fuse`."""
+    candidate scored by raw BM25 (with the allowed docs' statistics; `allowed` None = all) and
+    `cosine(doc)` (0.0 without an embedding), fused by `fuse`."""
     w = check_weight(weight)
     if limit <= 0:
         return []
     pool = candidate_pool(limit)
-    q = index.query(query)
+    q = index.query(query, allowed)
     docs = {d for d, _ in index.raw_search(q, pool, allowed, tie)}
     docs.update(d for d, _ in vector_top(pool))
     candidates = [(d, index.raw_score(q, d), cosine(d)) for d in sorted(docs)]

@@ -5,11 +5,13 @@
 //! `idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5))`,
 //! `score(d) = Σ_t idf(t) · tf·(k1+1) / (tf + k1·(1 - b + b·|d|/avgdl))` over the query's distinct
 //! terms, summed in term (byte) order so the Python reference gets the very same floats. `N`,
-//! `df` and `avgdl` are collection statistics (not restricted by the filter), so a record's score
-//! does not depend on which filter found it.
+//! `df` and `avgdl` are the statistics of the documents a search is restricted to (all of them
+//! without a filter; see [`TextIndex::query_in`]): the records a scope selects are the
+//! collection being searched, so a name that occurs in every record of its scope is not rare
+//! there merely because other scopes never mention it.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::tokenizer::{Language, StemCache, Tokenizer};
@@ -22,11 +24,15 @@ pub struct Bm25Params {
 }
 
 impl Default for Bm25Params {
-    /// The classic defaults (Robertson et al.; Lucene's too): k1 = 1.2, b = 0.75.
+    /// Anserini's (and Pyserini's) defaults, k1 = 0.9, b = 0.4, tuned for short passages: memory
+    /// records are sentences, where the classic k1 = 1.2, b = 0.75 over-penalise length.
     fn default() -> Self {
-        Self { k1: 1.2, b: 0.75 }
+        Self { k1: 0.9, b: 0.4 }
     }
 }
+
+/// A set of doc ids (the documents a search is restricted to), hashed as the accumulator is.
+pub type DocSet = HashSet<u32, BuildHasherDefault<DocHasher>>;
 
 impl Bm25Params {
     /// `None` unless `k1` is finite and ≥ 0 and `b` is in [0, 1].
@@ -90,7 +96,7 @@ pub struct TextIndex {
     /// scoring a posting needs no lookup of its document.
     postings: Vec<Vec<(u32, u32, u32)>>,
     free_terms: Vec<u32>,
-    docs: HashMap<u32, Doc>,
+    docs: HashMap<u32, Doc, BuildHasherDefault<DocHasher>>,
     total_len: u64,
     stems: StemCache,
 }
@@ -110,7 +116,7 @@ impl TextIndex {
             term_names: Vec::new(),
             postings: Vec::new(),
             free_terms: Vec::new(),
-            docs: HashMap::new(),
+            docs: HashMap::default(),
             total_len: 0,
             stems: StemCache::default(),
         }
@@ -166,21 +172,29 @@ impl TextIndex {
     /// Index `text` as document `doc`, replacing what `doc` held before.
     pub fn add(&mut self, doc: u32, text: &str) {
         self.remove(doc);
-        let mut terms = Vec::new();
-        self.tokenizer
-            .for_each_term_memo(text, &mut self.stems, |t| terms.push(t.to_owned()));
-        let len = terms.len() as u32;
-        terms.sort_unstable();
+        // Each term goes straight to its id (no owned string per token); the ids are then
+        // counted by sorting, which also leaves them in the order `Doc::terms` keeps.
+        let mut ids: Vec<u32> = Vec::new();
+        let Self {
+            tokenizer,
+            stems,
+            term_ids,
+            term_names,
+            postings,
+            free_terms,
+            ..
+        } = self;
+        tokenizer.for_each_term_memo(text, stems, |t| {
+            ids.push(term_id(term_ids, term_names, postings, free_terms, t));
+        });
+        let len = ids.len() as u32;
+        ids.sort_unstable();
         let mut counted: Vec<(u32, u32)> = Vec::new();
-        let mut i = 0;
-        while i < terms.len() {
-            let mut j = i + 1;
-            while j < terms.len() && terms[j] == terms[i] {
-                j += 1;
+        for id in ids {
+            match counted.last_mut() {
+                Some((last, tf)) if *last == id => *tf += 1,
+                _ => counted.push((id, 1)),
             }
-            let id = self.term_id(&terms[i]);
-            counted.push((id, (j - i) as u32));
-            i = j;
         }
         for &(term, tf) in &counted {
             let list = &mut self.postings[term as usize];
@@ -193,7 +207,6 @@ impl TextIndex {
                 _ => list.push((doc, tf, len)),
             }
         }
-        counted.sort_unstable_by_key(|&(t, _)| t);
         self.total_len += u64::from(len);
         self.docs.insert(
             doc,
@@ -202,25 +215,6 @@ impl TextIndex {
                 terms: counted.into_boxed_slice(),
             },
         );
-    }
-
-    fn term_id(&mut self, term: &str) -> u32 {
-        if let Some(&id) = self.term_ids.get(term) {
-            return id;
-        }
-        let id = match self.free_terms.pop() {
-            Some(id) => {
-                self.term_names[id as usize] = term.to_owned();
-                id
-            }
-            None => {
-                self.postings.push(Vec::new());
-                self.term_names.push(term.to_owned());
-                (self.postings.len() - 1) as u32
-            }
-        };
-        self.term_ids.insert(term.to_owned(), id);
-        id
     }
 
     /// Remove a document; returns whether it was indexed.
@@ -253,18 +247,46 @@ impl TextIndex {
         self.total_len = 0;
     }
 
-    /// Analyse `text` against the current collection statistics.
+    /// Analyse `text` against the statistics of the whole index.
     pub fn query(&self, text: &str) -> Query {
+        self.query_in(text, None)
+    }
+
+    /// Analyse `text` against the statistics of `subset` (`None` = every document): `N` is the
+    /// number of indexed documents in it, `df` counts only them and `avgdl` is their mean
+    /// length, exactly as if the index held nothing else. Ids of unindexed documents are ignored.
+    pub fn query_in(&self, text: &str, subset: Option<&DocSet>) -> Query {
         let mut words = self.tokenizer.terms(text);
         words.sort_unstable();
         words.dedup();
-        let n = self.docs.len() as f64;
+        let (n, avgdl) = match subset {
+            None => (self.docs.len(), self.avg_doc_len()),
+            Some(set) => {
+                let (mut n, mut total) = (0usize, 0u64);
+                for doc in set {
+                    if let Some(entry) = self.docs.get(doc) {
+                        n += 1;
+                        total += u64::from(entry.len);
+                    }
+                }
+                (n, if n == 0 { 0.0 } else { total as f64 / n as f64 })
+            }
+        };
+        let n = n as f64;
         let k1 = self.params.k1;
         let mut terms = Vec::new();
         let mut bound = 0.0;
         for w in &words {
             if let Some(&id) = self.term_ids.get(w.as_str()) {
-                let df = self.postings[id as usize].len() as f64;
+                let postings = &self.postings[id as usize];
+                let df = match subset {
+                    None => postings.len(),
+                    Some(set) => postings.iter().filter(|p| set.contains(&p.0)).count(),
+                };
+                if df == 0 {
+                    continue;
+                }
+                let df = df as f64;
                 let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
                 bound += idf * (k1 + 1.0);
                 terms.push((id, idf));
@@ -272,7 +294,7 @@ impl TextIndex {
         }
         Query {
             terms,
-            avgdl: self.avg_doc_len(),
+            avgdl,
             bound,
         }
     }
@@ -345,10 +367,37 @@ impl TextIndex {
     }
 }
 
+/// The id of `term`, allocated (reusing a freed id first) when the term is new. A free function
+/// over the fields it needs, so `add` can call it while the tokenizer borrows the stem cache.
+fn term_id(
+    term_ids: &mut HashMap<String, u32>,
+    term_names: &mut Vec<String>,
+    postings: &mut Vec<Vec<(u32, u32, u32)>>,
+    free_terms: &mut Vec<u32>,
+    term: &str,
+) -> u32 {
+    if let Some(&id) = term_ids.get(term) {
+        return id;
+    }
+    let id = match free_terms.pop() {
+        Some(id) => {
+            term_names[id as usize] = term.to_owned();
+            id
+        }
+        None => {
+            postings.push(Vec::new());
+            term_names.push(term.to_owned());
+            (postings.len() - 1) as u32
+        }
+    };
+    term_ids.insert(term.to_owned(), id);
+    id
+}
+
 /// Hashes doc ids for the score accumulator: one multiply (Fibonacci hashing) instead of SipHash,
 /// which dominated scoring; doc ids are not attacker-chosen keys.
-#[derive(Default)]
-struct DocHasher(u64);
+#[derive(Debug, Default)]
+pub struct DocHasher(u64);
 
 impl Hasher for DocHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -398,7 +447,7 @@ mod tests {
     fn textbook(docs: &[Vec<String>], query: &[String], d: usize) -> f64 {
         let n = docs.len() as f64;
         let avgdl = docs.iter().map(Vec::len).sum::<usize>() as f64 / n;
-        let (k1, b) = (1.2, 0.75);
+        let (k1, b) = (0.9, 0.4);
         let mut q: Vec<&String> = query.iter().collect();
         q.sort();
         q.dedup();
@@ -469,6 +518,48 @@ mod tests {
         assert!(tied.windows(2).all(|w| w[0] < w[1]));
         let rev = ix.search_by(&q, 1, |_| true, |a, b| b.cmp(&a));
         assert_eq!(rev[0].0, *tied.last().unwrap());
+    }
+
+    #[test]
+    fn subset_statistics_are_those_of_an_index_of_the_subset_alone() {
+        let docs: Vec<String> = (0..120)
+            .map(|i| match i % 4 {
+                0 => format!("caroline apple {}", "pear ".repeat(i % 5)),
+                1 => format!("melanie plum {}", "apple ".repeat(i % 3)),
+                2 => "caroline caroline fig".to_owned(),
+                _ => format!("kiwi {}", "lime ".repeat(i % 6)),
+            })
+            .collect();
+        let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+        let ix = index(&refs);
+        let subset: DocSet = (0..120u32).filter(|d| d % 3 != 1).collect();
+        let mut alone = TextIndex::default();
+        for &d in &subset {
+            alone.add(d, refs[d as usize]);
+        }
+        for text in [
+            "caroline apple",
+            "pear plum fig",
+            "melanie",
+            "lime kiwi apple",
+        ] {
+            let q = ix.query_in(text, Some(&subset));
+            let want = alone.query(text);
+            let got = ix.search(&q, 30, |d| subset.contains(&d));
+            assert_eq!(got, alone.search(&want, 30, |_| true), "{text}");
+            assert_eq!(q.normalize(1.0), want.normalize(1.0));
+        }
+        // The subset's N and df are not the whole index's, so neither are the idf and scores.
+        let whole = ix.query("caroline");
+        let part = ix.query_in("caroline", Some(&subset));
+        assert!(ix.score(&whole, 0) != ix.score(&part, 0));
+        // Without a subset, and with the subset of every document, the figures are the same.
+        let all: DocSet = (0..120u32).chain([500, 501]).collect();
+        assert_eq!(
+            ix.search(&ix.query_in("apple pear", Some(&all)), 50, |_| true),
+            ix.search(&ix.query("apple pear"), 50, |_| true)
+        );
+        assert!(ix.query_in("apple", Some(&DocSet::default())).is_empty());
     }
 
     #[test]

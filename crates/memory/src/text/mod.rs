@@ -9,5 +9,5 @@ pub mod tables;
 pub mod tokenizer;
 
 pub use fusion::{Candidate, DEFAULT_TEXT_WEIGHT, candidate_pool, fuse, fuse_by, valid_weight};
-pub use index::{Bm25Params, Query, TextIndex};
+pub use index::{Bm25Params, DocHasher, DocSet, Query, TextIndex};
 pub use tokenizer::{Language, Tokenizer};

@@ -197,21 +197,33 @@ impl Tokenizer {
         let Some(stemmer) = &self.stemmer else {
             return self.for_each_term(text, f);
         };
+        // ASCII tokens (nearly all of English) are lowered into one reused buffer rather than
+        // a new string per capitalised word.
+        let mut lower = String::new();
         segment(text, |raw| {
-            let folded = fold(raw);
-            if is_english_stop_word(&folded) {
+            let other;
+            let folded: &str = if raw.is_ascii() {
+                lower.clear();
+                lower.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
+                &lower
+            } else {
+                other = fold(raw);
+                &other
+            };
+            if is_english_stop_word(folded) {
                 return;
             }
+            // Folding can make a token ASCII (`K` Kelvin sign -> `k`): stemmed like any other.
             if !folded.is_ascii() {
-                return f(&folded);
+                return f(folded);
             }
-            if let Some(stem) = cache.map.get(folded.as_ref()) {
+            if let Some(stem) = cache.map.get(folded) {
                 return f(stem);
             }
-            let stem = stemmer.stem(&folded).into_owned();
+            let stem = stemmer.stem(folded).into_owned();
             f(&stem);
             if cache.map.len() < STEM_CACHE_MAX {
-                cache.map.insert(folded.into_owned(), stem);
+                cache.map.insert(folded.to_owned(), stem);
             }
         });
     }
