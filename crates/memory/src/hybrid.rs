@@ -13,7 +13,7 @@ use crate::error::{MemoryError, Result};
 use crate::filters::metadata_matches;
 use crate::search::SearchQuery;
 use crate::state::State;
-use crate::text::{Candidate, Language, candidate_pool, fuse_by};
+use crate::text::{Candidate, candidate_pool, fuse_by};
 use crate::vector::inverse_norm;
 
 /// A full-text search request; `scope_prefix` canonical (see [`crate::normalise_prefix`]).
@@ -44,11 +44,6 @@ pub struct HybridQuery {
 }
 
 impl State {
-    /// The language the text index analyses content for.
-    pub fn text_language(&self) -> Language {
-        self.text.tokenizer().language()
-    }
-
     /// Slots matching scope, categories and metadata (`None` = every live slot).
     fn text_filter(
         &self,
@@ -76,14 +71,14 @@ impl State {
         if q.limit == 0 {
             return Vec::new();
         }
-        let query = self.text.query(&q.text);
+        let query = self.text().query(&q.text);
         let filter = self.text_filter(
             q.scope_prefix.as_deref(),
             &q.categories,
             q.metadata_filter.as_ref(),
         );
         let hits = self
-            .text
+            .text()
             .search_above(&query, q.limit, q.min_score, filter, |a, b| {
                 self.by_id(a, b)
             });
@@ -111,14 +106,14 @@ impl State {
             return Ok(Vec::new());
         }
         let pool = candidate_pool(q.limit);
-        let query = self.text.query(&q.text);
+        let query = self.text().query(&q.text);
         let filter = self.text_filter(
             q.scope_prefix.as_deref(),
             &q.categories,
             q.metadata_filter.as_ref(),
         );
         let mut slots: Vec<u32> = self
-            .text
+            .text()
             .search_by(&query, pool, &filter, |a, b| self.by_id(a, b))
             .into_iter()
             .map(|(slot, _)| slot)
@@ -141,7 +136,7 @@ impl State {
             .iter()
             .map(|&slot| Candidate {
                 doc: slot,
-                text: self.text.score(&query, slot),
+                text: self.text().score(&query, slot),
                 vector: match &self.vectors {
                     Some(v) if self.stored(slot).has_vec => {
                         f64::from(v.cosine(slot as usize, &unit))
