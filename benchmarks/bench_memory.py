@@ -208,7 +208,8 @@ def _list_floor(storage: Any, samples: int) -> Timing:
     vectors = [row["embedding"] for row in rows]
 
     def build() -> list[MemoryRecord]:
-        return [MemoryRecord.model_construct(**f, embedding=v.tolist()) for f, v in zip(ready, vectors, strict=True)]
+        pairs = zip(ready, vectors, strict=True)
+        return [MemoryRecord.model_construct(**f, embedding=v.tolist()) for f, v in pairs]
 
     return harness.measure(build, samples=samples, target_s=0.01)
 
