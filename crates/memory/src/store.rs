@@ -145,12 +145,23 @@ impl Store {
     /// indexer. A running indexer picks up new pending vectors itself; if the state is busy the
     /// check is left to the next call (pending vectors are scanned exactly meanwhile).
     fn maybe_index(&self) {
+        self.start_indexer(false);
+    }
+
+    /// [`Store::maybe_index`]; with `wait`, waits for the state rather than leaving the check to
+    /// a later call (for [`Store::wait_for_index`], which must not return with work unstarted).
+    fn start_indexer(&self, wait: bool) {
         let mut builder = self.builder.lock();
         if builder.as_ref().is_some_and(|h| !h.is_finished()) {
             return;
         }
         {
-            let Some(state) = self.state.try_read() else {
+            let state = if wait {
+                Some(self.state.read())
+            } else {
+                self.state.try_read()
+            };
+            let Some(state) = state else {
                 return;
             };
             if !state.wants_index() && state.pending.is_empty() {
@@ -158,7 +169,12 @@ impl Store {
             }
         }
         {
-            let Some(mut state) = self.state.try_write() else {
+            let state = if wait {
+                Some(self.state.write())
+            } else {
+                self.state.try_write()
+            };
+            let Some(mut state) = state else {
                 return;
             };
             if state.wants_index() {
@@ -185,7 +201,7 @@ impl Store {
         if self.settle().is_err() {
             return false;
         }
-        self.maybe_index();
+        self.start_indexer(true);
         let mut left = usize::MAX;
         loop {
             let handle = self.builder.lock().take();
@@ -199,7 +215,7 @@ impl Store {
                 break;
             }
             left = now;
-            self.maybe_index();
+            self.start_indexer(true);
         }
         let state = self.state.read();
         state.ann.is_some() && state.pending.is_empty()
