@@ -15,7 +15,7 @@ use crate::error::{MemoryError, Result};
 use crate::filters::metadata_matches;
 use crate::search::SearchQuery;
 use crate::state::State;
-use crate::text::{Candidate, DocSet, Language, candidate_pool, fuse_by};
+use crate::text::{Candidate, DocSet, candidate_pool, fuse_by};
 use crate::vector::inverse_norm;
 
 /// A full-text search request; `scope_prefix` canonical (see [`crate::normalise_prefix`]).
@@ -46,11 +46,6 @@ pub struct HybridQuery {
 }
 
 impl State {
-    /// The language the text index analyses content for.
-    pub fn text_language(&self) -> Language {
-        self.text.tokenizer().language()
-    }
-
     /// Slots matching scope, categories and metadata (`None` = every live slot).
     fn text_subset(
         &self,
@@ -82,10 +77,10 @@ impl State {
             &q.categories,
             q.metadata_filter.as_ref(),
         );
-        let query = self.text.query_in(&q.text, subset.as_ref());
+        let query = self.text().query_in(&q.text, subset.as_ref());
         let filter = |slot| subset.as_ref().is_none_or(|s| s.contains(&slot));
         let hits = self
-            .text
+            .text()
             .search_above(&query, q.limit, q.min_score, filter, |a, b| {
                 self.by_id(a, b)
             });
@@ -118,10 +113,10 @@ impl State {
             &q.categories,
             q.metadata_filter.as_ref(),
         );
-        let query = self.text.query_in(&q.text, subset.as_ref());
+        let query = self.text().query_in(&q.text, subset.as_ref());
         let filter = |slot| subset.as_ref().is_none_or(|s| s.contains(&slot));
         let mut slots: Vec<u32> = self
-            .text
+            .text()
             .search_by(&query, pool, filter, |a, b| self.by_id(a, b))
             .into_iter()
             .map(|(slot, _)| slot)
@@ -144,7 +139,7 @@ impl State {
             .iter()
             .map(|&slot| Candidate {
                 doc: slot,
-                text: self.text.score(&query, slot),
+                text: self.text().score(&query, slot),
                 vector: match &self.vectors {
                     Some(v) if self.stored(slot).has_vec => {
                         f64::from(v.cosine(slot as usize, &unit))

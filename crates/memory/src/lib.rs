@@ -25,6 +25,6 @@ pub use error::{MemoryError, Result};
 pub use filters::{json_equal, parse_filter};
 pub use hybrid::{HybridQuery, TextSearchQuery};
 pub use queries::{DeleteCriteria, ScopeInfo};
-pub use scope::{in_scope, normalise_prefix};
+pub use scope::{child_of, in_scope, normalise_prefix};
 pub use search::SearchQuery;
 pub use store::{Durability, Store};

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::filters::metadata_matches;
 use crate::scope::{child_of, in_scope};
-use crate::state::State;
+use crate::state::{ScopeAgg, State};
 
 /// What `scope_info` reports about a scope and everything under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,14 +80,9 @@ impl State {
                 .collect(),
             Some(_) => {
                 let mut out = BTreeMap::new();
-                for (_, set) in self.scopes_under(scope) {
-                    for &slot in set {
-                        let cats = &self.stored(slot).rec.categories;
-                        // A category listed twice on one record counts once, as in the index.
-                        let distinct: BTreeSet<&String> = cats.iter().collect();
-                        for c in distinct {
-                            *out.entry(c.clone()).or_insert(0) += 1;
-                        }
+                for agg in self.aggs_under(scope) {
+                    for (c, n) in &agg.categories {
+                        *out.entry(c.clone()).or_insert(0) += n;
                     }
                 }
                 out
@@ -99,32 +94,59 @@ impl State {
     pub fn scope_info(&self, path: &str, scope: Option<&str>) -> ScopeInfo {
         let mut count = 0;
         let mut categories = BTreeSet::new();
-        // (created_us, id) extremes; ties resolve to the smaller id at both ends.
+        // (created_us, id, slot) extremes; ties resolve to the smaller id at both ends.
         let mut oldest: Option<(i64, &str, u32)> = None;
         let mut newest: Option<(i64, &str, u32)> = None;
-        for (_, set) in self.scopes_under(scope) {
-            for &slot in set {
-                count += 1;
-                let r = &self.stored(slot).rec;
-                categories.extend(r.categories.iter().cloned());
-                let key = (r.created_us, r.id.as_str(), slot);
-                if oldest.is_none_or(|o| (key.0, key.1) < (o.0, o.1)) {
-                    oldest = Some(key);
-                }
-                if newest.is_none_or(|n| key.0 > n.0 || (key.0 == n.0 && key.1 < n.1)) {
-                    newest = Some(key);
-                }
+        for agg in self.aggs_under(scope) {
+            count += agg.times.len();
+            categories.extend(agg.categories.keys());
+            let ends = [
+                self.time_end(agg.times.iter()),
+                self.time_end(agg.times.iter().rev()),
+            ];
+            if let Some(k) = ends[0]
+                && oldest.is_none_or(|o| (k.0, k.1) < (o.0, o.1))
+            {
+                oldest = Some(k);
+            }
+            if let Some(k) = ends[1]
+                && newest.is_none_or(|n| k.0 > n.0 || (k.0 == n.0 && k.1 < n.1))
+            {
+                newest = Some(k);
             }
         }
         let text = |k: Option<(i64, &str, u32)>| k.map(|k| self.stored(k.2).rec.created_at.clone());
         ScopeInfo {
             path: path.to_owned(),
             record_count: count,
-            categories: categories.into_iter().collect(),
+            categories: categories.into_iter().cloned().collect(),
             oldest_created_at: text(oldest),
             newest_created_at: text(newest),
             child_scopes: self.list_scopes(scope),
         }
+    }
+
+    /// The aggregates of every stored scope at or under `scope`.
+    fn aggs_under<'a>(&'a self, scope: Option<&'a str>) -> impl Iterator<Item = &'a ScopeAgg> + 'a {
+        self.scopes_under(scope)
+            .filter_map(|(s, _)| self.aggs.get(s))
+    }
+
+    /// The first `(created_us, id, slot)` of an end of a scope's time order: among records with
+    /// the end's `created_us`, the smallest id.
+    fn time_end<'a>(
+        &'a self,
+        mut times: impl Iterator<Item = &'a (i64, u32)>,
+    ) -> Option<(i64, &'a str, u32)> {
+        let &(t, first) = times.next()?;
+        let mut best = (t, self.stored(first).rec.id.as_str(), first);
+        for &(t2, slot) in times.take_while(|(t2, _)| *t2 == t) {
+            let id = self.stored(slot).rec.id.as_str();
+            if id < best.1 {
+                best = (t2, id, slot);
+            }
+        }
+        Some(best)
     }
 
     /// Ids a delete with these criteria removes, in slot order.

@@ -4,6 +4,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use crewai_rust_serialization::record::{Entry, Record, encoded_record_len};
@@ -24,6 +25,47 @@ pub(crate) struct Stored {
     bytes: usize,
 }
 
+/// The aggregates of one stored scope (exactly that scope, not its subscopes).
+#[derive(Debug, Default)]
+pub(crate) struct ScopeAgg {
+    /// Records carrying each category (a category listed twice on one record counts once).
+    pub categories: BTreeMap<String, usize>,
+    /// `(created_us, slot)` of every record: the oldest and newest are its ends.
+    pub times: BTreeSet<(i64, u32)>,
+}
+
+impl ScopeAgg {
+    fn add(&mut self, rec: &Record, slot: u32) {
+        for c in distinct(&rec.categories) {
+            *self.categories.entry(c.clone()).or_insert(0) += 1;
+        }
+        self.times.insert((rec.created_us, slot));
+    }
+
+    /// Returns whether the scope is now empty.
+    fn remove(&mut self, rec: &Record, slot: u32) -> bool {
+        for c in distinct(&rec.categories) {
+            if let Some(n) = self.categories.get_mut(c.as_str()) {
+                *n -= 1;
+                if *n == 0 {
+                    self.categories.remove(c.as_str());
+                }
+            }
+        }
+        self.times.remove(&(rec.created_us, slot));
+        self.times.is_empty()
+    }
+}
+
+/// Each category of a record once, in order of first appearance.
+fn distinct(categories: &[String]) -> impl Iterator<Item = &String> {
+    categories
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| !categories[..*i].contains(c))
+        .map(|(_, c)| c)
+}
+
 static NEXT_VERSION: AtomicU64 = AtomicU64::new(1);
 
 #[derive(Debug)]
@@ -34,6 +76,9 @@ pub struct State {
     free: Vec<u32>,
     by_id: HashMap<String, u32>,
     pub(crate) scopes: BTreeMap<String, BTreeSet<u32>>,
+    /// Per stored scope: what `scope_info` / `list_categories` report, kept by every apply so
+    /// those queries combine a few aggregates instead of reading every record.
+    pub(crate) aggs: HashMap<String, ScopeAgg>,
     pub(crate) categories: BTreeMap<String, BTreeSet<u32>>,
     pub(crate) order: BTreeSet<(Reverse<i64>, String)>,
     live_bytes: usize,
@@ -49,15 +94,18 @@ pub struct State {
     versions: Vec<u64>,
     /// Searches whose candidates need fewer f32 reads than this scan exactly.
     pub(crate) exact_budget: usize,
-    /// Full-text index of `content` by slot (hybrid recall); rebuilt by replaying the log.
-    pub(crate) text: TextIndex,
+    /// Full-text index of `content` by slot (hybrid recall). Built on the first text or hybrid
+    /// search (so opening a store never pays for it) and kept in step by every apply after.
+    text: OnceLock<TextIndex>,
+    /// The language the text index analyses content for.
+    language: Language,
 }
 
 impl State {
     /// An empty state whose text index analyses content for `language`.
     pub fn with_language(ctor_dim: Option<usize>, language: Language) -> Self {
         let mut state = Self::new(ctor_dim);
-        state.text = TextIndex::new(language, Bm25Params::default());
+        state.language = language;
         state
     }
 
@@ -69,6 +117,7 @@ impl State {
             free: Vec::new(),
             by_id: HashMap::new(),
             scopes: BTreeMap::new(),
+            aggs: HashMap::new(),
             categories: BTreeMap::new(),
             order: BTreeSet::new(),
             live_bytes: 0,
@@ -77,7 +126,8 @@ impl State {
             pending: BTreeSet::new(),
             versions: Vec::new(),
             exact_budget: crate::search::EXACT_BUDGET,
-            text: TextIndex::default(),
+            text: OnceLock::new(),
+            language: Language::default(),
         }
     }
 
@@ -175,6 +225,22 @@ impl State {
             ann.insert(slot, vectors);
         }
         self.pending.len()
+    }
+
+    /// The full-text index, built from the live records on first use.
+    pub(crate) fn text(&self) -> &TextIndex {
+        self.text.get_or_init(|| {
+            let mut index = TextIndex::new(self.language, Bm25Params::default());
+            for slot in self.live_slots() {
+                index.add(slot, &self.stored(slot).rec.content);
+            }
+            index
+        })
+    }
+
+    /// The language the text index analyses content for.
+    pub fn text_language(&self) -> Language {
+        self.language
     }
 
     /// Encoded bytes of the live records: what a compacted file would hold.
@@ -285,11 +351,17 @@ impl State {
             .entry(rec.scope.clone())
             .or_default()
             .insert(slot);
+        self.aggs
+            .entry(rec.scope.clone())
+            .or_default()
+            .add(&rec, slot);
         for c in &rec.categories {
             self.categories.entry(c.clone()).or_default().insert(slot);
         }
         self.order.insert((Reverse(rec.created_us), rec.id.clone()));
-        self.text.add(slot, &rec.content);
+        if let Some(text) = self.text.get_mut() {
+            text.add(slot, &rec.content);
+        }
         let has_vec = embedding.is_some();
         if has_vec {
             self.vec_count += 1;
@@ -314,8 +386,15 @@ impl State {
             .take()
             .expect("indexed slot is live");
         self.live_bytes -= s.bytes;
-        self.text.remove(slot);
+        if let Some(text) = self.text.get_mut() {
+            text.remove(slot);
+        }
         remove_from(&mut self.scopes, &s.rec.scope, slot);
+        if let Some(agg) = self.aggs.get_mut(&s.rec.scope)
+            && agg.remove(&s.rec, slot)
+        {
+            self.aggs.remove(&s.rec.scope);
+        }
         for c in &s.rec.categories {
             remove_from(&mut self.categories, c, slot);
         }

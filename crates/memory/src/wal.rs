@@ -7,7 +7,7 @@
 //! torn tail, so a reader never discards another process's write in progress.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -22,6 +22,9 @@ use crate::error::{MemoryError, Result};
 const LOG_NAME: &str = "memory.crlog";
 const LOCK_NAME: &str = "memory.lock";
 const COMPACT_NAME: &str = "memory.crlog.compact";
+
+/// Tails at least this long are mapped rather than read when replayed under the lock.
+const MAP_MIN_BYTES: usize = 1 << 20;
 
 /// How long a writer waits for another process's lock before `StoreLockedError`.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
@@ -214,70 +217,36 @@ impl Wal {
         if end == self.offset {
             return Ok(());
         }
-        self.file
-            .seek(SeekFrom::Start(self.offset))
-            .map_err(MemoryError::io("reading the store log"))?;
-        let mut r = BufReader::with_capacity(1 << 20, &self.file);
-        let mut pos = self.offset;
-        let read_err = MemoryError::io;
-        let torn = loop {
-            let left = end - pos;
-            if left == 0 {
-                break false;
+        let len = usize::try_from(end - self.offset)
+            .map_err(|_| corrupt(&self.log_path, "the log is larger than the address space"))?;
+        let start = self.offset;
+        let torn = if locked && len >= MAP_MIN_BYTES {
+            // Opening replays the whole file: mapping it spares a copy of every byte through a
+            // buffer (and the buffer's page faults).
+            // SAFETY: the mapping covers bytes below the length we just read, and nothing
+            // changes those bytes while we hold the lock: writers only append after catching
+            // up under the lock, compaction renames a new file over the path (this inode is
+            // left alone), and only a lock holder truncates a torn tail.
+            let map = unsafe {
+                memmap2::MmapOptions::new()
+                    .offset(start)
+                    .len(len)
+                    .map(&self.file)
             }
-            if left < FRAME_HEADER_LEN as u64 {
-                break true;
-            }
-            let mut header = [0u8; FRAME_HEADER_LEN];
-            r.read_exact(&mut header)
-                .map_err(read_err("reading the store log"))?;
-            let Some((len, crc)) = parse_frame_header(&header) else {
-                // A power loss can leave zeros at the end; anything else is damage.
-                let mut rest = Vec::new();
-                (&mut r)
-                    .take(left - FRAME_HEADER_LEN as u64)
-                    .read_to_end(&mut rest)
-                    .map_err(read_err("reading the store log"))?;
-                if header.iter().chain(&rest).all(|&b| b == 0) {
-                    break true;
-                }
-                return Err(corrupt(
-                    &self.log_path,
-                    format!("frame header checksum mismatch at offset {pos}"),
-                ));
-            };
-            let frame_end = pos + (FRAME_HEADER_LEN + len) as u64;
-            if frame_end > end {
-                break true;
-            }
-            let mut payload = vec![0u8; len];
-            r.read_exact(&mut payload)
-                .map_err(read_err("reading the store log"))?;
-            if crc32fast::hash(&payload) != crc {
-                if frame_end == end {
-                    break true;
-                }
-                return Err(corrupt(
-                    &self.log_path,
-                    format!("frame checksum mismatch at offset {pos}"),
-                ));
-            }
-            let entry = decode_entry(&payload)
-                .map_err(|e| corrupt(&self.log_path, format!("at offset {pos}: {e}")))?;
-            sink(Event::Entry(entry))?;
-            pos = frame_end;
-            self.offset = pos;
-            if self.marks {
-                sink(Event::Mark {
-                    generation: self.generation,
-                    offset: pos,
-                })?;
-            }
+            .map_err(MemoryError::io("mapping the store log"))?;
+            self.frames(&map, start, sink)?
+        } else {
+            let mut buf = vec![0u8; len];
+            self.file
+                .seek(SeekFrom::Start(start))
+                .and_then(|_| self.file.read_exact(&mut buf))
+                .map_err(MemoryError::io("reading the store log"))?;
+            self.frames(&buf, start, sink)?
         };
         if torn && locked {
             // Only the lock holder may decide a tail is a dead writer's and not one in progress.
             self.file
-                .set_len(pos)
+                .set_len(self.offset)
                 .map_err(MemoryError::io("truncating the torn tail of the store log"))?;
             if self.fsync {
                 self.file
@@ -286,6 +255,66 @@ impl Wal {
             }
         }
         Ok(())
+    }
+
+    /// Apply the complete frames of `buf` (the file's bytes from offset `start` to its end),
+    /// advancing `self.offset` past each; returns whether the rest is a torn tail.
+    fn frames(
+        &mut self,
+        buf: &[u8],
+        start: u64,
+        sink: &mut dyn FnMut(Event) -> Result<()>,
+    ) -> Result<bool> {
+        let mut at = 0usize;
+        loop {
+            let left = buf.len() - at;
+            if left == 0 {
+                return Ok(false);
+            }
+            if left < FRAME_HEADER_LEN {
+                return Ok(true);
+            }
+            let pos = start + at as u64;
+            let header: &[u8; FRAME_HEADER_LEN] = buf[at..at + FRAME_HEADER_LEN]
+                .try_into()
+                .expect("a frame header's bytes");
+            let Some((len, crc)) = parse_frame_header(header) else {
+                // A power loss can leave zeros at the end; anything else is damage.
+                if buf[at..].iter().all(|&b| b == 0) {
+                    return Ok(true);
+                }
+                return Err(corrupt(
+                    &self.log_path,
+                    format!("frame header checksum mismatch at offset {pos}"),
+                ));
+            };
+            let body = at + FRAME_HEADER_LEN;
+            if len > buf.len() - body {
+                return Ok(true);
+            }
+            let payload = &buf[body..body + len];
+            let frame_end = body + len;
+            if crc32fast::hash(payload) != crc {
+                if frame_end == buf.len() {
+                    return Ok(true);
+                }
+                return Err(corrupt(
+                    &self.log_path,
+                    format!("frame checksum mismatch at offset {pos}"),
+                ));
+            }
+            let entry = decode_entry(payload)
+                .map_err(|e| corrupt(&self.log_path, format!("at offset {pos}: {e}")))?;
+            sink(Event::Entry(entry))?;
+            at = frame_end;
+            self.offset = start + at as u64;
+            if self.marks {
+                sink(Event::Mark {
+                    generation: self.generation,
+                    offset: self.offset,
+                })?;
+            }
+        }
     }
 
     /// Append one entry (caller holds the lock and has caught up). On failure the file is cut

@@ -233,3 +233,62 @@ fn closed_store_refuses_calls() {
     assert!(matches!(s.len(), Err(MemoryError::Closed)));
     assert!(matches!(s.upsert(vec![rec(1)]), Err(MemoryError::Closed)));
 }
+
+/// A record with a large embedding, so a few of them make a log past the size above which a
+/// replay under the lock maps the file instead of reading it.
+fn big(i: usize) -> crewai_rust_memory::Record {
+    let mut r = rec(i);
+    r.embedding = Some(
+        (0..60_000)
+            .map(|k| ((k * 7 + i) % 97) as f32 + 0.5)
+            .collect(),
+    );
+    r
+}
+
+#[test]
+fn mapped_replay_of_a_large_log_discards_torn_tails_and_reports_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = open(dir.path());
+        for i in 0..6 {
+            s.upsert(vec![big(i)]).unwrap();
+        }
+    }
+    let full = fs::read(log_path(dir.path())).unwrap();
+    assert!(
+        full.len() > 1 << 20,
+        "the log must be large enough to be mapped"
+    );
+    let frame = (full.len() - 24) / 6;
+    let five = 24 + 5 * frame;
+    // Cuts inside the last frame: header, body, and its last byte.
+    for cut in [five + 1, five + 12, five + frame / 2, full.len() - 1] {
+        fs::write(log_path(dir.path()), &full[..cut]).unwrap();
+        let s = open(dir.path());
+        assert_eq!(s.len().unwrap(), 5, "cut at {cut}");
+        assert_eq!(s.get("id4").unwrap().unwrap().embedding, big(4).embedding);
+        assert!(s.get("id5").unwrap().is_none());
+        drop(s);
+        assert_eq!(
+            fs::metadata(log_path(dir.path())).unwrap().len() as usize,
+            five
+        );
+    }
+    // Zero fill after the last frame (a power loss) is a torn tail too.
+    let mut zeros = full.clone();
+    zeros.extend(std::iter::repeat_n(0u8, 4096));
+    fs::write(log_path(dir.path()), &zeros).unwrap();
+    assert_eq!(open(dir.path()).len().unwrap(), 6);
+    // Damage inside an earlier frame is reported and the file left untouched.
+    let mut bytes = full.clone();
+    bytes[24 + frame + frame / 2] ^= 0xFF;
+    fs::write(log_path(dir.path()), &bytes).unwrap();
+    match Store::open(Some(dir.path()), None, Durability::Flush) {
+        Err(MemoryError::Corrupt { detail, .. }) => {
+            assert!(detail.contains("checksum"), "{detail}")
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    assert_eq!(fs::read(log_path(dir.path())).unwrap(), bytes);
+}

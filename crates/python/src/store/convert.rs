@@ -4,7 +4,7 @@ use crewai_rust_memory::Record;
 use numpy::prelude::*;
 use numpy::{PyArray1, PyUntypedArray};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString, PyTuple};
 
 use crate::errors::InvalidInputError;
 
@@ -117,6 +117,10 @@ pub fn vector(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<f32>> {
     items
         .iter()
         .map(|x| {
+            // Embeddings from crewai's embedders are lists of exact floats: one type check each.
+            if let Ok(f) = x.cast_exact::<PyFloat>() {
+                return Ok(f.value() as f32);
+            }
             let bad = || {
                 InvalidInputError::new_err(format!(
                     "{what} must hold numbers, got an element of type {}",
