@@ -12,6 +12,10 @@ use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use crate::vector::{Vectors, dot, inverse_norm};
 
+mod codec;
+#[cfg(test)]
+mod tests;
+
 /// Links per node on upper levels; level 0 keeps twice as many (the usual HNSW choice).
 const M: usize = 16;
 const M0: usize = 2 * M;
@@ -302,8 +306,10 @@ impl Hnsw {
                 if have.len() < cap || n.id as usize >= self.levels.len() {
                     continue;
                 }
+                // A reused slot may still be linked from its old node: list it once.
                 let mut cands: Vec<Scored> = have
                     .iter()
+                    .filter(|&&(id, _)| id != slot)
                     .map(|&(id, sim)| Scored { sim, id })
                     .chain(std::iter::once(Scored {
                         sim: n.sim,
@@ -549,193 +555,4 @@ fn select_neighbours(vectors: &Vectors, found: &[Scored], max: usize) -> Vec<Sco
         kept.push(c);
     }
     kept
-}
-
-/// Saving the graph next to the log, so reopening a large store needs no rebuild.
-impl Hnsw {
-    /// Layout (LE): seed u64, entry u32 (u32::MAX = none), slots u32, then per slot: level+1
-    /// u8, present u8, level-0 count u8 and that many (u32, f32), then for each upper level a
-    /// count u8 and that many (u32, f32).
-    pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(16 + self.levels.len() * (3 + 8 * M));
-        out.extend_from_slice(&self.seed.to_le_bytes());
-        out.extend_from_slice(&self.entry.unwrap_or(u32::MAX).to_le_bytes());
-        out.extend_from_slice(&(self.levels.len() as u32).to_le_bytes());
-        let put = |out: &mut Vec<u8>, links: &[(u32, f32)]| {
-            out.push(links.len() as u8);
-            for (n, s) in links {
-                out.extend_from_slice(&n.to_le_bytes());
-                out.extend_from_slice(&s.to_le_bytes());
-            }
-        };
-        for slot in 0..self.levels.len() {
-            out.push(self.levels[slot]);
-            out.push(u8::from(self.present[slot]));
-            put(&mut out, self.links(slot as u32, 0));
-            for l in &self.upper[slot] {
-                put(&mut out, l);
-            }
-        }
-        out
-    }
-
-    /// The graph `encode` wrote, or `None` if the bytes are inconsistent.
-    pub fn decode(bytes: &[u8]) -> Option<Self> {
-        let mut c = Reader { bytes, at: 0 };
-        let seed = u64::from_le_bytes(c.take(8)?.try_into().ok()?);
-        let entry = u32::from_le_bytes(c.take(4)?.try_into().ok()?);
-        let slots = u32::from_le_bytes(c.take(4)?.try_into().ok()?) as usize;
-        let mut g = Hnsw {
-            seed,
-            entry: (entry != u32::MAX).then_some(entry),
-            ..Hnsw::default()
-        };
-        if slots == 0 {
-            return (g.entry.is_none() && c.at == bytes.len()).then_some(g);
-        }
-        g.grow(slots - 1);
-        for slot in 0..slots {
-            let level = c.take(1)?[0];
-            let present = c.take(1)?[0] != 0;
-            g.levels[slot] = level;
-            g.present[slot] = present;
-            let l0 = c.links(M0, slots)?;
-            g.l0_len[slot] = l0.len() as u8;
-            g.l0[slot * M0..slot * M0 + l0.len()].copy_from_slice(&l0);
-            for _ in 1..level {
-                let l = c.links(M, slots)?;
-                g.upper[slot].push(l);
-            }
-        }
-        let entry_ok = g
-            .entry
-            .is_none_or(|e| (e as usize) < slots && g.levels[e as usize] > 0);
-        (entry_ok && c.at == bytes.len()).then_some(g)
-    }
-
-    /// Whether the graph covers exactly the slots that hold a vector.
-    pub fn covers(&self, slots: usize, has_vector: impl Fn(u32) -> bool) -> bool {
-        (0..slots.max(self.present.len()))
-            .all(|s| self.present.get(s).copied().unwrap_or(false) == has_vector(s as u32))
-    }
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        let s = self.bytes.get(self.at..self.at + n)?;
-        self.at += n;
-        Some(s)
-    }
-
-    fn links(&mut self, max: usize, slots: usize) -> Option<Vec<(u32, f32)>> {
-        let n = self.take(1)?[0] as usize;
-        if n > max {
-            return None;
-        }
-        let mut v = Vec::with_capacity(n);
-        for _ in 0..n {
-            let raw = self.take(8)?;
-            let id = u32::from_le_bytes(raw[..4].try_into().ok()?);
-            if id as usize >= slots {
-                return None;
-            }
-            v.push((id, f32::from_le_bytes(raw[4..].try_into().ok()?)));
-        }
-        Some(v)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Points on a few tight clusters in 16 dimensions (deterministic).
-    fn vectors(n: usize) -> Vectors {
-        let mut v = Vectors::new(16);
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-        };
-        for slot in 0..n {
-            let c = (slot % 7) as f32;
-            let row: Vec<f32> = (0..16)
-                .map(|d| if d % 7 == slot % 7 { 3.0 + c } else { 0.0 } + next())
-                .collect();
-            v.set(slot, &row);
-        }
-        v
-    }
-
-    fn graph(vectors: &Vectors, n: usize) -> Hnsw {
-        let mut g = Hnsw::new();
-        for slot in 0..n as u32 {
-            g.insert(slot, vectors);
-        }
-        g
-    }
-
-    #[test]
-    fn full_lists_are_pruned_to_capacity_and_keep_links_valid() {
-        let n = 600;
-        let vectors = vectors(n);
-        let g = graph(&vectors, n);
-        let mut full = 0;
-        for slot in 0..n as u32 {
-            let l0 = g.links(slot, 0);
-            assert!(l0.len() <= M0);
-            full += usize::from(l0.len() == M0);
-            for &(to, sim) in l0 {
-                assert_ne!(to, slot, "no self links");
-                let exact = dot(vectors.get(slot as usize), vectors.get(to as usize))
-                    * vectors.inv_norm(slot as usize)
-                    * vectors.inv_norm(to as usize);
-                assert!(
-                    (exact - sim).abs() < 1e-4,
-                    "stored similarity is the link's"
-                );
-            }
-            for l in 1..g.levels[slot as usize] as usize {
-                assert!(g.links(slot, l).len() <= M);
-            }
-        }
-        // 600 nodes in 7 clusters overflow many lists, so pruning really ran.
-        assert!(full > 0, "no list was ever full");
-    }
-
-    #[test]
-    fn repeated_searches_on_one_thread_see_fresh_visited_marks() {
-        let n = 400;
-        let vectors = vectors(n);
-        let g = graph(&vectors, n);
-        let q = {
-            let v = vectors.get(17);
-            let inv = inverse_norm(v);
-            v.iter().map(|x| x * inv).collect::<Vec<f32>>()
-        };
-        let first = g.search(&vectors, &q, 32, &|_| true);
-        assert_eq!(first[0].id, 17, "a stored vector finds itself first");
-        for _ in 0..5 {
-            let again = g.search(&vectors, &q, 32, &|_| true);
-            assert_eq!(again, first);
-        }
-    }
-
-    #[test]
-    fn levels_follow_one_over_ln_m() {
-        // P(level >= 1) = 1/M with mL = 1/ln M.
-        let above = (0..200_000u32).filter(|&s| level_for(s, 42) >= 1).count();
-        let expected = 200_000.0 / M as f64;
-        assert!(
-            (above as f64 - expected).abs() < expected * 0.05,
-            "{above} vs {expected}"
-        );
-    }
 }
