@@ -5,10 +5,24 @@
 /// partly filled block wastes little.
 const BLOCK: usize = 1024;
 
-/// Dot product written as 8 independent lanes so the compiler emits SIMD without `unsafe`.
+/// Dot product: an AVX2+FMA kernel when the CPU has one (wheels target baseline x86-64, so
+/// the check is at run time), else 8 independent lanes the compiler turns into SSE.
 #[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     debug_assert_eq!(a.len(), b.len());
+    #[cfg(target_arch = "x86_64")]
+    if a.len() >= 32
+        && std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("fma")
+    {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+        return unsafe { avx2::dot(a, b) };
+    }
+    dot_portable(a, b)
+}
+
+#[inline]
+fn dot_portable(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
     let (ca, ra) = a.as_chunks::<8>();
     let (cb, rb) = b.as_chunks::<8>();
@@ -23,6 +37,66 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     }
     let s = (acc[0] + acc[4]) + (acc[1] + acc[5]) + (acc[2] + acc[6]) + (acc[3] + acc[7]);
     s + tail
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    /// Four 8-lane FMA accumulators: one FMA has a latency of 4 cycles and two issue per
+    /// cycle, so fewer chains would leave the units idle on in-cache vectors.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
+        let n = a.len().min(b.len());
+        let (pa, pb) = (a.as_ptr(), b.as_ptr());
+        let mut acc = [_mm256_setzero_ps(); 4];
+        let mut i = 0;
+        while i + 32 <= n {
+            for (j, acc) in acc.iter_mut().enumerate() {
+                // SAFETY: i + 8 * j + 8 <= n, within both slices; loadu has no alignment need.
+                let (x, y) = unsafe {
+                    (
+                        _mm256_loadu_ps(pa.add(i + 8 * j)),
+                        _mm256_loadu_ps(pb.add(i + 8 * j)),
+                    )
+                };
+                *acc = _mm256_fmadd_ps(x, y, *acc);
+            }
+            i += 32;
+        }
+        while i + 8 <= n {
+            // SAFETY: i + 8 <= n, within both slices.
+            let (x, y) = unsafe { (_mm256_loadu_ps(pa.add(i)), _mm256_loadu_ps(pb.add(i))) };
+            acc[0] = _mm256_fmadd_ps(x, y, acc[0]);
+            i += 8;
+        }
+        let s = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+        let half = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+        let quad = _mm_add_ps(half, _mm_movehl_ps(half, half));
+        let one = _mm_add_ss(quad, _mm_shuffle_ps(quad, quad, 1));
+        let mut total = _mm_cvtss_f32(one);
+        for k in i..n {
+            total += a[k] * b[k];
+        }
+        total
+    }
+}
+
+/// Hint the CPU to start loading a vector that is about to be scored (graph walks jump between
+/// far-apart vectors, which the hardware prefetcher cannot guess).
+#[inline]
+pub fn prefetch(v: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // A few lines are enough: the hardware prefetcher streams the rest once reading starts.
+        for off in (0..v.len().min(64)).step_by(16) {
+            // SAFETY: prefetching is only a hint and never faults; the pointer is in bounds.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(v.as_ptr().add(off).cast()) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = v;
 }
 
 /// 1/|v|, or 0 for a zero vector so that it scores 0 against everything.
@@ -90,6 +164,29 @@ impl Vectors {
         dot(self.get(slot), unit_query) * self.inv_norms[slot]
     }
 
+    /// Start loading slot's vector (see [`prefetch`]).
+    #[inline]
+    pub fn prefetch(&self, slot: usize) {
+        prefetch(self.get(slot));
+    }
+
+    /// Start loading all of slot's vector (for scans, which will read all of it soon).
+    #[inline]
+    pub fn prefetch_whole(&self, slot: usize) {
+        let v = self.get(slot);
+        #[cfg(target_arch = "x86_64")]
+        for off in (0..v.len()).step_by(16) {
+            // SAFETY: prefetching is only a hint and never faults; the pointer is in bounds.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    v.as_ptr().add(off).cast(),
+                )
+            };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = v;
+    }
+
     #[inline]
     pub fn inv_norm(&self, slot: usize) -> f32 {
         self.inv_norms[slot]
@@ -107,7 +204,7 @@ mod tests {
 
     #[test]
     fn dot_matches_naive() {
-        for n in [0, 1, 7, 8, 9, 33, 1536] {
+        for n in [0, 1, 7, 8, 9, 31, 32, 33, 47, 71, 1536, 1537] {
             let a: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
             let b: Vec<f32> = (0..n).map(|i| (i as f32 * 0.11).cos()).collect();
             let naive: f64 = a
@@ -116,6 +213,10 @@ mod tests {
                 .map(|(x, y)| f64::from(*x) * f64::from(*y))
                 .sum();
             assert!((f64::from(dot(&a, &b)) - naive).abs() < 1e-3, "n={n}");
+            assert!(
+                (f64::from(dot_portable(&a, &b)) - naive).abs() < 1e-3,
+                "n={n}"
+            );
         }
     }
 

@@ -185,3 +185,60 @@ fn saved_graph_is_attached_on_reopen_and_damage_is_ignored() {
     let r = recall(&s, &records, &queries, |_| true);
     assert!(r >= 0.98, "exact answers without the graph: {r}");
 }
+
+/// With the graph serving unfiltered searches, selective filters (here: one category, or a
+/// narrow scope, with or without metadata) are still answered exactly: the top-k of brute
+/// force over the matching records, for any query.
+mod filtered_exactness {
+    use super::*;
+    use crewai_rust_memory::{in_scope, normalise_prefix};
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    /// Scopes holding about a seventh of the records each (no sub-scopes).
+    const LEAVES: [&str; 4] = ["/crew/a/x", "/crew/ab", "/crew/b", "/other"];
+
+    fn fixture() -> &'static (Store, Vec<Record>) {
+        static F: OnceLock<(Store, Vec<Record>)> = OnceLock::new();
+        F.get_or_init(|| {
+            let (records, _) = data(4000, 11);
+            let s = Store::open(None, None, Durability::Flush).unwrap();
+            // Unfiltered searches (4,000 rows) go to the graph, filtered pools do not.
+            s.set_exact_budget(DIM * 1000);
+            s.upsert(records.clone()).unwrap();
+            s.build_index();
+            (s, records)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn selective_filters_give_brute_force_top_k(
+            seed in any::<u64>(),
+            which in 0usize..3,
+            cat in 0usize..CATS.len(),
+            scope in 0usize..LEAVES.len(),
+            limit in 1usize..40,
+        ) {
+            let (store, records) = fixture();
+            let mut rng = common::Rng::new(seed);
+            let q = SearchQuery {
+                vector: (0..DIM).map(|_| rng.gauss()).collect(),
+                scope_prefix: (which != 0).then(|| normalise_prefix(Some(LEAVES[scope]))).flatten(),
+                categories: if which != 1 { vec![CATS[cat].to_owned()] } else { vec![] },
+                limit,
+                min_score: -1.0,
+                ..Default::default()
+            };
+            prop_assume!(q.scope_prefix.is_some() || !q.categories.is_empty());
+            let keep = |r: &Record| {
+                in_scope(&r.scope, q.scope_prefix.as_deref())
+                    && (q.categories.is_empty() || r.categories.iter().any(|c| q.categories.contains(c)))
+            };
+            let want = exact_ids(records, &q, keep);
+            let got: Vec<String> = store.search(&q).unwrap().into_iter().map(|(r, _)| r.id).collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+}
