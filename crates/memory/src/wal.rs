@@ -25,6 +25,13 @@ const COMPACT_NAME: &str = "memory.crlog.compact";
 
 /// Tails at least this long are mapped rather than read when replayed under the lock.
 const MAP_MIN_BYTES: usize = 1 << 20;
+/// Buffer size of an unlocked tail read (grown only for a single frame larger than it).
+#[cfg(not(debug_assertions))]
+const READ_CHUNK_BYTES: usize = 8 << 20;
+/// Tiny in debug builds (`cargo test`) so that every durability and multi-process test reads
+/// frames straddling chunk boundaries.
+#[cfg(debug_assertions)]
+const READ_CHUNK_BYTES: usize = 64;
 
 /// How long a writer waits for another process's lock before `StoreLockedError`.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
@@ -236,12 +243,7 @@ impl Wal {
             .map_err(MemoryError::io("mapping the store log"))?;
             self.frames(&map, start, sink)?
         } else {
-            let mut buf = vec![0u8; len];
-            self.file
-                .seek(SeekFrom::Start(start))
-                .and_then(|_| self.file.read_exact(&mut buf))
-                .map_err(MemoryError::io("reading the store log"))?;
-            self.frames(&buf, start, sink)?
+            self.read_chunks(end, sink)?
         };
         if torn && locked {
             // Only the lock holder may decide a tail is a dead writer's and not one in progress.
@@ -255,6 +257,32 @@ impl Wal {
             }
         }
         Ok(())
+    }
+
+    /// Read `self.offset..end` through a bounded buffer: an unlocked refresh after another
+    /// process compacted replays the whole new file, which must not cost its size in memory.
+    /// A tail reported torn is only believed when the chunk reached `end`; otherwise the chunk
+    /// merely cut a frame, so reading resumes at the last complete frame (doubling the chunk
+    /// when not even one frame fit), which gives exactly the answer of one whole-tail buffer.
+    fn read_chunks(&mut self, end: u64, sink: &mut dyn FnMut(Event) -> Result<()>) -> Result<bool> {
+        let mut chunk = READ_CHUNK_BYTES;
+        loop {
+            let at = self.offset;
+            let left = end - at;
+            let want = usize::try_from(left).map_or(chunk, |l| l.min(chunk));
+            let mut buf = vec![0u8; want];
+            self.file
+                .seek(SeekFrom::Start(at))
+                .and_then(|_| self.file.read_exact(&mut buf))
+                .map_err(MemoryError::io("reading the store log"))?;
+            let torn = self.frames(&buf, at, sink)?;
+            if want as u64 == left {
+                return Ok(torn);
+            }
+            if self.offset == at {
+                chunk = chunk.saturating_mul(2);
+            }
+        }
     }
 
     /// Apply the complete frames of `buf` (the file's bytes from offset `start` to its end),
