@@ -21,7 +21,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
-# The support matrix from the design: CPython 3.10-3.13, one abi3 wheel per platform, tested on each.
+# The support matrix: CPython 3.10-3.13, one wheel per version and platform, each tested.
 PYTHONS = ("cp310", "cp311", "cp312", "cp313")
 PLATFORMS = {
     "linux": ("manylinux_x86_64", "manylinux_aarch64", "musllinux_x86_64"),
@@ -199,4 +199,5 @@ def test_cibuildwheel_tests_the_installed_wheel_not_the_source_tree() -> None:
     # python/ (or the whole project) next to the test run would shadow the installed package.
     assert not sources & {"python", "python/crewai_rust", "."}, sources
     assert "{project}" not in config["test-command"]
-    assert config["audit-command"].startswith("abi3audit --strict")
+    # Per-version wheels: an abi3 audit would reject the non-limited API the extension uses on purpose.
+    assert "audit-command" not in config
