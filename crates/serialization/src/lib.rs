@@ -10,7 +10,9 @@ mod error;
 pub mod json;
 
 pub use error::Error;
-pub use json::{Builder, Checkpoint, DateTime, Format, JsonWriter, parse};
+pub use json::{
+    Builder, Checkpoint, CodeUnit, DateTime, Escaped, Format, JsonWriter, parse, parse_with_ascii,
+};
 // --- end json ---
 
 // The versioned record codec the memory store writes (FORMAT.md).

@@ -3,7 +3,7 @@
 
 use std::vec::Drain;
 
-use crewai_rust_serialization::{Builder, Error, parse};
+use crewai_rust_serialization::{Builder, Error, Escaped, parse};
 
 #[derive(Debug, Clone, PartialEq)]
 enum V {
@@ -13,7 +13,8 @@ enum V {
     Big(String),
     Float(f64),
     Str(String),
-    Lone(Vec<u8>),
+    /// A string holding lone surrogates, as code points.
+    Lone(Vec<u32>),
     Arr(Vec<V>),
     Obj(Vec<(V, V)>),
 }
@@ -41,8 +42,46 @@ impl Builder for Plain {
     fn str(&mut self, s: &str) -> Result<V, Error> {
         Ok(V::Str(s.to_owned()))
     }
-    fn surrogate_str(&mut self, w: &[u8]) -> Result<V, Error> {
-        Ok(V::Lone(w.to_vec()))
+    fn escaped(&mut self, e: &Escaped<'_>) -> Result<V, Error> {
+        let mut units = vec![0u32; e.len()];
+        e.write(&mut units);
+        // Every width the class allows gives the same characters.
+        if e.max_char() <= 0xffff {
+            let mut narrow = vec![0u16; e.len()];
+            e.write(&mut narrow);
+            assert!(
+                narrow
+                    .iter()
+                    .map(|&u| u32::from(u))
+                    .eq(units.iter().copied())
+            );
+        }
+        if e.max_char() <= 0xff {
+            let mut narrow = vec![0u8; e.len()];
+            e.write(&mut narrow);
+            assert!(
+                narrow
+                    .iter()
+                    .map(|&u| u32::from(u))
+                    .eq(units.iter().copied())
+            );
+        }
+        let max = units.iter().copied().max().unwrap_or(0);
+        let class = match max {
+            0..0x80 => 0x7f,
+            0x80..0x100 => 0xff,
+            0x100..0x1_0000 => 0xffff,
+            _ => 0x10_ffff,
+        };
+        assert_eq!(e.max_char(), class, "{units:x?}");
+        match units
+            .iter()
+            .map(|&u| char::from_u32(u))
+            .collect::<Option<String>>()
+        {
+            Some(text) => Ok(V::Str(text)),
+            None => Ok(V::Lone(units)),
+        }
     }
     fn array(&mut self, items: Drain<'_, V>) -> Result<V, Error> {
         Ok(V::Arr(items.collect()))
@@ -102,11 +141,11 @@ fn values() {
 
 #[test]
 fn lone_surrogates_are_kept() {
-    assert_eq!(ok(r#""\ud800x""#), V::Lone(vec![0xed, 0xa0, 0x80, b'x']));
+    assert_eq!(ok(r#""\ud800x""#), V::Lone(vec![0xd800, u32::from('x')]));
     // A high surrogate followed by a non-low escape: two separate code points.
     assert_eq!(
         ok(r#""\ud800\u0041""#),
-        V::Lone(vec![0xed, 0xa0, 0x80, b'A'])
+        V::Lone(vec![0xd800, u32::from('A')])
     );
 }
 
@@ -153,4 +192,43 @@ fn depth_limit() {
         parse(&deep, &mut Plain, 10),
         Err(Error::Depth("decoding a JSON array from a unicode string"))
     );
+}
+
+#[test]
+fn escaped_strings_decode_to_the_narrowest_width() {
+    // `Plain::escaped` checks the reported class and that every allowed width agrees.
+    assert_eq!(ok(r#""a\nb""#), s("a\nb"));
+    assert_eq!(ok(r#""caf\u00e9""#), s("café"));
+    assert_eq!(ok("\"é\\n\""), s("é\n"));
+    assert_eq!(ok("\"ā\\n\""), s("ā\n"));
+    assert_eq!(ok("\"😀\\t\""), s("😀\t"));
+    assert_eq!(ok(r#""\u4f1a\ud83d\ude00x""#), s("会😀x"));
+    assert_eq!(ok(r#""\ud800\udc00""#), s("\u{10000}"));
+    assert_eq!(ok(r#""\udc00\ud800""#), V::Lone(vec![0xdc00, 0xd800]));
+    assert_eq!(
+        ok("[\"é\", \"x\\u00ff\"]"),
+        V::Arr(vec![s("é"), s("x\u{ff}")])
+    );
+    assert_eq!(ok(r#"{"k\u00e9": "v"}"#), V::Obj(vec![(s("ké"), s("v"))]));
+}
+
+#[test]
+fn escape_errors_match_cpython() {
+    // Taken from CPython 3.11's json.loads.
+    let cases: &[(&str, &str, usize)] = &[
+        ("\"\\ud800\\udc00", "Invalid \\uXXXX escape", 8),
+        ("\"\\ud800\\udc0", "Invalid \\uXXXX escape", 8),
+        ("\"\\ud800\\udc0\"", "Invalid \\uXXXX escape", 8),
+        ("\"\\ud800\\u", "Invalid \\uXXXX escape", 8),
+        ("\"\\ud800\\uzzzz\"", "Invalid \\uXXXX escape", 8),
+        ("\"é\\u12\"", "Invalid \\uXXXX escape", 3),
+        ("\"é\\q\"", "Invalid \\escape", 2),
+        ("\"ā\\n\u{1}\"", "Invalid control character at", 4),
+        ("\"\\u00e9", "Invalid \\uXXXX escape", 2),
+        ("\"\\ud800\\udc00x", "Unterminated string starting at", 0),
+        ("\"a\\\"", "Unterminated string starting at", 0),
+    ];
+    for &(text, msg, pos) in cases {
+        assert_eq!(fails(text), (msg, pos), "{text:?}");
+    }
 }

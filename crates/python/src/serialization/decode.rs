@@ -1,12 +1,18 @@
 //! `json.loads`: the pure parser drives a builder that creates the Python objects directly.
+//!
+//! The extension is built per CPython version, so this module uses the non-limited C API where
+//! it is the hot path: an ASCII `str` is parsed in place from its own buffer, and every string
+//! is allocated once at its final width (`PyUnicode_New`) and filled directly, instead of
+//! going through UTF-8 and `PyUnicode_FromStringAndSize`, which decodes it again.
 
 use std::vec::Drain;
 
 use pyo3::exceptions::PyTypeError;
+use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyList, PyString};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyList, PyString};
 
-use crewai_rust_serialization::{Builder, parse};
+use crewai_rust_serialization::{Builder, Escaped, parse_with_ascii};
 
 use crate::errors::{SerializationFailure, serialization_error};
 
@@ -16,13 +22,20 @@ pub fn loads<'py>(
     max_depth: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
     let owned;
-    let text: &str = if let Ok(st) = s.cast::<PyString>() {
-        st.to_str()?
+    let (text, ascii): (&str, bool) = if let Ok(st) = s.cast::<PyString>() {
+        match ascii_str_data(st)? {
+            Some(text) => (text, true),
+            // Non-ASCII text is read through its UTF-8 form, which CPython caches on the str.
+            None => (st.to_str()?, false),
+        }
     } else if let Ok(b) = s.cast::<PyBytes>() {
-        std::str::from_utf8(b.as_bytes()).map_err(|e| utf8_error(py, b.as_bytes(), e))?
+        let text =
+            std::str::from_utf8(b.as_bytes()).map_err(|e| utf8_error(py, b.as_bytes(), e))?;
+        (text, text.is_ascii())
     } else if let Ok(b) = s.cast::<PyByteArray>() {
         owned = b.to_vec();
-        std::str::from_utf8(&owned).map_err(|e| utf8_error(py, &owned, e))?
+        let text = std::str::from_utf8(&owned).map_err(|e| utf8_error(py, &owned, e))?;
+        (text, text.is_ascii())
     } else {
         return Err(PyTypeError::new_err(format!(
             "the JSON object must be str, bytes or bytearray, not {}",
@@ -31,12 +44,35 @@ pub fn loads<'py>(
     };
     let mut builder = PyBuilder {
         py,
+        ascii,
         keys: Vec::new(),
     };
-    parse(text, &mut builder, max_depth).map_err(|e| match e {
+    parse_with_ascii(text, ascii, &mut builder, max_depth).map_err(|e| match e {
         SerializationFailure::Rust(e) => serialization_error(e, Some(text)),
         SerializationFailure::Python(e) => e,
     })
+}
+
+/// The characters of an ASCII `str`, borrowed from the object itself (an ASCII str stores one
+/// byte per character, which is valid UTF-8); `None` for any other str.
+fn ascii_str_data<'a>(s: &'a Bound<'_, PyString>) -> PyResult<Option<&'a str>> {
+    let op = s.as_ptr();
+    // SAFETY: `op` is a live str (the cast checked it) held by `s` for 'a. PyUnicode_READY
+    // (a no-op from 3.12) makes the legacy representation of 3.10/3.11 canonical first. An
+    // ASCII str's data is `length` bytes, all < 0x80, which CPython never changes after
+    // creation, so the slice stays valid and is UTF-8 for as long as `s` is borrowed.
+    unsafe {
+        if ffi::PyUnicode_READY(op) != 0 {
+            return Err(PyErr::fetch(s.py()));
+        }
+        if ffi::PyUnicode_IS_ASCII(op) == 0 {
+            return Ok(None);
+        }
+        let len = ffi::PyUnicode_GET_LENGTH(op) as usize;
+        let data = ffi::PyUnicode_DATA(op).cast::<u8>();
+        let bytes = std::slice::from_raw_parts(data, len);
+        Ok(Some(std::str::from_utf8_unchecked(bytes)))
+    }
 }
 
 fn utf8_error(py: Python<'_>, bytes: &[u8], _: std::str::Utf8Error) -> PyErr {
@@ -47,16 +83,71 @@ fn utf8_error(py: Python<'_>, bytes: &[u8], _: std::str::Utf8Error) -> PyErr {
     }
 }
 
+/// A new str of `len` characters of width class `max_char` (0x7f, 0xff, 0xffff, 0x10ffff),
+/// filled by `fill` through whichever code-unit slice that width uses.
+fn new_str<'py>(
+    py: Python<'py>,
+    len: usize,
+    max_char: u32,
+    fill: impl FnOnce(StrUnits<'_>),
+) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: PyUnicode_New returns a new, uninitialised compact str of exactly `len`
+    // characters (or NULL with an exception set); its data buffer holds `len` units of the
+    // kind it reports, and nothing else can see the object before we return it. The empty
+    // str is a shared singleton, but a zero-length slice writes nothing to it.
+    unsafe {
+        let op = ffi::PyUnicode_New(len as ffi::Py_ssize_t, max_char);
+        if op.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        let data = ffi::PyUnicode_DATA(op);
+        match ffi::PyUnicode_KIND(op) {
+            ffi::PyUnicode_1BYTE_KIND => fill(StrUnits::One(std::slice::from_raw_parts_mut(
+                data.cast(),
+                len,
+            ))),
+            ffi::PyUnicode_2BYTE_KIND => fill(StrUnits::Two(std::slice::from_raw_parts_mut(
+                data.cast(),
+                len,
+            ))),
+            _ => fill(StrUnits::Four(std::slice::from_raw_parts_mut(
+                data.cast(),
+                len,
+            ))),
+        }
+        Ok(Bound::from_owned_ptr(py, op))
+    }
+}
+
+enum StrUnits<'a> {
+    One(&'a mut [u8]),
+    Two(&'a mut [u16]),
+    Four(&'a mut [u32]),
+}
+
+/// An ASCII str from ASCII bytes: one allocation and a copy (what CPython's own decoder ends
+/// up doing, minus its scan for non-ASCII bytes).
+fn ascii_str<'py>(py: Python<'py>, s: &str) -> PyResult<Bound<'py, PyAny>> {
+    debug_assert!(s.is_ascii());
+    new_str(py, s.len(), 0x7f, |units| {
+        if let StrUnits::One(out) = units {
+            out.copy_from_slice(s.as_bytes());
+        }
+    })
+}
+
 /// Slots in the key cache; repeated object keys (the common case: many records with the same
 /// fields) then share one str object, whose hash Python has already computed.
 const KEY_SLOTS: usize = 512;
 const KEY_MAX_LEN: usize = 64;
 
 /// A cached key: its bytes and the str made from them.
-type KeySlot<'py> = Option<(Box<[u8]>, Bound<'py, PyString>)>;
+type KeySlot<'py> = Option<(Box<[u8]>, Bound<'py, PyAny>)>;
 
 struct PyBuilder<'py> {
     py: Python<'py>,
+    /// The whole document is ASCII, so every unescaped string is.
+    ascii: bool,
     /// Direct-mapped by a hash of the key bytes; allocated on the first key.
     keys: Vec<KeySlot<'py>>,
 }
@@ -94,7 +185,22 @@ impl<'py> Builder for PyBuilder<'py> {
         Ok(PyFloat::new(self.py, x).into_any())
     }
     fn str(&mut self, s: &str) -> R<'py> {
+        if self.ascii || s.is_ascii() {
+            return Ok(ascii_str(self.py, s)?);
+        }
         Ok(PyString::new(self.py, s).into_any())
+    }
+    fn escaped(&mut self, s: &Escaped<'_>) -> R<'py> {
+        Ok(new_str(
+            self.py,
+            s.len(),
+            s.max_char(),
+            |units| match units {
+                StrUnits::One(out) => s.write(out),
+                StrUnits::Two(out) => s.write(out),
+                StrUnits::Four(out) => s.write(out),
+            },
+        )?)
     }
     fn key(&mut self, s: &str) -> R<'py> {
         if s.len() > KEY_MAX_LEN {
@@ -107,23 +213,32 @@ impl<'py> Builder for PyBuilder<'py> {
         if let Some((k, v)) = &self.keys[at]
             && **k == *s.as_bytes()
         {
-            return Ok(v.clone().into_any());
+            return Ok(v.clone());
         }
-        let v = PyString::new(self.py, s);
+        let v = self.str(s)?;
         self.keys[at] = Some((s.as_bytes().into(), v.clone()));
-        Ok(v.into_any())
-    }
-    fn surrogate_str(&mut self, wtf8: &[u8]) -> R<'py> {
-        Ok(PyBytes::new(self.py, wtf8).call_method1("decode", ("utf-8", "surrogatepass"))?)
+        Ok(v)
     }
     fn array(&mut self, items: Drain<'_, Self::Value>) -> R<'py> {
         Ok(PyList::new(self.py, items)?.into_any())
     }
     fn object(&mut self, mut members: Drain<'_, Self::Value>) -> R<'py> {
-        let dict = PyDict::new(self.py);
+        // SAFETY: PyDict_New returns a new dict or NULL with an exception set; ownership
+        // passes to the Bound at once.
+        let dict = unsafe {
+            let op = ffi::PyDict_New();
+            if op.is_null() {
+                return Err(PyErr::fetch(self.py).into());
+            }
+            Bound::from_owned_ptr(self.py, op)
+        };
         while let (Some(k), Some(v)) = (members.next(), members.next()) {
-            dict.set_item(k, v)?;
+            // SAFETY: all three are live objects we hold; PyDict_SetItem takes its own
+            // references (no generic conversion on this per-member path).
+            if unsafe { ffi::PyDict_SetItem(dict.as_ptr(), k.as_ptr(), v.as_ptr()) } != 0 {
+                return Err(PyErr::fetch(self.py).into());
+            }
         }
-        Ok(dict.into_any())
+        Ok(dict)
     }
 }

@@ -3,11 +3,14 @@
 //! kept, and every error reported with the scanner's own message and character position.
 //!
 //! The reader builds nothing itself: it hands each value to a [`Builder`], so the binding can
-//! create Python objects directly and tests can build plain Rust values.
+//! create Python objects directly and tests can build plain Rust values. Strings without
+//! escapes are lent from the input; strings with escapes arrive as an [`Escaped`] the builder
+//! decodes straight into its own storage.
 
 use std::vec::Drain;
 
 use super::escape::find_string_special;
+use super::unescape::{self, Escaped};
 use crate::Error;
 
 /// Receives the values the parser reads, innermost first.
@@ -21,12 +24,18 @@ pub trait Builder {
     /// An integer outside `i64`, as its decimal text (with `-` when negative).
     fn big_int(&mut self, digits: &str) -> Result<Self::Value, Self::Error>;
     fn float(&mut self, x: f64) -> Result<Self::Value, Self::Error>;
+    /// A string without escapes, lent from the input.
     fn str(&mut self, s: &str) -> Result<Self::Value, Self::Error>;
-    /// A string holding lone surrogates (from `\ud800`-style escapes), in generalized UTF-8.
-    fn surrogate_str(&mut self, wtf8: &[u8]) -> Result<Self::Value, Self::Error>;
-    /// An object key; builders may cache repeated keys.
+    /// A string with escapes (possibly decoding to lone surrogates, which a Python `str`
+    /// holds).
+    fn escaped(&mut self, s: &Escaped<'_>) -> Result<Self::Value, Self::Error>;
+    /// An object key without escapes; builders may cache repeated keys.
     fn key(&mut self, s: &str) -> Result<Self::Value, Self::Error> {
         self.str(s)
+    }
+    /// An object key with escapes.
+    fn escaped_key(&mut self, s: &Escaped<'_>) -> Result<Self::Value, Self::Error> {
+        self.escaped(s)
     }
     fn array(&mut self, items: Drain<'_, Self::Value>) -> Result<Self::Value, Self::Error>;
     /// Members as key, value, key, value...; a repeated key's last value wins, at the
@@ -41,12 +50,24 @@ pub fn parse<B: Builder>(
     builder: &mut B,
     max_depth: usize,
 ) -> Result<B::Value, B::Error> {
+    parse_with_ascii(text, text.is_ascii(), builder, max_depth)
+}
+
+/// [`parse`] for a caller that already knows whether `text` is pure ASCII (a Python `str`
+/// records it), which saves a pass over the input. A wrong `ascii` gives wrong strings and
+/// error positions, never unsafety.
+pub fn parse_with_ascii<B: Builder>(
+    text: &str,
+    ascii: bool,
+    builder: &mut B,
+    max_depth: usize,
+) -> Result<B::Value, B::Error> {
     let mut p = Parser {
         s: text.as_bytes(),
         text,
+        ascii,
         b: builder,
         stack: Vec::new(),
-        scratch: Vec::new(),
         max_depth,
         depth: 0,
     };
@@ -62,9 +83,9 @@ pub fn parse<B: Builder>(
 struct Parser<'a, B: Builder> {
     s: &'a [u8],
     text: &'a str,
+    ascii: bool,
     b: &'a mut B,
     stack: Vec<B::Value>,
-    scratch: Vec<u8>,
     max_depth: usize,
     depth: usize,
 }
@@ -77,7 +98,7 @@ fn is_ws(b: u8) -> bool {
 impl<B: Builder> Parser<'_, B> {
     /// An error at byte offset `at`, reported (like CPython) as a character index.
     fn err(&self, msg: &'static str, at: usize) -> Error {
-        let pos = if self.text.is_ascii() {
+        let pos = if self.ascii {
             at
         } else {
             self.s[..at].iter().filter(|&&b| (b & 0xc0) != 0x80).count()
@@ -261,161 +282,13 @@ impl<B: Builder> Parser<'_, B> {
             Some(_) => return Err(self.err("Invalid control character at", j).into()),
             None => return Err(self.err("Unterminated string starting at", begin).into()),
         }
-        let mut buf = std::mem::take(&mut self.scratch);
-        buf.clear();
-        buf.extend_from_slice(&s[i..j]);
-        let result = self.escaped(&mut buf, begin, j);
-        let out = match result {
-            Ok((end, lone)) => {
-                let v = if lone {
-                    self.b.surrogate_str(&buf)
-                } else {
-                    // Only whole UTF-8 sequences and escapes were appended.
-                    let text = std::str::from_utf8(&buf).expect("decoded string is UTF-8");
-                    if key {
-                        self.b.key(text)
-                    } else {
-                        self.b.str(text)
-                    }
-                };
-                v.map(|v| (v, end))
-            }
-            Err(e) => Err(e.into()),
+        let (escaped, end) =
+            unescape::scan(self.text, self.ascii, begin, j, |m, at| self.err(m, at))?;
+        let v = if key {
+            self.b.escaped_key(&escaped)?
+        } else {
+            self.b.escaped(&escaped)?
         };
-        self.scratch = buf;
-        out
-    }
-
-    /// The slow part of a string from the first backslash at `j`; returns the offset after the
-    /// closing quote and whether a lone surrogate was written.
-    fn escaped(
-        &self,
-        buf: &mut Vec<u8>,
-        begin: usize,
-        mut j: usize,
-    ) -> Result<(usize, bool), Error> {
-        let s = self.s;
-        let mut lone = false;
-        loop {
-            let run = j;
-            j = find_string_special(s, j);
-            if s.get(j).is_some_and(|&c| c <= 0x1f) {
-                return Err(self.err("Invalid control character at", j));
-            }
-            buf.extend_from_slice(&s[run..j]);
-            if j >= s.len() {
-                return Err(self.err("Unterminated string starting at", begin));
-            }
-            if s[j] == b'"' {
-                return Ok((j + 1, lone));
-            }
-            // A backslash at j.
-            j += 1;
-            let Some(&e) = s.get(j) else {
-                return Err(self.err("Unterminated string starting at", begin));
-            };
-            if e != b'u' {
-                let c = match e {
-                    b'"' => b'"',
-                    b'\\' => b'\\',
-                    b'/' => b'/',
-                    b'b' => 0x08,
-                    b'f' => 0x0c,
-                    b'n' => b'\n',
-                    b'r' => b'\r',
-                    b't' => b'\t',
-                    _ => return Err(self.err("Invalid \\escape", j - 1)),
-                };
-                buf.push(c);
-                j += 1;
-                continue;
-            }
-            // `\uXXXX`: CPython wants a character after the four digits (the closing quote at
-            // least), and reports any problem at the `u`.
-            let hex_at = j + 1;
-            let mut end = hex_at + 4;
-            if end >= s.len() {
-                return Err(self.err("Invalid \\uXXXX escape", j));
-            }
-            let mut c = self
-                .hex4(hex_at)
-                .ok_or_else(|| self.err("Invalid \\uXXXX escape", j))?;
-            if (0xd800..0xdc00).contains(&c)
-                && end + 6 < s.len()
-                && s[end] == b'\\'
-                && s[end + 1] == b'u'
-            {
-                let c2 = self
-                    .hex4(end + 2)
-                    .ok_or_else(|| self.err("Invalid \\uXXXX escape", end + 1))?;
-                if (0xdc00..0xe000).contains(&c2) {
-                    c = 0x1_0000 + (((c - 0xd800) << 10) | (c2 - 0xdc00));
-                    end += 6;
-                }
-            }
-            lone |= (0xd800..0xe000).contains(&c);
-            push_code_point(buf, c);
-            j = end;
-        }
-    }
-
-    fn hex4(&self, at: usize) -> Option<u32> {
-        let d = self.s.get(at..at + 4)?;
-        let v = [
-            HEX[d[0] as usize],
-            HEX[d[1] as usize],
-            HEX[d[2] as usize],
-            HEX[d[3] as usize],
-        ];
-        if v.contains(&NOT_HEX) {
-            return None;
-        }
-        Some(
-            (u32::from(v[0]) << 12)
-                | (u32::from(v[1]) << 8)
-                | (u32::from(v[2]) << 4)
-                | u32::from(v[3]),
-        )
-    }
-}
-
-const NOT_HEX: u8 = 0xff;
-
-/// Hex digit values (either case); `NOT_HEX` for every other byte.
-static HEX: [u8; 256] = {
-    let mut t = [NOT_HEX; 256];
-    let mut i = 0;
-    while i < 10 {
-        t[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        t[b'a' as usize + i] = 10 + i as u8;
-        t[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    t
-};
-
-/// UTF-8 for scalar values; the 3-byte generalized form for surrogates.
-fn push_code_point(buf: &mut Vec<u8>, c: u32) {
-    if c < 0x80 {
-        buf.push(c as u8);
-    } else if c < 0x800 {
-        buf.extend_from_slice(&[0xc0 | (c >> 6) as u8, 0x80 | (c & 0x3f) as u8]);
-    } else if c < 0x1_0000 {
-        buf.extend_from_slice(&[
-            0xe0 | (c >> 12) as u8,
-            0x80 | ((c >> 6) & 0x3f) as u8,
-            0x80 | (c & 0x3f) as u8,
-        ]);
-    } else {
-        buf.extend_from_slice(&[
-            0xf0 | (c >> 18) as u8,
-            0x80 | ((c >> 12) & 0x3f) as u8,
-            0x80 | ((c >> 6) & 0x3f) as u8,
-            0x80 | (c & 0x3f) as u8,
-        ]);
+        Ok((v, end))
     }
 }

@@ -1,0 +1,179 @@
+"""`loads` fast paths against `json.loads`: strings of every width, numbers, nesting, errors.
+
+The Rust reader writes each string straight into a str of its final width (1, 2 or 4 bytes
+a character) and reads an ASCII `str` in place. CPython compares two strs of different
+widths as unequal, so equality with the stdlib's result already proves the width was chosen
+right; `str.isascii()` (which reads the str's ASCII flag, not its characters) is compared as
+well, since pure-ASCII text stored as Latin-1 would still compare equal.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from serialization_strategies import canon
+
+from crewai_rust.serialization import JSONImplementation, implementation
+
+
+def shape(x: Any) -> Any:
+    """`canon` plus every str's ASCII flag, so ASCII text stored as Latin-1 differs."""
+    if isinstance(x, str):
+        return ("str", x, x.isascii())
+    if isinstance(x, list):
+        return ("list", [shape(v) for v in x])
+    if isinstance(x, dict):
+        return ("dict", [(shape(k), shape(v)) for k, v in x.items()])
+    return canon(x)
+
+
+def outcome(fn: Any, s: Any) -> Any:
+    try:
+        return ("ok", shape(fn(s)))
+    except json.JSONDecodeError as exc:
+        return ("JSONDecodeError", exc.msg, exc.pos, exc.lineno, exc.colno)
+    except (ValueError, TypeError, RecursionError) as exc:
+        return (type(exc).__name__,)
+
+
+def same_as_stdlib(js: JSONImplementation, text: str) -> None:
+    """The document as `str` and as UTF-8 `bytes` (surrogates passed through, as the stdlib
+    reads bytes) gives what `json.loads` gives."""
+    assert outcome(js.loads, text) == outcome(json.loads, text)
+    data = text.encode("utf-8", "surrogatepass")
+    assert outcome(js.loads, data) == outcome(json.loads, data)
+
+
+# One string per width class, reached through escapes, raw characters, or both.
+WIDTHS = [
+    '""',
+    '"plain ascii"',
+    '"tab\\tand\\u0041"',
+    '"\\u00e9t\\u00e9"',  # Latin-1 through escapes
+    '"été"',  # Latin-1 raw
+    '"été\\n"',  # Latin-1 raw plus an escape
+    '"\\u00ff"',
+    '"\\u0100"',  # the first UCS-2 character
+    '"Ā\\n"',
+    '"会议\\u987a\\u5229"',
+    '"\\uffff"',
+    '"\\ud83d\\ude00"',  # astral through a surrogate pair
+    '"😀\\n"',  # astral raw plus an escape
+    '"a\\u00e9\\u4f1a\\ud83d\\ude00z"',  # every width in one string
+    '"\\ud800"',  # lone high surrogate
+    '"\\udfff"',  # lone low surrogate
+    '"\\ud800\\ud800"',
+    '"\\udc00\\ud800"',  # a low then a high: two lone surrogates
+    '"\\ud800x\\udc00"',
+    '"\\ud83d\\ude00\\ud800"',  # a pair and a lone one: UCS-4 holding a surrogate
+    '"\\u00e9\\ud800"',
+    '{"k\\u00e9y": "v", "k\\u00e9y": "w", "\\ud83d\\ude00": 1}',
+    '["\\u00e9", "\\u00e9", "x\\"y", "caf\\u00e9 \\u2014 \\ud83d\\ude00"]',
+]
+
+
+@pytest.mark.parametrize("text", WIDTHS)
+def test_strings_of_every_width(js: JSONImplementation, text: str) -> None:
+    same_as_stdlib(js, text)
+
+
+NUMBERS = [
+    "0",
+    "-0",
+    "-0.0",
+    "0.0",
+    "1e5",
+    "1E5",
+    "1e+5",
+    "1E-5",
+    "1.5e300",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "2.2250738585072011e-308",
+    "4.9406564584124654e-324",
+    "1.7976931348623157e308",
+    "0.1",
+    "0.30000000000000004",
+    "123456789012345678901234567890",
+    "-123456789012345678901234567890",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "[1.0, 10, 1e1, 100e-2, -5E0]",
+]
+
+
+@pytest.mark.parametrize("text", NUMBERS)
+def test_numbers(js: JSONImplementation, text: str) -> None:
+    same_as_stdlib(js, text)
+
+
+BAD = [
+    '"\\ud800\\udc00',
+    '"\\ud800\\udc0',
+    '"\\ud800\\udc0"',
+    '"\\ud800\\u',
+    '"\\ud800\\uzzzz"',
+    '"é\\u12"',
+    '"é\\q"',
+    '"ā\\n\x01"',
+    '"\\u00e9',
+    '"\\ud83d\\ude00x',
+    '"a\\"',
+    '["é\\n", "\\u00e9", 1 2]',
+    '{"\\u00e9": 1, "é" 2}',
+    '[\n  "😀\\n",\n  x\n]',
+]
+
+
+@pytest.mark.parametrize("text", BAD)
+def test_bad_input_positions(js: JSONImplementation, text: str) -> None:
+    expected = outcome(json.loads, text)
+    assert expected[0] == "JSONDecodeError"
+    assert outcome(js.loads, text) == expected
+    data = text.encode()
+    assert outcome(js.loads, data) == outcome(json.loads, data)
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+def test_deep_nesting_of_either_kind_is_a_recursion_error(js: JSONImplementation, opener: str) -> None:
+    closer = "]" if opener == "[" else "}"
+    deep = opener * 100_000 + "1" + closer * 100_000
+    with pytest.raises(RecursionError):
+        json.loads(deep)
+    with pytest.raises(RecursionError):
+        js.loads(deep)
+    shallow = opener * 50 + "1" + closer * 50
+    assert outcome(js.loads, shallow) == outcome(json.loads, shallow)
+
+
+_ANY_CHAR = st.characters(min_codepoint=0, max_codepoint=0x10FFFF)  # surrogates included
+_EDGE_CHARS = st.sampled_from('aé\u0100会\ud800\udc00😀\n"\\')
+_WIDE_TEXT = st.text(_ANY_CHAR, max_size=20) | st.text(_EDGE_CHARS, max_size=20)
+_STRUCTURES = st.recursive(
+    _WIDE_TEXT | st.integers() | st.floats(allow_nan=False) | st.booleans() | st.none(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_WIDE_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(value=_STRUCTURES, ensure_ascii=st.booleans())
+@settings(max_examples=400, deadline=None)
+def test_property_strings_of_any_width_equal_stdlib(impl: str, value: Any, ensure_ascii: bool) -> None:
+    text = json.dumps(value, ensure_ascii=ensure_ascii)
+    same_as_stdlib(implementation(impl), text)
+
+
+_NUMBER_TEXT = st.from_regex(r"\A-?(0|[1-9][0-9]{0,25})(\.[0-9]{1,25})?([eE][-+]?[0-9]{1,3})?\Z")
+
+
+@given(text=_NUMBER_TEXT)
+@settings(max_examples=500, deadline=None)
+def test_property_number_text_equals_stdlib(impl: str, text: str) -> None:
+    same_as_stdlib(implementation(impl), text)
