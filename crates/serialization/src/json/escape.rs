@@ -158,6 +158,7 @@ fn skip_plain(s: &[u8], mut i: usize, ascii: bool, surrogates: bool) -> usize {
 
 /// The first offset at or after `i` holding `"`, `\\` or a control character, or `s.len()`:
 /// the bytes a JSON string reader must stop at.
+#[inline]
 pub(crate) fn find_string_special(s: &[u8], i: usize) -> usize {
     skip_plain(s, i, false, false)
 }

@@ -68,6 +68,7 @@ pub fn parse_with_ascii<B: Builder>(
         ascii,
         b: builder,
         stack: Vec::new(),
+        scratch: Vec::new(),
         max_depth,
         depth: 0,
     };
@@ -86,6 +87,8 @@ struct Parser<'a, B: Builder> {
     ascii: bool,
     b: &'a mut B,
     stack: Vec<B::Value>,
+    /// Reused for the code points of strings with escapes.
+    scratch: Vec<u32>,
     max_depth: usize,
     depth: usize,
 }
@@ -282,13 +285,21 @@ impl<B: Builder> Parser<'_, B> {
             Some(_) => return Err(self.err("Invalid control character at", j).into()),
             None => return Err(self.err("Unterminated string starting at", begin).into()),
         }
-        let (escaped, end) =
-            unescape::scan(self.text, self.ascii, begin, j, |m, at| self.err(m, at))?;
-        let v = if key {
-            self.b.escaped_key(&escaped)?
-        } else {
-            self.b.escaped(&escaped)?
+        // The scratch buffer is lent out so `err` can still borrow the parser.
+        let mut buf = std::mem::take(&mut self.scratch);
+        let scanned = unescape::scan(self.text, self.ascii, begin, j, &mut buf, |m, at| {
+            self.err(m, at)
+        });
+        let out = match scanned {
+            Ok((escaped, end)) => if key {
+                self.b.escaped_key(&escaped)
+            } else {
+                self.b.escaped(&escaped)
+            }
+            .map(|v| (v, end)),
+            Err(e) => Err(e.into()),
         };
-        Ok((v, end))
+        self.scratch = buf;
+        out
     }
 }

@@ -1,21 +1,19 @@
-//! JSON string bodies that hold escapes, decoded straight into code units of the width the
-//! result needs (1, 2 or 4 bytes a character, as CPython stores a `str`), with no UTF-8 in
-//! between. A first pass ([`scan`]) validates the body and measures it (characters and the
-//! widest one); [`Escaped::write`] then fills a buffer of exactly that size, so a binding can
-//! allocate the final string once and write into it.
+//! JSON string bodies that hold escapes, decoded into code points (never UTF-8) in one pass
+//! that also finds the widest character, so a binding can allocate the final string once at
+//! the width it needs (1, 2 or 4 bytes a character, as CPython stores a `str`) and copy the
+//! code points into it ([`Escaped::write`]). One pass over the escapes plus a copy measured
+//! faster than measuring in a first pass and decoding in place in a second: in escape-dense
+//! text the escapes, not the copy, are the cost.
 
 use super::escape::find_string_special;
 use crate::Error;
 
-/// A string body holding at least one escape, already validated by [`scan`].
+/// A decoded string that held at least one escape, as code points (lone surrogates
+/// included), with the class of its widest character.
 #[derive(Debug, Clone, Copy)]
 pub struct Escaped<'a> {
-    /// The text between the quotes, escapes undecoded.
-    body: &'a str,
-    len: usize,
+    units: &'a [u32],
     max_char: u32,
-    /// The document is pure ASCII, so plain runs widen byte by byte.
-    ascii: bool,
 }
 
 /// A code unit a decoded string can be written in: `u8` (all characters < 256), `u16` (all
@@ -80,14 +78,14 @@ fn class_of_utf8(max_byte: u8) -> u32 {
     }
 }
 
-impl<'a> Escaped<'a> {
+impl Escaped<'_> {
     /// Characters in the decoded string (a lone surrogate counts as one, like in a `str`).
     pub fn len(&self) -> usize {
-        self.len
+        self.units.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.units.is_empty()
     }
 
     /// The widest character's class: 0x7f, 0xff, 0xffff or 0x10ffff (see `PyUnicode_New`).
@@ -95,7 +93,12 @@ impl<'a> Escaped<'a> {
         self.max_char
     }
 
-    /// Decode into `out`, which must hold exactly [`len`](Self::len) units of a width that
+    /// The code points.
+    pub fn chars(&self) -> &[u32] {
+        self.units
+    }
+
+    /// Copy into `out`, which must hold exactly [`len`](Self::len) units of a width that
     /// [`max_char`](Self::max_char) fits in.
     ///
     /// # Panics
@@ -103,111 +106,68 @@ impl<'a> Escaped<'a> {
     pub fn write<U: CodeUnit>(&self, out: &mut [U]) {
         assert_eq!(
             out.len(),
-            self.len,
+            self.units.len(),
             "decoded string buffer has the wrong length"
         );
-        let s = self.body.as_bytes();
-        let mut i = 0;
-        let mut o = 0;
-        loop {
-            let j = find_string_special(s, i);
-            let run = &self.body[i..j];
-            if self.ascii {
-                for (d, &b) in out[o..o + run.len()].iter_mut().zip(run.as_bytes()) {
-                    *d = U::from_char(u32::from(b));
-                }
-                o += run.len();
-            } else {
-                for c in run.chars() {
-                    out[o] = U::from_char(c as u32);
-                    o += 1;
-                }
-            }
-            if j >= s.len() {
-                break;
-            }
-            // A backslash; `scan` checked every escape.
-            let (c, next) = decode_escape(s, j).expect("escape validated by scan");
-            out[o] = U::from_char(c);
-            o += 1;
-            i = next;
+        for (d, &c) in out.iter_mut().zip(self.units) {
+            *d = U::from_char(c);
         }
-        debug_assert_eq!(o, self.len);
     }
 }
 
 /// Decode the escape whose backslash is at `s[j]`: the character and the offset after it, or
-/// `None` when malformed. `s` may be the whole document or a validated body: a surrogate pair
-/// needs its second `\uXXXX` followed by at least one byte (CPython's condition), which in a
-/// body is the closing quote that `scan` saw.
+/// `None` when malformed. Only for escapes other than `\uXXXX`, whose pairing rules `scan`
+/// applies itself.
 #[inline(always)]
 fn decode_escape(s: &[u8], j: usize) -> Option<(u32, usize)> {
-    let e = *s.get(j + 1)?;
-    if e != b'u' {
-        let c = match e {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'/' => b'/',
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            _ => return None,
-        };
-        return Some((u32::from(c), j + 2));
-    }
-    let mut c = hex4(s, j + 2)?;
-    let end = j + 6;
-    if (0xd800..0xdc00).contains(&c)
-        && s.get(end) == Some(&b'\\')
-        && s.get(end + 1) == Some(&b'u')
-        && let Some(c2) = hex4(s, end + 2)
-        && (0xdc00..0xe000).contains(&c2)
-    {
-        c = 0x1_0000 + (((c - 0xd800) << 10) | (c2 - 0xdc00));
-        return Some((c, end + 6));
-    }
-    Some((c, end))
+    let c = match *s.get(j + 1)? {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'/' => b'/',
+        b'b' => 0x08,
+        b'f' => 0x0c,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        _ => return None,
+    };
+    Some((u32::from(c), j + 2))
 }
 
-/// Validate and measure the string whose opening quote is at `begin` and whose first
-/// backslash is at `j`, exactly as CPython's `scanstring` would read it: the same errors at
-/// the same offsets. `err` turns (message, byte offset) into the caller's error. Returns the
-/// body description and the offset after the closing quote.
-pub(crate) fn scan<'a>(
-    text: &'a str,
+/// Decode the string whose opening quote is at `begin` and whose first backslash is at `j`
+/// into `buf` (cleared first), exactly as CPython's `scanstring` reads it: the same
+/// characters, and the same errors at the same offsets. `ascii` says the document is pure
+/// ASCII. `err` turns (message, byte offset) into the caller's error. Returns the decoded
+/// string and the offset after the closing quote.
+pub(crate) fn scan<'b>(
+    text: &str,
     ascii: bool,
     begin: usize,
     mut j: usize,
+    buf: &'b mut Vec<u32>,
     err: impl Fn(&'static str, usize) -> Error,
-) -> Result<(Escaped<'a>, usize), Error> {
+) -> Result<(Escaped<'b>, usize), Error> {
     let s = text.as_bytes();
-    let start = begin + 1;
-    let mut len = 0;
+    buf.clear();
     let mut max_char = 0x7f;
-    let mut run = start;
+    let mut run = begin + 1;
     loop {
-        // Account for the plain run before `j`.
+        // The plain run before `j`.
         if ascii {
-            len += j - run;
+            buf.extend(s[run..j].iter().map(|&b| u32::from(b)));
         } else if run < j {
-            let bytes = &s[run..j];
-            len += bytes.iter().filter(|&&b| (b & 0xc0) != 0x80).count();
-            let top = bytes.iter().copied().max().unwrap_or(0);
+            let top = s[run..j].iter().copied().max().unwrap_or(0);
             max_char = max_char.max(class_of_utf8(top));
+            buf.extend(text[run..j].chars().map(u32::from));
         }
         let Some(&b) = s.get(j) else {
             return Err(err("Unterminated string starting at", begin));
         };
         if b == b'"' {
-            let body = &text[start..j];
             return Ok((
                 Escaped {
-                    body,
-                    len,
+                    units: buf,
                     max_char,
-                    ascii,
                 },
                 j + 1,
             ));
@@ -240,14 +200,15 @@ pub(crate) fn scan<'a>(
                 }
             }
             max_char = max_char.max(class_of_char(c));
+            buf.push(c);
             next
         } else {
-            let Some((_, next)) = decode_escape(s, j) else {
+            let Some((c, next)) = decode_escape(s, j) else {
                 return Err(err("Invalid \\escape", j));
             };
+            buf.push(c);
             next
         };
-        len += 1;
         run = next;
         j = find_string_special(s, next);
     }
