@@ -65,19 +65,6 @@ fn class_of_char(c: u32) -> u32 {
     }
 }
 
-/// The class of a UTF-8 run from its largest byte: lead bytes 0xc2-0xc3 start U+0080-U+00FF,
-/// 0xc4-0xef the rest of the BMP, 0xf0 and up the astral planes; continuation bytes (< 0xc0)
-/// never exceed a lead byte present in the same run.
-#[inline(always)]
-fn class_of_utf8(max_byte: u8) -> u32 {
-    match max_byte {
-        0..0x80 => 0x7f,
-        0x80..0xc4 => 0xff,
-        0xc4..0xf0 => 0xffff,
-        _ => 0x10_ffff,
-    }
-}
-
 impl Escaped<'_> {
     /// Characters in the decoded string (a lone surrogate counts as one, like in a `str`).
     pub fn len(&self) -> usize {
@@ -109,8 +96,11 @@ impl Escaped<'_> {
             self.units.len(),
             "decoded string buffer has the wrong length"
         );
-        for (d, &c) in out.iter_mut().zip(self.units) {
-            *d = U::from_char(c);
+        // An index loop, for the reason given in `scan`.
+        let mut k = 0;
+        while k < out.len() {
+            out[k] = U::from_char(self.units[k]);
+            k += 1;
         }
     }
 }
@@ -147,30 +137,44 @@ pub(crate) fn scan<'b>(
     buf: &'b mut Vec<u32>,
     err: impl Fn(&'static str, usize) -> Error,
 ) -> Result<(Escaped<'b>, usize), Error> {
+    // Written with plain index loops: the `fast` profile builds without LTO, and there the
+    // iterator adapters (zip, fold, extend) stayed out-of-line calls costing more than the
+    // work. `buf` is used as a zeroed array grown ahead of need; `o` is the string's length.
     let s = text.as_bytes();
-    buf.clear();
-    let mut max_char = 0x7f;
+    let mut o = 0;
+    // The OR of all code points: the classes split at powers of two, so its top bit
+    // classifies the widest character without a compare per character.
+    let mut bits = 0u32;
     let mut run = begin + 1;
     loop {
-        // The plain run before `j`.
+        // The plain run before `j`, plus room for the escape after it.
+        let n = j - run;
+        if o + n + 1 > buf.len() {
+            grow(buf, o + n + 1);
+        }
         if ascii {
-            buf.extend(s[run..j].iter().map(|&b| u32::from(b)));
-        } else if run < j {
-            let top = s[run..j].iter().copied().max().unwrap_or(0);
-            max_char = max_char.max(class_of_utf8(top));
-            buf.extend(text[run..j].chars().map(u32::from));
+            let src = &s[run..j];
+            let dst = &mut buf[o..o + n];
+            let mut k = 0;
+            while k < n {
+                dst[k] = u32::from(src[k]);
+                k += 1;
+            }
+            o += n;
+        } else {
+            for c in text[run..j].chars() {
+                buf[o] = u32::from(c);
+                bits |= buf[o];
+                o += 1;
+            }
         }
         let Some(&b) = s.get(j) else {
             return Err(err("Unterminated string starting at", begin));
         };
         if b == b'"' {
-            return Ok((
-                Escaped {
-                    units: buf,
-                    max_char,
-                },
-                j + 1,
-            ));
+            let units = &buf[..o];
+            let max_char = class_of_char(bits);
+            return Ok((Escaped { units, max_char }, j + 1));
         }
         if b != b'\\' {
             return Err(err("Invalid control character at", j));
@@ -178,7 +182,7 @@ pub(crate) fn scan<'b>(
         let Some(&e) = s.get(j + 1) else {
             return Err(err("Unterminated string starting at", begin));
         };
-        let next = if e == b'u' {
+        let (c, next) = if e == b'u' {
             // CPython wants a character after the four digits (the closing quote at least),
             // and reports any problem at the `u`; a bad second half of a pair at its `u`.
             let u = j + 1;
@@ -199,19 +203,31 @@ pub(crate) fn scan<'b>(
                     next += 6;
                 }
             }
-            max_char = max_char.max(class_of_char(c));
-            buf.push(c);
-            next
+            (c, next)
         } else {
-            let Some((c, next)) = decode_escape(s, j) else {
+            let Some(decoded) = decode_escape(s, j) else {
                 return Err(err("Invalid \\escape", j));
             };
-            buf.push(c);
-            next
+            decoded
         };
+        buf[o] = c;
+        bits |= c;
+        o += 1;
         run = next;
-        j = find_string_special(s, next);
+        // Escapes often come in a row (CJK text, surrogate pairs): no scan needed then.
+        j = if s.get(next) == Some(&b'\\') {
+            next
+        } else {
+            find_string_special(s, next)
+        };
     }
+}
+
+/// Make `buf` at least `need` long (zeros), doubling so a long string grows it a few times.
+#[cold]
+#[inline(never)]
+fn grow(buf: &mut Vec<u32>, need: usize) {
+    buf.resize(need.max(buf.len() * 2).max(64), 0);
 }
 
 #[inline(always)]
