@@ -153,12 +153,33 @@ struct PyBuilder<'py> {
 }
 
 fn slot(key: &[u8]) -> usize {
-    // FNV-1a: cheap and good enough to spread field names over the slots.
-    let mut h: u32 = 0x811c_9dc5;
-    for &b in key {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    // Length, first, middle and last byte: constant time, and enough to tell a model's
+    // field names apart (a collision only costs a fresh str, never a wrong key).
+    let n = key.len();
+    if n == 0 {
+        return 0;
     }
-    h as usize % KEY_SLOTS
+    let mix = (n as u32)
+        ^ (u32::from(key[0]) << 8)
+        ^ (u32::from(key[n / 2]) << 16)
+        ^ (u32::from(key[n - 1]) << 24);
+    (mix.wrapping_mul(0x9e37_79b1) >> 23) as usize % KEY_SLOTS
+}
+
+/// Byte equality without a call into libc's memcmp, which dominates for short keys.
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut k = 0;
+    while k < a.len() {
+        if a[k] != b[k] {
+            return false;
+        }
+        k += 1;
+    }
+    true
 }
 
 type R<'py> = Result<Bound<'py, PyAny>, SerializationFailure>;
@@ -211,7 +232,7 @@ impl<'py> Builder for PyBuilder<'py> {
         }
         let at = slot(s.as_bytes());
         if let Some((k, v)) = &self.keys[at]
-            && **k == *s.as_bytes()
+            && same_bytes(k, s.as_bytes())
         {
             return Ok(v.clone());
         }
