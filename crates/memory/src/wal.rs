@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crewai_rust_serialization::record::{
-    Entry, FRAME_HEADER_LEN, FileHeader, HEADER_LEN, decode_entry, encode_entry, encode_frame,
+    Entry, FRAME_HEADER_LEN, FileHeader, HEADER_LEN, decode_entry_each, encode_entry, encode_frame,
     parse_frame_header,
 };
 
@@ -331,9 +331,9 @@ impl Wal {
                     format!("frame checksum mismatch at offset {pos}"),
                 ));
             }
-            let entry = decode_entry(payload)
-                .map_err(|e| corrupt(&self.log_path, format!("at offset {pos}: {e}")))?;
-            sink(Event::Entry(entry))?;
+            // Record by record: a replayed batch never holds all its embeddings at once.
+            decode_entry_each(payload, |e| sink(Event::Entry(e)))
+                .map_err(|e| corrupt(&self.log_path, format!("at offset {pos}: {e}")))??;
             at = frame_end;
             self.offset = start + at as u64;
             if self.marks {
