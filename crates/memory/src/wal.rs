@@ -108,6 +108,8 @@ pub struct Wal {
     generation: u64,
     /// Opening: send `Event::Mark`s.
     marks: bool,
+    /// The next catch-up replays the whole file (see [`Wal::force_reload`]).
+    reload: bool,
     fsync: bool,
 }
 
@@ -153,6 +155,7 @@ impl Wal {
             offset: HEADER_LEN as u64,
             generation,
             marks: true,
+            reload: false,
             fsync,
         };
         sink(Event::Mark {
@@ -163,6 +166,12 @@ impl Wal {
         wal.marks = false;
         drop(guard);
         Ok(wal)
+    }
+
+    /// Make the next catch-up start over from the file's beginning (with `Event::Replaced`):
+    /// for a caller that could not apply what the last catch-up read.
+    pub fn force_reload(&mut self) {
+        self.reload = true;
     }
 
     pub fn file_len(&self) -> u64 {
@@ -186,7 +195,7 @@ impl Wal {
     pub fn is_current(&self) -> Result<bool> {
         let meta =
             fs::metadata(&self.log_path).map_err(MemoryError::io("checking the store log"))?;
-        Ok(file_id(&meta, &self.log_path)? == self.id && meta.len() == self.offset)
+        Ok(!self.reload && file_id(&meta, &self.log_path)? == self.id && meta.len() == self.offset)
     }
 
     /// Apply whatever other handles appended (or a replacement file) through `sink`.
@@ -198,8 +207,9 @@ impl Wal {
     ) -> Result<()> {
         let meta =
             fs::metadata(&self.log_path).map_err(MemoryError::io("checking the store log"))?;
-        if file_id(&meta, &self.log_path)? != self.id {
+        if self.reload || file_id(&meta, &self.log_path)? != self.id {
             let (file, id, generation) = open_log(&self.log_path)?;
+            self.reload = false;
             self.file = file;
             self.id = id;
             self.generation = generation;
