@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
-use crewai_rust_serialization::record::{Entry, Record, encoded_record_len};
+use crewai_rust_serialization::record::{Entry, Record, encoded_record_len, recycle_embedding};
 use serde_json::{Map, Value};
 
 use crate::error::{MemoryError, Result};
@@ -391,7 +391,9 @@ impl State {
             text.add(slot, &rec.content);
         }
         let has_vec = embedding.is_some();
-        if has_vec {
+        if let Some(e) = embedding {
+            // Copied into the vector blocks: the next decoded record can reuse the buffer.
+            recycle_embedding(e);
             self.vec_count += 1;
             if self.ann.is_some() {
                 self.pending.insert(slot);
