@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
-use crewai_rust_serialization::record::{Entry, Record, encoded_record_len};
+use crewai_rust_serialization::record::{Entry, Record, encoded_record_len, recycle_embedding};
 use serde_json::{Map, Value};
 
 use crate::error::{MemoryError, Result};
@@ -181,6 +181,11 @@ impl State {
         }
     }
 
+    /// Whether the indexer has anything to do: switch the graph on, or link pending vectors.
+    pub(crate) fn has_index_work(&self) -> bool {
+        self.wants_index() || !self.pending.is_empty()
+    }
+
     /// Switch the graph on, empty, with every vector pending.
     pub(crate) fn start_index(&mut self) {
         if self.ann.is_none() {
@@ -270,9 +275,32 @@ impl State {
         self.slot_of(id).map(|s| self.record_at(s))
     }
 
-    /// Apply one log entry. Entries were validated before they were written, so a failure
-    /// here means the log disagrees with this handle's constructor dimension.
+    /// Whether `entry` can be applied: its embeddings agree with the dimension (the stored
+    /// one, else the constructor's, else the entry's first embedding's). Entries were
+    /// validated before they were written, so a refusal means the log disagrees with this
+    /// handle's constructor dimension.
+    pub(crate) fn admits(&self, entry: &Entry) -> Result<()> {
+        if let Entry::Upsert(records) = entry {
+            let mut dim = self.dim();
+            for e in records.iter().filter_map(|r| r.embedding.as_ref()) {
+                match dim {
+                    None => dim = Some(e.len()),
+                    Some(d) if d != e.len() => {
+                        return Err(MemoryError::DimensionMismatch {
+                            stored: d,
+                            got: e.len(),
+                        });
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Apply one log entry, all or nothing (see [`State::admits`] for what can refuse it).
     pub fn apply(&mut self, entry: Entry) -> Result<()> {
+        self.admits(&entry)?;
         match entry {
             Entry::Upsert(records) => {
                 for r in records {
@@ -363,7 +391,9 @@ impl State {
             text.add(slot, &rec.content);
         }
         let has_vec = embedding.is_some();
-        if has_vec {
+        if let Some(e) = embedding {
+            // Copied into the vector blocks: the next decoded record can reuse the buffer.
+            recycle_embedding(e);
             self.vec_count += 1;
             if self.ann.is_some() {
                 self.pending.insert(slot);

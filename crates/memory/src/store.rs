@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 
 use crewai_rust_serialization::record::{Entry, Record};
@@ -61,6 +61,11 @@ pub struct Store {
     /// The background ANN build, if one was started (see `index_build`).
     builder: Mutex<Option<JoinHandle<()>>>,
     cancel: Arc<AtomicBool>,
+    /// Counts requests to index (every [`Store::maybe_index`]); a running indexer that finds
+    /// the count changed during its round runs another instead of stopping.
+    index_asks: Arc<AtomicU64>,
+    /// Whether an indexer thread is running and will still look at `index_asks`.
+    indexer_alive: Arc<AtomicBool>,
     /// Upserts on file but not yet applied: see [`Store::upsert`].
     unapplied: Mutex<Unapplied>,
 }
@@ -132,6 +137,8 @@ impl Store {
             closed: AtomicBool::new(false),
             builder: Mutex::new(None),
             cancel: Arc::new(AtomicBool::new(false)),
+            index_asks: Arc::new(AtomicU64::new(0)),
+            indexer_alive: Arc::new(AtomicBool::new(false)),
             unapplied: Mutex::new(unapplied),
         };
         store.maybe_index();
@@ -142,57 +149,78 @@ impl Store {
     /// indexer running while vectors are pending.
     ///
     /// Never waits for the state: it runs after every write, and a write must not wait for the
-    /// indexer. A running indexer picks up new pending vectors itself; if the state is busy the
-    /// check is left to the next call (pending vectors are scanned exactly meanwhile).
+    /// indexer. A running indexer picks up new pending vectors itself; if the state is busy (a
+    /// search or the indexer holds it), the check is handed to a new indexer thread, which
+    /// waits for the state, so the graph is always built after the last write (pending vectors
+    /// are scanned exactly meanwhile).
     fn maybe_index(&self) {
         self.start_indexer(false);
     }
 
-    /// [`Store::maybe_index`]; with `wait`, waits for the state rather than leaving the check to
-    /// a later call (for [`Store::wait_for_index`], which must not return with work unstarted).
+    /// [`Store::maybe_index`]; with `wait`, makes the check in the calling thread even when it
+    /// has to wait for the state (for [`Store::wait_for_index`]).
     fn start_indexer(&self, wait: bool) {
+        // Counted before looking at `indexer_alive`: an indexer about to stop clears that flag
+        // before reading the count, so either it sees this request or we see it gone.
+        self.index_asks.fetch_add(1, Ordering::SeqCst);
         let mut builder = self.builder.lock();
-        if builder.as_ref().is_some_and(|h| !h.is_finished()) {
+        if self.indexer_alive.load(Ordering::SeqCst) {
             return;
         }
+        // `None`: the state is busy; the thread decides once it has the lock.
+        if self.index_work(wait) == Some(false) {
+            return;
+        }
+        self.indexer_alive.store(true, Ordering::SeqCst);
+        let (state, cancel) = (Arc::clone(&self.state), Arc::clone(&self.cancel));
+        let (asks, alive) = (
+            Arc::clone(&self.index_asks),
+            Arc::clone(&self.indexer_alive),
+        );
+        let handle = std::thread::Builder::new()
+            .name("crewai-rust-ann".into())
+            .spawn(move || {
+                background_priority();
+                // Cleared on the way out, also when a round panics (a later write restarts it).
+                let alive = AliveFlag(alive);
+                loop {
+                    let seen = asks.load(Ordering::SeqCst);
+                    if prepare_index(&mut state.write()) {
+                        crate::index_build::run(&state, &cancel);
+                    }
+                    alive.0.store(false, Ordering::SeqCst);
+                    if cancel.load(Ordering::SeqCst) || asks.load(Ordering::SeqCst) == seen {
+                        break;
+                    }
+                    alive.0.store(true, Ordering::SeqCst);
+                }
+            });
+        // Without a thread the store still answers every search exactly (pending = scanned).
+        match handle {
+            Ok(h) => *builder = Some(h),
+            Err(_) => self.indexer_alive.store(false, Ordering::SeqCst),
+        }
+    }
+
+    /// Whether there is graph work (switching the graph on, linking pending vectors); `None`
+    /// when the state is busy and `wait` is false.
+    fn index_work(&self, wait: bool) -> Option<bool> {
         {
             let state = if wait {
                 Some(self.state.read())
             } else {
                 self.state.try_read()
             };
-            let Some(state) = state else {
-                return;
-            };
-            if !state.wants_index() && state.pending.is_empty() {
-                return;
+            if !state?.has_index_work() {
+                return Some(false);
             }
         }
-        {
-            let state = if wait {
-                Some(self.state.write())
-            } else {
-                self.state.try_write()
-            };
-            let Some(mut state) = state else {
-                return;
-            };
-            if state.wants_index() {
-                state.start_index();
-            }
-            if state.pending.is_empty() {
-                return;
-            }
-        }
-        let (state, cancel) = (Arc::clone(&self.state), Arc::clone(&self.cancel));
-        let handle = std::thread::Builder::new()
-            .name("crewai-rust-ann".into())
-            .spawn(move || {
-                background_priority();
-                crate::index_build::run(&state, &cancel)
-            });
-        // Without a thread the store still answers every search exactly (pending = scanned).
-        *builder = handle.ok();
+        let state = if wait {
+            Some(self.state.write())
+        } else {
+            self.state.try_write()
+        };
+        state.map(|mut s| prepare_index(&mut s))
     }
 
     /// Wait until the background indexer has linked every vector (benchmarks, tests); true if
@@ -270,6 +298,13 @@ impl Store {
         self.state.read()
     }
 
+    /// Run the check every write ends with (start the indexer if there is graph work), as a
+    /// write would (tests: with the state held elsewhere, the check must still lead to a build).
+    #[doc(hidden)]
+    pub fn request_index(&self) {
+        self.maybe_index();
+    }
+
     /// Bytes held by the ANN graph (0 without one).
     pub fn index_heap_bytes(&self) -> usize {
         self.state
@@ -322,11 +357,17 @@ impl Store {
         }
         let mut state = self.state.write();
         // Our deferred upserts precede the frames just read; a replacement file includes them.
-        self.settle_into(&mut state, |st| {
+        let applied = self.settle_into(&mut state, |st| {
             events
                 .into_iter()
                 .try_for_each(|ev| apply_event(st, self.ctor_dim, ev))
-        })?;
+        });
+        if applied.is_err() {
+            // The frames read are past `wal`'s offset but not (all) in the state: replay the
+            // whole file at the next catch-up rather than skip them.
+            wal.force_reload();
+        }
+        applied?;
         drop(state);
         self.maybe_index();
         Ok(())
@@ -340,11 +381,25 @@ impl Store {
         then: impl FnOnce(&mut State) -> Result<()>,
     ) -> Result<()> {
         let mut unapplied = self.unapplied.lock();
-        let res = unapplied
-            .entries
-            .drain(..)
-            .try_for_each(|e| state.apply(e))
-            .and_then(|()| then(state));
+        let mut queued = std::mem::take(&mut unapplied.entries).into_iter();
+        let mut res = Ok(());
+        while let Some(e) = queued.next() {
+            // Checked before applying, so a refused entry changes nothing and can be kept: it
+            // and everything after it are on file, acknowledged to their callers, and must be
+            // retried (in order) rather than dropped.
+            if let Err(err) = state.admits(&e) {
+                unapplied.entries.push(e);
+                unapplied.entries.extend(queued);
+                res = Err(err);
+                break;
+            }
+            if let Err(err) = state.apply(e) {
+                unapplied.entries.extend(queued);
+                res = Err(err);
+                break;
+            }
+        }
+        let res = res.and_then(|()| then(state));
         unapplied.dim = state.dim();
         res
     }
@@ -613,6 +668,23 @@ fn background_priority() {
     }
 }
 
+/// Clears an indexer's "alive" flag when its thread ends, however it ends.
+struct AliveFlag(Arc<AtomicBool>);
+
+impl Drop for AliveFlag {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Switch the graph on if the collection wants one; whether vectors are waiting to be linked.
+fn prepare_index(state: &mut State) -> bool {
+    if state.wants_index() {
+        state.start_index();
+    }
+    !state.pending.is_empty()
+}
+
 fn apply_event(state: &mut State, ctor_dim: Option<usize>, ev: Event) -> Result<()> {
     match ev {
         Event::Replaced => {
@@ -633,3 +705,6 @@ impl Drop for Store {
         self.cancel.store(true, Ordering::SeqCst);
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crewai_rust_serialization::record::{
-    Entry, FRAME_HEADER_LEN, FileHeader, HEADER_LEN, decode_entry, encode_entry, encode_frame,
+    Entry, FRAME_HEADER_LEN, FileHeader, HEADER_LEN, decode_entry_each, encode_entry, encode_frame,
     parse_frame_header,
 };
 
@@ -108,6 +108,8 @@ pub struct Wal {
     generation: u64,
     /// Opening: send `Event::Mark`s.
     marks: bool,
+    /// The next catch-up replays the whole file (see [`Wal::force_reload`]).
+    reload: bool,
     fsync: bool,
 }
 
@@ -153,6 +155,7 @@ impl Wal {
             offset: HEADER_LEN as u64,
             generation,
             marks: true,
+            reload: false,
             fsync,
         };
         sink(Event::Mark {
@@ -163,6 +166,12 @@ impl Wal {
         wal.marks = false;
         drop(guard);
         Ok(wal)
+    }
+
+    /// Make the next catch-up start over from the file's beginning (with `Event::Replaced`):
+    /// for a caller that could not apply what the last catch-up read.
+    pub fn force_reload(&mut self) {
+        self.reload = true;
     }
 
     pub fn file_len(&self) -> u64 {
@@ -186,7 +195,7 @@ impl Wal {
     pub fn is_current(&self) -> Result<bool> {
         let meta =
             fs::metadata(&self.log_path).map_err(MemoryError::io("checking the store log"))?;
-        Ok(file_id(&meta, &self.log_path)? == self.id && meta.len() == self.offset)
+        Ok(!self.reload && file_id(&meta, &self.log_path)? == self.id && meta.len() == self.offset)
     }
 
     /// Apply whatever other handles appended (or a replacement file) through `sink`.
@@ -198,8 +207,9 @@ impl Wal {
     ) -> Result<()> {
         let meta =
             fs::metadata(&self.log_path).map_err(MemoryError::io("checking the store log"))?;
-        if file_id(&meta, &self.log_path)? != self.id {
+        if self.reload || file_id(&meta, &self.log_path)? != self.id {
             let (file, id, generation) = open_log(&self.log_path)?;
+            self.reload = false;
             self.file = file;
             self.id = id;
             self.generation = generation;
@@ -331,9 +341,9 @@ impl Wal {
                     format!("frame checksum mismatch at offset {pos}"),
                 ));
             }
-            let entry = decode_entry(payload)
-                .map_err(|e| corrupt(&self.log_path, format!("at offset {pos}: {e}")))?;
-            sink(Event::Entry(entry))?;
+            // Record by record: a replayed batch never holds all its embeddings at once.
+            decode_entry_each(payload, |e| sink(Event::Entry(e)))
+                .map_err(|e| corrupt(&self.log_path, format!("at offset {pos}: {e}")))??;
             at = frame_end;
             self.offset = start + at as u64;
             if self.marks {

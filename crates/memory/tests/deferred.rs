@@ -122,3 +122,42 @@ fn saves_racing_searches_from_another_thread_are_all_visible_on_return() {
     });
     assert_eq!(s.count(None).unwrap(), 400);
 }
+
+#[test]
+fn a_busy_state_still_gets_its_graph_built_after_the_last_write() {
+    use std::sync::{Arc, mpsc};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let s = Arc::new(Store::open(Some(dir.path()), None, Durability::Flush).unwrap());
+    s.upsert((0..40).map(|i| rec(i, 8)).collect()).unwrap();
+    // Now the collection wants a graph, and nothing has started one yet.
+    s.set_exact_budget(1);
+    assert_eq!(s.index_heap_bytes(), 0);
+    let (held_tx, held_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let holder = std::thread::spawn({
+        let s = Arc::clone(&s);
+        move || {
+            // As a search does: the shared lock, so the check cannot switch the graph on.
+            let _held = s.hold_state();
+            held_tx.send(()).unwrap();
+            release_rx.recv().unwrap();
+        }
+    });
+    held_rx.recv().unwrap();
+    // The check a write ends with, racing the search.
+    s.request_index();
+    release_tx.send(()).unwrap();
+    holder.join().unwrap();
+    // No further call on the store: the graph must be built anyway.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while s.index_heap_bytes() == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no graph 30 s after a write whose index check met a busy state"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(s.wait_for_index());
+}

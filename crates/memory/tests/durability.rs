@@ -292,3 +292,32 @@ fn mapped_replay_of_a_large_log_discards_torn_tails_and_reports_damage() {
     }
     assert_eq!(fs::read(log_path(dir.path())).unwrap(), bytes);
 }
+
+#[test]
+fn frames_a_handle_cannot_apply_are_replayed_later_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let free = Store::open(Some(dir.path()), None, Durability::Flush).unwrap();
+    let fixed = Store::open(Some(dir.path()), Some(3), Durability::Flush).unwrap();
+    let mut wide = rec(0);
+    wide.embedding = Some(vec![1.0; 4]);
+    free.upsert(vec![wide]).unwrap();
+    // The handle built for dimension 3 cannot take the 4-dimensional record...
+    for _ in 0..2 {
+        match fixed.len() {
+            Err(MemoryError::DimensionMismatch { stored: 3, got: 4 }) => {}
+            other => panic!("expected a dimension mismatch, got {other:?}"),
+        }
+    }
+    // ...and says so again rather than answering as if the record were not on file. Once the
+    // file agrees with it again, it reloads and sees exactly what is there.
+    free.reset(None).unwrap();
+    let mut narrow = rec(1);
+    narrow.embedding = Some(vec![1.0; 3]);
+    free.upsert(vec![narrow]).unwrap();
+    free.compact().unwrap();
+    assert_eq!(fixed.len().unwrap(), 1);
+    assert_eq!(
+        fixed.get(&rec(1).id).unwrap().unwrap().embedding,
+        Some(vec![1.0; 3])
+    );
+}

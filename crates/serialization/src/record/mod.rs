@@ -8,7 +8,10 @@ mod entry;
 mod frame;
 mod header;
 
-pub use entry::{Entry, Record, decode_entry, encode_entry, encoded_record_len};
+pub use entry::{
+    Entry, Record, decode_entry, decode_entry_each, encode_entry, encoded_record_len,
+    recycle_embedding,
+};
 pub use frame::{FRAME_HEADER_LEN, FrameRead, encode_frame, parse_frame_header, read_frame};
 pub use header::{FORMAT_VERSION, FileHeader, HEADER_LEN, MAGIC};
 
