@@ -214,6 +214,18 @@ def _list_floor(storage: Any, samples: int) -> Timing:
     return harness.measure(build, samples=samples, target_s=0.01)
 
 
+def _search_split(storage: Any, qlists: list[list[float]], samples: int, **kw: Any) -> dict[str, float]:
+    """Where a `search` top-10 goes: the engine alone (`engine.search`, the binding included,
+    records returned as engine dicts with numpy vectors) and the floor of the Python objects
+    crewai needs, the ten 1,536-float embedding lists (`ndarray.tolist()` of ten hits)."""
+    nxt = _cycle(qlists)
+    engine = storage.engine
+    eng = harness.measure(lambda: engine.search(nxt(), limit=10, **kw), samples=samples, target_s=0.01)
+    vectors = [row["embedding"] for row, _ in engine.search(qlists[0], limit=10, **kw)]
+    floats = harness.measure(lambda: [v.tolist() for v in vectors], samples=samples, target_s=0.01)
+    return {"engine_p50_s": eng.median, "float_lists_floor_s": floats.median}
+
+
 # -- part 1: N = 10,000 (2,000 quick) against LanceDB and the others --------------------------
 
 
@@ -261,6 +273,9 @@ def bench_against_baselines(n: int, quick: bool, workdir: Path) -> list[Result]:
     rust = stores["rust"]
     r_recall = recall(found(rust), truth)
     r_recall_cat = recall(found(rust, categories=[cat]), truth_cat)
+    split = _search_split(rust, qlists, samples)
+    split_cat = _search_split(rust, qlists, samples, categories=[cat])
+    split_cat["matching_rows"] = float(cat_mask.sum())
     for name, label in (
         ("lancedb", "LanceDBStorage"),
         ("qdrant", "QdrantEdgeStorage"),
@@ -280,6 +295,7 @@ def bench_against_baselines(n: int, quick: bool, workdir: Path) -> list[Result]:
                 label,
                 recall_at_10=r_recall,
                 baseline_recall_at_10=recall(found(base), truth),
+                **split,
             )
         )
         rt, bt = harness.compare(
@@ -297,6 +313,7 @@ def bench_against_baselines(n: int, quick: bool, workdir: Path) -> list[Result]:
                 label,
                 recall_at_10=r_recall_cat,
                 baseline_recall_at_10=recall(found(base, categories=[cat]), truth_cat),
+                **split_cat,
             )
         )
 
