@@ -74,7 +74,7 @@ class MemoryStore:
     @property
     def path(self) -> str | None: ...
     def upsert(self, records: list[dict[str, Any]]) -> None: ...
-    def get(self, record_id: str) -> dict[str, Any] | None: ...
+    def get(self, record_id: str, *, fields: bool = False) -> dict[str, Any] | None: ...
     def search(
         self,
         query: Sequence[float] | npt.NDArray[np.floating[Any]],
@@ -83,6 +83,8 @@ class MemoryStore:
         metadata_filter: str | None = None,
         limit: int = 10,
         min_score: float = 0.0,
+        *,
+        fields: bool = False,
     ) -> list[tuple[dict[str, Any], float]]: ...
     # hybrid recall (issue 4): full-text and hybrid search
     def search_text(
@@ -93,6 +95,8 @@ class MemoryStore:
         metadata_filter: str | None = None,
         limit: int = 10,
         min_score: float = 0.0,
+        *,
+        fields: bool = False,
     ) -> list[tuple[dict[str, Any], float]]: ...
     def search_hybrid(
         self,
@@ -104,6 +108,8 @@ class MemoryStore:
         limit: int = 10,
         min_score: float = 0.0,
         weight: float = 0.7,
+        *,
+        fields: bool = False,
     ) -> list[tuple[dict[str, Any], float]]: ...
     def delete(
         self,
@@ -115,7 +121,7 @@ class MemoryStore:
     ) -> int: ...
     def update(self, record: dict[str, Any]) -> bool: ...
     def list_records(
-        self, scope_prefix: str | None = None, limit: int = 200, offset: int = 0
+        self, scope_prefix: str | None = None, limit: int = 200, offset: int = 0, *, fields: bool = False
     ) -> list[dict[str, Any]]: ...
     def scope_info(self, scope: str) -> dict[str, Any]: ...
     def list_scopes(self, parent: str = "/") -> list[str]: ...

@@ -6,7 +6,7 @@
 //! text layout and parsing happens in `crewai_rust_serialization`.
 
 mod crew;
-mod decode;
+pub(crate) mod decode;
 mod encode;
 mod layout;
 mod plan;

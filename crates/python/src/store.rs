@@ -2,12 +2,13 @@
 //! Converts arguments, runs every store call with the interpreter detached, maps errors.
 
 mod convert;
+mod fields;
 
 use std::path::PathBuf;
 
 use crewai_rust_memory::{
-    DeleteCriteria, Durability, HybridQuery, MemoryError, SearchQuery, Store, TextSearchQuery,
-    normalise_prefix, parse_filter,
+    DeleteCriteria, Durability, HybridQuery, MemoryError, Record, SearchQuery, Store,
+    TextSearchQuery, normalise_prefix, parse_filter,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -19,6 +20,15 @@ fn opt_str_list(v: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String
     match v {
         Some(x) if !x.is_none() => convert::str_list(x, what),
         _ => Ok(Vec::new()),
+    }
+}
+
+/// A record as the caller asked for it: the engine dict, or (`fields`) crewai's field values.
+fn output<'py>(py: Python<'py>, r: Record, fields: bool) -> PyResult<Bound<'py, PyDict>> {
+    if fields {
+        fields::to_fields(py, r)
+    } else {
+        convert::to_dict(py, r)
     }
 }
 
@@ -94,14 +104,21 @@ impl PyMemoryStore {
         run(py, || self.store.upsert(recs))
     }
 
-    /// The record with this id, or None.
-    fn get<'py>(&self, py: Python<'py>, record_id: &str) -> PyResult<Option<Bound<'py, PyDict>>> {
+    /// The record with this id, or None. `fields=True` returns crewai `MemoryRecord` field
+    /// values (embedding a list of floats, metadata a dict, datetimes) instead of the engine dict.
+    #[pyo3(signature = (record_id, *, fields = false))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        record_id: &str,
+        fields: bool,
+    ) -> PyResult<Option<Bound<'py, PyDict>>> {
         let rec = run(py, || self.store.get(record_id))?;
-        rec.map(|r| convert::to_dict(py, r)).transpose()
+        rec.map(|r| output(py, r, fields)).transpose()
     }
 
     /// Exact top-`limit` records by cosine similarity among those matching every filter.
-    #[pyo3(signature = (query, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0))]
+    #[pyo3(signature = (query, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, *, fields = false))]
     #[allow(clippy::too_many_arguments)] // the Python signature of the engine contract
     fn search<'py>(
         &self,
@@ -112,6 +129,7 @@ impl PyMemoryStore {
         metadata_filter: Option<&str>,
         limit: i64,
         min_score: f64,
+        fields: bool,
     ) -> PyResult<Vec<(Bound<'py, PyDict>, f64)>> {
         let q = SearchQuery {
             vector: convert::vector(query, "query")?,
@@ -123,13 +141,13 @@ impl PyMemoryStore {
         };
         let hits = run(py, || self.store.search(&q))?;
         hits.into_iter()
-            .map(|(r, s)| Ok((convert::to_dict(py, r)?, f64::from(s))))
+            .map(|(r, s)| Ok((output(py, r, fields)?, f64::from(s))))
             .collect()
     }
 
     /// Exact top-`limit` records by BM25 over `content` among those matching every filter;
     /// scores in [0, 1]. Any string is a valid query (plain text, never a query language).
-    #[pyo3(signature = (query, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0))]
+    #[pyo3(signature = (query, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, *, fields = false))]
     #[allow(clippy::too_many_arguments)] // the Python signature of the engine contract
     fn search_text<'py>(
         &self,
@@ -140,6 +158,7 @@ impl PyMemoryStore {
         metadata_filter: Option<&str>,
         limit: i64,
         min_score: f64,
+        fields: bool,
     ) -> PyResult<Vec<(Bound<'py, PyDict>, f64)>> {
         let q = TextSearchQuery {
             text: crate::text::text_arg(query, "query")?,
@@ -151,14 +170,14 @@ impl PyMemoryStore {
         };
         let hits = run(py, || self.store.search_text(&q))?;
         hits.into_iter()
-            .map(|(r, s)| Ok((convert::to_dict(py, r)?, s)))
+            .map(|(r, s)| Ok((output(py, r, fields)?, s)))
             .collect()
     }
 
     /// Hybrid search: BM25 of `query_text` and cosine of `query_embedding`, fused as
     /// `weight * bm25/max_bm25 + (1 - weight) * cos/max_cos` over both rankings' candidates;
     /// exact filters, scores in [0, 1].
-    #[pyo3(signature = (query_text, query_embedding, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, weight = 0.7))]
+    #[pyo3(signature = (query_text, query_embedding, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, weight = 0.7, *, fields = false))]
     #[allow(clippy::too_many_arguments)] // the Python signature of the engine contract
     fn search_hybrid<'py>(
         &self,
@@ -171,6 +190,7 @@ impl PyMemoryStore {
         limit: i64,
         min_score: f64,
         weight: f64,
+        fields: bool,
     ) -> PyResult<Vec<(Bound<'py, PyDict>, f64)>> {
         let q = HybridQuery {
             text: crate::text::text_arg(query_text, "query_text")?,
@@ -184,7 +204,7 @@ impl PyMemoryStore {
         };
         let hits = run(py, || self.store.search_hybrid(&q))?;
         hits.into_iter()
-            .map(|(r, s)| Ok((convert::to_dict(py, r)?, s)))
+            .map(|(r, s)| Ok((output(py, r, fields)?, s)))
             .collect()
     }
 
@@ -219,20 +239,21 @@ impl PyMemoryStore {
     }
 
     /// Records newest first (ties by id), optionally within a scope.
-    #[pyo3(signature = (scope_prefix = None, limit = 200, offset = 0))]
+    #[pyo3(signature = (scope_prefix = None, limit = 200, offset = 0, *, fields = false))]
     fn list_records<'py>(
         &self,
         py: Python<'py>,
         scope_prefix: Option<&str>,
         limit: i64,
         offset: i64,
+        fields: bool,
     ) -> PyResult<Vec<Bound<'py, PyDict>>> {
         let scope = normalise_prefix(scope_prefix);
         let (limit, offset) = (limit.max(0) as usize, offset.max(0) as usize);
         let recs = run(py, || {
             self.store.list_records(scope.as_deref(), limit, offset)
         })?;
-        recs.into_iter().map(|r| convert::to_dict(py, r)).collect()
+        recs.into_iter().map(|r| output(py, r, fields)).collect()
     }
 
     /// Counts, categories, time range and child scopes of a scope and its subscopes.

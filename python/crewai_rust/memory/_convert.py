@@ -16,10 +16,12 @@ from typing import Any
 from crewai.memory.types import MemoryRecord, ScopeInfo
 
 from crewai_rust.errors import InvalidInputError
+from crewai_rust.memory._records import record_fields
 
 __all__ = [
     "epoch_us",
     "from_engine",
+    "from_fields",
     "metadata_filter_text",
     "normalise_scope",
     "scope_info_from_engine",
@@ -148,25 +150,16 @@ _construct = (
 )
 
 
+def from_fields(fields: dict[str, Any]) -> MemoryRecord:
+    """The crewai record of an engine's `fields=True` output (see `record_fields`). Every value
+    was validated on the way in, so the pydantic model is built without validating 1,536 floats
+    again; `tests/memory/test_record_build.py` proves the result equals a validated one."""
+    return _construct(fields)
+
+
 def from_engine(row: Mapping[str, Any]) -> MemoryRecord:
-    """The crewai record of an engine dict. The fields were validated on the way in, so the
-    pydantic model is built without validating 1,536 floats again."""
-    embedding = row["embedding"]
-    return _construct(
-        {
-            "id": row["id"],
-            "content": row["content"],
-            "scope": row["scope"],
-            "categories": list(row["categories"]),
-            "metadata": json.loads(row["metadata"]),
-            "importance": row["importance"],
-            "created_at": datetime.fromisoformat(row["created_at"]),
-            "last_accessed": datetime.fromisoformat(row["last_accessed"]),
-            "embedding": None if embedding is None else embedding.tolist(),
-            "source": row["source"],
-            "private": row["private"],
-        }
-    )
+    """The crewai record of an engine output dict."""
+    return _construct(record_fields(row))
 
 
 def scope_info_from_engine(info: Mapping[str, Any], path: str) -> ScopeInfo:

@@ -13,6 +13,7 @@ import json
 import math
 import operator
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ __all__ = [
     "metadata_matches",
     "normalise_prefix",
     "parse_filter",
+    "record_fields",
     "to_vector",
     "validate_record",
 ]
@@ -230,6 +232,25 @@ def validate_record(record: object) -> StoredRecord:
         private=bool(private),
         vector=vector,
     )
+
+
+def record_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The field values of crewai's `MemoryRecord` for an engine output dict, in the model's
+    field order: what the engines return with `fields=True` (the Rust one builds them itself)."""
+    embedding = row["embedding"]
+    return {
+        "id": row["id"],
+        "content": row["content"],
+        "scope": row["scope"],
+        "categories": list(row["categories"]),
+        "metadata": json.loads(row["metadata"]),
+        "importance": row["importance"],
+        "created_at": datetime.fromisoformat(row["created_at"]),
+        "last_accessed": datetime.fromisoformat(row["last_accessed"]),
+        "embedding": None if embedding is None else embedding.tolist(),
+        "source": row["source"],
+        "private": row["private"],
+    }
 
 
 def normalise_prefix(prefix: str | None) -> str | None:

@@ -30,6 +30,7 @@ from crewai_rust.memory._records import (
     metadata_matches,
     normalise_prefix,
     parse_filter,
+    record_fields,
     to_vector,
     validate_record,
 )
@@ -287,13 +288,13 @@ class PyMemoryStore:
 
     # -- reads -----------------------------------------------------------------------------
 
-    def get(self, record_id: str) -> dict[str, Any] | None:
+    def get(self, record_id: str, *, fields: bool = False) -> dict[str, Any] | None:
         if not isinstance(record_id, str):
             raise InvalidInputError(f"record_id must be a str, got {type(record_id).__name__}")
         with self._mutex:
             self._read()
             rec = self._records.get(record_id)
-            return None if rec is None else self._output(rec)
+            return None if rec is None else self._out(rec, fields)
 
     def search(
         self,
@@ -303,6 +304,8 @@ class PyMemoryStore:
         metadata_filter: str | None = None,
         limit: int = 10,
         min_score: float = 0.0,
+        *,
+        fields: bool = False,
     ) -> list[tuple[dict[str, Any], float]]:
         """Exact cosine top-`limit` among the records matching every filter, best first."""
         q = to_vector(query, what="query")
@@ -357,7 +360,9 @@ class PyMemoryStore:
                 ((float(s), vectors.ids[int(slot)]) for slot, s in zip(rows, scores, strict=True)),
                 key=lambda p: (-p[0], p[1]),
             )[:limit]
-            return [(self._output(self._records[rid]), score) for score, rid in ranked if rid is not None]
+            return [
+                (self._out(self._records[rid], fields), score) for score, rid in ranked if rid is not None
+            ]
 
     # -- hybrid recall (issue 4): full-text and hybrid search ------------------------------------
 
@@ -388,6 +393,8 @@ class PyMemoryStore:
         metadata_filter: str | None = None,
         limit: int = 10,
         min_score: float = 0.0,
+        *,
+        fields: bool = False,
     ) -> list[tuple[dict[str, Any], float]]:
         """Exact top-`limit` by BM25 over `content` among records matching every filter."""
         allowed = self._text_filter(scope_prefix, categories, metadata_filter)
@@ -397,7 +404,7 @@ class PyMemoryStore:
             hits = _text.search_text(
                 self._text, query, allowed, limit, float(min_score), tie=self._text_id.__getitem__
             )
-            return [(self._output(self._records[self._text_id[d]]), s) for d, s in hits]
+            return [(self._out(self._records[self._text_id[d]], fields), s) for d, s in hits]
 
     def search_hybrid(
         self,
@@ -409,6 +416,8 @@ class PyMemoryStore:
         limit: int = 10,
         min_score: float = 0.0,
         weight: float = _text.DEFAULT_TEXT_WEIGHT,
+        *,
+        fields: bool = False,
     ) -> list[tuple[dict[str, Any], float]]:
         """BM25 and cosine fused (see `crewai_rust.memory.text.search_hybrid`), exact filters."""
         _text.check_weight(weight)
@@ -447,10 +456,10 @@ class PyMemoryStore:
                 float(min_score),
                 tie=self._text_id.__getitem__,
             )
-            return [(self._output(self._records[self._text_id[d]]), s) for d, s in hits]
+            return [(self._out(self._records[self._text_id[d]], fields), s) for d, s in hits]
 
     def list_records(
-        self, scope_prefix: str | None = None, limit: int = 200, offset: int = 0
+        self, scope_prefix: str | None = None, limit: int = 200, offset: int = 0, *, fields: bool = False
     ) -> list[dict[str, Any]]:
         """Records in the scope, newest first (ties by id), from `offset`, at most `limit`."""
         prefix = normalise_prefix(scope_prefix)
@@ -463,7 +472,7 @@ class PyMemoryStore:
             if limit <= 0:
                 return []
             chosen = sorted(self._in(prefix), key=lambda r: (-r.created_us, r.id))
-            return [self._output(r) for r in chosen[offset : offset + limit]]
+            return [self._out(r, fields) for r in chosen[offset : offset + limit]]
 
     def scope_info(self, scope: str) -> dict[str, Any]:
         if not isinstance(scope, str):
@@ -570,6 +579,11 @@ class PyMemoryStore:
                 if head:
                     children.add(base + head)
         return sorted(children)
+
+    def _out(self, rec: StoredRecord, fields: bool) -> dict[str, Any]:
+        """The engine dict, or with `fields` crewai's `MemoryRecord` field values."""
+        row = self._output(rec)
+        return record_fields(row) if fields else row
 
     def _output(self, rec: StoredRecord) -> dict[str, Any]:
         embedding = None

@@ -22,7 +22,7 @@ from crewai_rust import _native, flags
 from crewai_rust.errors import ExtensionUnavailableError, InvalidInputError
 from crewai_rust.memory._convert import (
     epoch_us,
-    from_engine,
+    from_fields,
     metadata_filter_text,
     normalise_scope,
     scope_info_from_engine,
@@ -86,7 +86,7 @@ def _search_filters(
 
 
 def _scored_records(hits: list[tuple[dict[str, Any], float]]) -> list[tuple[MemoryRecord, float]]:
-    return [(from_engine(row), score) for row, score in hits]
+    return [(from_fields(row), score) for row, score in hits]
 
 
 class RustStorage:
@@ -164,6 +164,7 @@ class RustStorage:
             **_search_filters(scope_prefix, categories, metadata_filter),
             limit=limit,
             min_score=min_score,
+            fields=True,
         )
         return _scored_records(hits)
 
@@ -185,6 +186,7 @@ class RustStorage:
             **_search_filters(scope_prefix, categories, metadata_filter),
             limit=limit,
             min_score=min_score,
+            fields=True,
         )
         return _scored_records(hits)
 
@@ -208,6 +210,7 @@ class RustStorage:
             limit=limit,
             min_score=min_score,
             weight=weight,
+            fields=True,
         )
         return _scored_records(hits)
 
@@ -255,8 +258,8 @@ class RustStorage:
             self._engine.upsert([row])
 
     def get_record(self, record_id: str) -> MemoryRecord | None:
-        row = self._engine.get(record_id)
-        return None if row is None else from_engine(row)
+        row = self._engine.get(record_id, fields=True)
+        return None if row is None else from_fields(row)
 
     def list_records(
         self, scope_prefix: str | None = None, limit: int = 200, offset: int = 0
@@ -264,10 +267,8 @@ class RustStorage:
         """Records of the scope (and its subscopes), newest first, paginated."""
         if limit <= 0 or offset < 0:
             return []
-        return [
-            from_engine(row)
-            for row in self._engine.list_records(_prefix(scope_prefix), limit=limit, offset=offset)
-        ]
+        rows = self._engine.list_records(_prefix(scope_prefix), limit=limit, offset=offset, fields=True)
+        return [from_fields(row) for row in rows]
 
     def get_scope_info(self, scope: str) -> ScopeInfo:
         path = normalise_scope(scope)
