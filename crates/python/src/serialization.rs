@@ -37,6 +37,12 @@ fn json_dumps<'py>(
     max_depth: usize,
 ) -> PyResult<Bound<'py, PyString>> {
     guarded(|| {
+        // Separators and indent are written as given: only with ASCII ones is the whole
+        // ensure_ascii output ASCII.
+        let ascii = ensure_ascii
+            && indent.as_deref().is_none_or(str::is_ascii)
+            && item_separator.is_ascii()
+            && key_separator.is_ascii();
         let format = Format {
             indent,
             item_separator,
@@ -52,6 +58,10 @@ fn json_dumps<'py>(
                 .call_method1("decode", ("utf-8", "surrogatepass"))?
                 .cast_into::<PyString>()
                 .map_err(Into::into);
+        }
+        if ascii {
+            // ensure_ascii output is pure ASCII: made into a str with one copy, no decoding.
+            return crate::pystr::new_ascii(py, &out.bytes);
         }
         let text = std::str::from_utf8(&out.bytes).expect("encoder output is UTF-8");
         Ok(PyString::new(py, text))

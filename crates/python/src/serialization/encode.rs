@@ -8,11 +8,12 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 
-use crewai_rust_serialization::{Format, JsonWriter};
+use crewai_rust_serialization::{Format, JsonWriter, Units};
 
 use super::crew::{self, Converted, Rule, RuleCache};
 use super::plan::{Kind, ModelPlan};
 use crate::errors::serialization_error;
+use crate::pystr::StrView;
 
 /// The size of the last output: callers tend to dump similar documents again (a store's
 /// records, a flow's state), so the next buffer starts that big instead of growing (and
@@ -170,9 +171,32 @@ impl<'py> Encoder<'py> {
         Ok(())
     }
 
-    /// Write a str as a value (`key` = None) or as a member's key (`Some(first)`); a str
-    /// holding lone surrogates goes through its generalized UTF-8 bytes.
+    /// Write a str as a value (`key` = None) or as a member's key (`Some(first)`). The text is
+    /// read in place; non-ASCII text is escaped from its code units under `ensure_ascii`,
+    /// otherwise taken as UTF-8 (which CPython caches on the str, so a second dump of the
+    /// same str is a copy), a str holding lone surrogates through its generalized UTF-8.
     fn text(&mut self, s: &Bound<'py, PyString>, key: Option<bool>) -> PyResult<()> {
+        let view = StrView::of(s)?;
+        let units = match view {
+            StrView::Ascii(ascii) => {
+                match key {
+                    None => self.w.str(ascii),
+                    Some(first) => self.w.key(first, ascii),
+                }
+                return Ok(());
+            }
+            _ if !self.w.format().ensure_ascii => None,
+            StrView::Latin1(u) => Some(Units::Latin1(u)),
+            StrView::Ucs2(u) => Some(Units::Ucs2(u)),
+            StrView::Ucs4(u) => Some(Units::Ucs4(u)),
+        };
+        if let Some(units) = units {
+            match key {
+                None => self.w.str_units(units),
+                Some(first) => self.w.key_units(first, units),
+            }
+            return Ok(());
+        }
         let owned;
         let bytes = match s.to_str() {
             Ok(t) => t.as_bytes(),

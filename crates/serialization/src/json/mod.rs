@@ -2,11 +2,13 @@
 
 pub mod base64;
 pub mod escape;
+pub mod escape_ucs;
 pub mod float;
 pub mod isoformat;
 mod parse;
 mod writer;
 
+pub use escape_ucs::Units;
 pub use isoformat::DateTime;
 pub use parse::{Builder, parse};
 pub use writer::{Checkpoint, Format, JsonWriter};

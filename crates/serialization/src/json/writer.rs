@@ -3,6 +3,7 @@
 //! The caller walks its own data (the binding walks Python objects) and tells the writer what
 //! comes next; the writer owns every byte of layout, so the walk decides nothing about format.
 
+use super::escape_ucs::{self, Units};
 use super::{base64, escape, float, isoformat};
 use crate::Error;
 
@@ -170,6 +171,24 @@ impl JsonWriter {
         );
     }
 
+    /// A string value given as its code units (a Python `str`'s own storage). With
+    /// `ensure_ascii` the units are escaped directly; otherwise they take the UTF-8 path.
+    pub fn str_units(&mut self, s: Units<'_>) {
+        if self.format.ensure_ascii {
+            escape_ucs::write_units_ascii(&mut self.buf, s);
+        } else {
+            self.str(&generalized_utf8(s));
+        }
+    }
+
+    /// [`JsonWriter::key`] for a key given as code units.
+    pub fn key_units(&mut self, first: bool, key: Units<'_>) {
+        self.separator(first);
+        self.str_units(key);
+        self.buf
+            .extend_from_slice(self.format.key_separator.as_bytes());
+    }
+
     /// `bytes` the way crewai's encoder writes them: a base64 string.
     pub fn base64(&mut self, data: &[u8]) {
         self.buf.push(b'"');
@@ -274,6 +293,38 @@ impl JsonWriter {
     }
 }
 
+/// Code units as (generalized) UTF-8: lone surrogates in their 3-byte form, as
+/// `str.encode("utf-8", "surrogatepass")` gives.
+fn generalized_utf8(s: Units<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut push = |c: u32| {
+        if c < 0x80 {
+            out.push(c as u8);
+        } else if c < 0x800 {
+            out.extend_from_slice(&[0xc0 | (c >> 6) as u8, 0x80 | (c & 0x3f) as u8]);
+        } else if c < 0x1_0000 {
+            out.extend_from_slice(&[
+                0xe0 | (c >> 12) as u8,
+                0x80 | ((c >> 6) & 0x3f) as u8,
+                0x80 | (c & 0x3f) as u8,
+            ]);
+        } else {
+            out.extend_from_slice(&[
+                0xf0 | (c >> 18) as u8,
+                0x80 | ((c >> 12) & 0x3f) as u8,
+                0x80 | ((c >> 6) & 0x3f) as u8,
+                0x80 | (c & 0x3f) as u8,
+            ]);
+        }
+    };
+    match s {
+        Units::Latin1(s) => s.iter().for_each(|&c| push(u32::from(c))),
+        Units::Ucs2(s) => s.iter().for_each(|&c| push(u32::from(c))),
+        Units::Ucs4(s) => s.iter().for_each(|&c| push(c)),
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Format, JsonWriter};
@@ -357,6 +408,17 @@ mod tests {
         strict.allow_nan = false;
         let mut w = JsonWriter::new(strict);
         assert_eq!(w.float(f64::INFINITY), Err(Error::NonFiniteFloat));
+    }
+
+    #[test]
+    fn units_without_ensure_ascii_take_the_utf8_path() {
+        let mut w = JsonWriter::new(Format::compact());
+        w.str_units(super::Units::Ucs2(&[0x65, 0xe9, 0xd800, 0x22]));
+        w.str_units(super::Units::Ucs4(&[0x1_f600]));
+        assert_eq!(
+            w.as_bytes(),
+            "\"e\u{e9}\\ud800\\\"\"\"\u{1f600}\"".as_bytes()
+        );
     }
 
     #[test]
