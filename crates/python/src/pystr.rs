@@ -50,24 +50,3 @@ impl<'a> StrView<'a> {
         }
     }
 }
-
-/// A new `str` holding `ascii` (which must be pure ASCII), made as a compact ASCII object and
-/// filled with one copy: no UTF-8 decoding pass over text known to be ASCII.
-pub fn new_ascii<'py>(py: Python<'py>, ascii: &[u8]) -> PyResult<Bound<'py, PyString>> {
-    debug_assert!(ascii.is_ascii());
-    // SAFETY: PyUnicode_New(n, 127) returns a new compact ASCII str with room for `n` bytes
-    // (and its terminator, already written); we fill exactly those `n` bytes before anyone
-    // else sees the object, with ASCII only, which is what maxchar 127 promises.
-    unsafe {
-        let op = ffi::PyUnicode_New(ascii.len() as ffi::Py_ssize_t, 127);
-        if op.is_null() {
-            return Err(PyErr::fetch(py));
-        }
-        std::ptr::copy_nonoverlapping(
-            ascii.as_ptr(),
-            ffi::PyUnicode_DATA(op).cast::<u8>(),
-            ascii.len(),
-        );
-        Ok(Bound::from_owned_ptr(py, op).cast_into_unchecked())
-    }
-}

@@ -10,7 +10,7 @@ mod error;
 pub mod json;
 
 pub use error::Error;
-pub use json::{Builder, Checkpoint, DateTime, Format, JsonWriter, Units, parse};
+pub use json::{Builder, Checkpoint, DateTime, Format, JsonWriter, Out, Units, parse};
 // --- end json ---
 
 // The versioned record codec the memory store writes (FORMAT.md).

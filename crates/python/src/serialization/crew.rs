@@ -17,6 +17,7 @@ use pyo3::types::{PyBytes, PyDict, PyString, PyType};
 use crewai_rust_serialization::{DateTime, JsonWriter};
 
 use super::layout::Layout;
+use super::output::PyOut;
 use super::plan::{ModelPlan, plan_for};
 
 /// What `default` produced: written already, or a new object for the encoder to encode.
@@ -176,7 +177,7 @@ fn classify(obj: &Bound<'_, PyAny>) -> PyResult<Rule> {
 
 pub fn convert<'py>(
     obj: &Bound<'py, PyAny>,
-    w: &mut JsonWriter,
+    w: &mut JsonWriter<PyOut>,
     cache: &mut RuleCache<'py>,
 ) -> PyResult<Converted<'py>> {
     let py = obj.py();

@@ -11,6 +11,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 use crewai_rust_serialization::{Format, JsonWriter, Units};
 
 use super::crew::{self, Converted, Rule, RuleCache};
+use super::output::{PyOut, Target};
 use super::plan::{Kind, ModelPlan};
 use crate::errors::serialization_error;
 use crate::pystr::StrView;
@@ -23,12 +24,12 @@ const MAX_SIZE_HINT: usize = 16 << 20;
 
 /// The encoded text, and whether it holds raw lone surrogates (only without `ensure_ascii`).
 pub struct Output {
-    pub bytes: Vec<u8>,
+    pub out: PyOut,
     pub lone_surrogates: bool,
 }
 
 pub struct Encoder<'py> {
-    w: JsonWriter,
+    w: JsonWriter<PyOut>,
     sort_keys: bool,
     default: Option<Bound<'py, PyAny>>,
     /// Containers (and objects handed to `default`) being encoded, for the stdlib's
@@ -50,12 +51,18 @@ impl<'py> Encoder<'py> {
     pub fn new(
         py: Python<'py>,
         format: Format,
+        target: Target,
         sort_keys: bool,
         default: Option<Bound<'py, PyAny>>,
         max_depth: usize,
     ) -> PyResult<Self> {
+        // Some slack over the last size: the escapers reserve their worst case ahead of
+        // writing, and doubling a buffer of megabytes near its end (then shrinking it) costs
+        // a copy and fresh pages on every call.
+        let last = LAST_SIZE.load(Ordering::Relaxed);
+        let capacity = (last + last / 8).max(1024);
         Ok(Self {
-            w: JsonWriter::with_capacity(format, LAST_SIZE.load(Ordering::Relaxed).max(1024)),
+            w: JsonWriter::with_out(format, PyOut::new(py, target, capacity)?),
             sort_keys,
             default,
             markers: Vec::new(),
@@ -77,7 +84,7 @@ impl<'py> Encoder<'py> {
             Ordering::Relaxed,
         );
         Ok(Output {
-            bytes: self.w.into_bytes(),
+            out: self.w.into_out(),
             lone_surrogates: self.lone_surrogates,
         })
     }

@@ -6,6 +6,8 @@
 //! Input is UTF-8, or "generalized UTF-8" in which a lone surrogate (legal in a Python `str`)
 //! is encoded as its 3-byte form, which is what `str.encode("utf-8", "surrogatepass")` gives.
 
+use super::out::Out;
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// What a byte needs: 0 = copy as is, `U` = `\u00XX`, otherwise the letter after the backslash.
@@ -30,7 +32,12 @@ static ESCAPE: [u8; 256] = {
 /// Append `"<s escaped>"`. With `ensure_ascii` the output is pure ASCII; without it, UTF-8
 /// passes through and lone surrogates are kept (3-byte form) unless `escape_surrogates`, in
 /// which case they become `\udXXX` so the output is valid UTF-8 that decodes to the same str.
-pub fn write_str(out: &mut Vec<u8>, s: &[u8], ensure_ascii: bool, escape_surrogates: bool) {
+pub fn write_str<O: Out + ?Sized>(
+    out: &mut O,
+    s: &[u8],
+    ensure_ascii: bool,
+    escape_surrogates: bool,
+) {
     out.reserve(s.len() + 2);
     out.push(b'"');
     if ensure_ascii {
@@ -42,7 +49,7 @@ pub fn write_str(out: &mut Vec<u8>, s: &[u8], ensure_ascii: bool, escape_surroga
 }
 
 #[inline]
-fn push_u16(out: &mut Vec<u8>, c: u32) {
+fn push_u16<O: Out + ?Sized>(out: &mut O, c: u32) {
     out.extend_from_slice(&[
         b'\\',
         b'u',
@@ -54,7 +61,7 @@ fn push_u16(out: &mut Vec<u8>, c: u32) {
 }
 
 #[inline]
-fn push_control(out: &mut Vec<u8>, b: u8) {
+fn push_control<O: Out + ?Sized>(out: &mut O, b: u8) {
     match ESCAPE[b as usize] {
         U => push_u16(out, u32::from(b)),
         e => out.extend_from_slice(&[b'\\', e]),
@@ -162,7 +169,7 @@ pub(crate) fn find_string_special(s: &[u8], i: usize) -> usize {
     skip_plain(s, i, false, false)
 }
 
-fn write_ascii(out: &mut Vec<u8>, s: &[u8]) {
+fn write_ascii<O: Out + ?Sized>(out: &mut O, s: &[u8]) {
     let mut i = 0;
     let mut run = 0;
     while i < s.len() {
@@ -191,7 +198,7 @@ fn write_ascii(out: &mut Vec<u8>, s: &[u8]) {
     out.extend_from_slice(&s[run..]);
 }
 
-fn write_unicode(out: &mut Vec<u8>, s: &[u8], escape_surrogates: bool) {
+fn write_unicode<O: Out + ?Sized>(out: &mut O, s: &[u8], escape_surrogates: bool) {
     let mut i = 0;
     let mut run = 0;
     while i < s.len() {

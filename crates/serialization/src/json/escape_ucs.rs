@@ -5,6 +5,8 @@
 //! each code point). Clean runs are checked and narrowed to bytes eight units at a time with
 //! SSE2 on x86_64 (part of its baseline); other targets take the scalar loop.
 
+use super::out::Out;
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// A string's code units, as CPython stores it.
@@ -18,7 +20,7 @@ pub enum Units<'a> {
 
 /// Append `"<s escaped>"` with every non-ASCII code point (and DEL) as `\uXXXX`, astral ones
 /// as a surrogate pair, lone surrogates as themselves (`\udXXX`), as the stdlib does.
-pub fn write_units_ascii(out: &mut Vec<u8>, s: Units<'_>) {
+pub fn write_units_ascii<O: Out + ?Sized>(out: &mut O, s: Units<'_>) {
     out.push(b'"');
     match s {
         Units::Latin1(s) => write_wide(out, s),
@@ -156,7 +158,7 @@ static SHORT: [u8; 128] = {
     t
 };
 
-fn write_wide<T: Unit>(out: &mut Vec<u8>, s: &[T]) {
+fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T]) {
     let mut i = 0;
     while i < s.len() {
         let end = (i + CHUNK).min(s.len());
@@ -167,7 +169,8 @@ fn write_wide<T: Unit>(out: &mut Vec<u8>, s: &[T]) {
         // left) before its end, the 8 spare bytes covering the rest. Exactly the bytes up to
         // the final `p` are initialised (stores past it are overwritten or left as spare).
         unsafe {
-            let base = out.as_mut_ptr().add(out.len());
+            let len = out.len();
+            let base = out.as_mut_ptr().add(len);
             let mut p = base;
             while i < end {
                 let c = s[i].get();
@@ -196,7 +199,7 @@ fn write_wide<T: Unit>(out: &mut Vec<u8>, s: &[T]) {
                     i += 1;
                 }
             }
-            out.set_len(out.len() + p.offset_from(base) as usize);
+            out.set_len(len + p.offset_from(base) as usize);
         }
     }
 }

@@ -5,8 +5,10 @@
 //! point would sit before the 4th leading zero or after the 16th digit and always writes a
 //! signed, at least two-digit exponent (`1e+16`, `1e-05`). Only the digits are taken from `ryu`.
 
+use super::out::Out;
+
 /// Append `repr(x)` for a finite `x` (NaN and infinities are the caller's business).
-pub fn write_repr(out: &mut Vec<u8>, x: f64) {
+pub fn write_repr<O: Out + ?Sized>(out: &mut O, x: f64) {
     debug_assert!(x.is_finite());
     let mut buf = ryu::Buffer::new();
     let text = buf.format_finite(x).as_bytes();
@@ -64,7 +66,7 @@ pub fn write_repr(out: &mut Vec<u8>, x: f64) {
         out.push(b'0' + (e % 10) as u8);
     } else if decpt <= 0 {
         out.extend_from_slice(b"0.");
-        out.extend(std::iter::repeat_n(b'0', decpt.unsigned_abs() as usize));
+        out.extend_repeat(b'0', decpt.unsigned_abs() as usize);
         out.extend_from_slice(digits);
     } else {
         let point = decpt as usize;
@@ -74,7 +76,7 @@ pub fn write_repr(out: &mut Vec<u8>, x: f64) {
             out.extend_from_slice(&digits[point..]);
         } else {
             out.extend_from_slice(digits);
-            out.extend(std::iter::repeat_n(b'0', point - digits.len()));
+            out.extend_repeat(b'0', point - digits.len());
             out.extend_from_slice(b".0");
         }
     }

@@ -5,10 +5,12 @@ pub mod escape;
 pub mod escape_ucs;
 pub mod float;
 pub mod isoformat;
+pub mod out;
 mod parse;
 mod writer;
 
 pub use escape_ucs::Units;
 pub use isoformat::DateTime;
+pub use out::Out;
 pub use parse::{Builder, parse};
 pub use writer::{Checkpoint, Format, JsonWriter};

@@ -4,6 +4,7 @@
 //! comes next; the writer owns every byte of layout, so the walk decides nothing about format.
 
 use super::escape_ucs::{self, Units};
+use super::out::Out;
 use super::{base64, escape, float, isoformat};
 use crate::Error;
 
@@ -55,22 +56,30 @@ pub struct Checkpoint {
     depth: usize,
 }
 
-/// Appends JSON tokens to a byte buffer with the layout of a [`Format`].
+/// Appends JSON tokens to a byte buffer (a `Vec<u8>` unless the caller brings its own
+/// [`Out`]) with the layout of a [`Format`].
 #[derive(Debug)]
-pub struct JsonWriter {
-    buf: Vec<u8>,
+pub struct JsonWriter<O: Out = Vec<u8>> {
+    buf: O,
     format: Format,
     depth: usize,
 }
 
-impl JsonWriter {
+impl JsonWriter<Vec<u8>> {
     pub fn new(format: Format) -> Self {
         Self::with_capacity(format, 256)
     }
 
     pub fn with_capacity(format: Format, capacity: usize) -> Self {
+        Self::with_out(format, Vec::with_capacity(capacity))
+    }
+}
+
+impl<O: Out> JsonWriter<O> {
+    /// A writer appending to `out`.
+    pub fn with_out(format: Format, out: O) -> Self {
         Self {
-            buf: Vec::with_capacity(capacity),
+            buf: out,
             format,
             depth: 0,
         }
@@ -83,10 +92,11 @@ impl JsonWriter {
     /// The text written so far (UTF-8, or generalized UTF-8 if lone surrogates were written
     /// without `ensure_ascii`/`escape_surrogates`).
     pub fn as_bytes(&self) -> &[u8] {
-        &self.buf
+        self.buf.as_slice()
     }
 
-    pub fn into_bytes(self) -> Vec<u8> {
+    /// The buffer holding the text.
+    pub fn into_out(self) -> O {
         self.buf
     }
 
