@@ -84,7 +84,12 @@ pub struct RuleCache<'py> {
     plans: Vec<(usize, Option<Arc<ModelPlan>>)>,
     /// Enum class names (for `Enum.__str__`), by type address.
     names: Vec<(usize, String)>,
+    /// `str(member)` of the enum members written so far, for `Rule::EnumName` types.
+    members: Vec<(Bound<'py, PyAny>, Vec<u8>)>,
 }
+
+/// How many enum members' texts one call remembers.
+const MEMBERS: usize = 64;
 
 impl<'py> RuleCache<'py> {
     /// The plan for writing a pydantic model without `model_dump()`, if `obj` is a model
@@ -134,12 +139,13 @@ fn uuid_text(n: u128) -> [u8; 36] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = [b'-'; 36];
     let mut at = 0;
-    for digit in 0..32 {
-        if matches!(digit, 8 | 12 | 16 | 20) {
+    for (k, byte) in n.to_be_bytes().into_iter().enumerate() {
+        if matches!(k, 4 | 6 | 8 | 10) {
             at += 1;
         }
-        out[at] = HEX[((n >> (124 - 4 * digit)) & 0xf) as usize];
-        at += 1;
+        out[at] = HEX[usize::from(byte >> 4)];
+        out[at + 1] = HEX[usize::from(byte & 15)];
+        at += 2;
     }
     out
 }
@@ -190,6 +196,10 @@ pub fn convert<'py>(
         }
         Rule::Str => Ok(Converted::Value(obj.str()?.into_any())),
         Rule::EnumName => {
+            if let Some((_, text)) = cache.members.iter().find(|(m, _)| m.is(obj)) {
+                w.str(text);
+                return Ok(Converted::Written);
+            }
             // Enum.__str__ is "%s.%s" % (self.__class__.__name__, self._name_).
             let name = obj.getattr(pyo3::intern!(py, "_name_"))?;
             let name = name.cast::<PyString>()?.to_str()?;
@@ -199,6 +209,10 @@ pub fn convert<'py>(
             text.push(b'.');
             text.extend_from_slice(name.as_bytes());
             w.str(&text);
+            // Members are singletons a document repeats (held, so the address is theirs).
+            if cache.members.len() < MEMBERS {
+                cache.members.push((obj.clone(), text));
+            }
             Ok(Converted::Written)
         }
         Rule::IsoFormat => Ok(Converted::Value(

@@ -344,33 +344,41 @@ impl<'py> Encoder<'py> {
     }
 
     /// A model written from its `__dict__` as `model_dump()` would have produced it; `false`
-    /// (with partial output the caller rewinds) when a value does not fit the plan.
+    /// (with partial output the caller rewinds) when a value does not fit the plan, or the
+    /// dict does not hold exactly the plan's fields in its order (pydantic writes dict order).
     fn model_fields(&mut self, obj: &Bound<'py, PyAny>, plan: &ModelPlan) -> PyResult<bool> {
         let py = obj.py();
         let attrs = obj.getattr(pyo3::intern!(py, "__dict__"))?;
         let Ok(attrs) = attrs.cast_exact::<PyDict>() else {
             return Ok(false);
         };
-        if plan.fields.is_empty() {
-            self.w.begin_object();
-            self.w.end_object(true);
-            return Ok(true);
+        if attrs.len() != plan.fields.len() {
+            return Ok(false);
         }
         if !self.try_enter(obj) {
             return Ok(false);
         }
         self.w.begin_object();
-        for (n, field) in plan.fields.iter().enumerate() {
+        let mut first = true;
+        let mut pos: ffi::Py_ssize_t = 0;
+        for field in &plan.fields {
             let name = field.name.bind(py);
-            let Some(value) = attrs.get_item(name)? else {
+            let Some(value) = next_entry(attrs, &mut pos, name)? else {
                 return Ok(false);
             };
-            self.text(name, Some(n == 0))?;
+            if field.excluded {
+                continue;
+            }
+            match &field.plain_key {
+                Some(key) => self.w.key_text(first, key),
+                None => self.text(name, Some(first))?,
+            }
+            first = false;
             if !self.planned(&value, &field.kind)? {
                 return Ok(false);
             }
         }
-        self.w.end_object(false);
+        self.w.end_object(first);
         self.markers.pop();
         Ok(true)
     }
@@ -508,4 +516,31 @@ impl<'py> Encoder<'py> {
         self.markers.pop();
         Ok(true)
     }
+}
+
+/// The value of `d`'s next entry after `pos` if its key is `name` (advancing `pos`). pydantic
+/// fills `__dict__` with the schema's interned names, so the key is usually `name` itself and
+/// no hash lookup is needed.
+fn next_entry<'py>(
+    d: &Bound<'py, PyDict>,
+    pos: &mut ffi::Py_ssize_t,
+    name: &Bound<'py, PyString>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: `d` is a live dict; PyDict_Next checks `pos` against the dict's current size
+    // (Python code run meanwhile may have changed it) and yields borrowed references, which
+    // are turned into owned ones at once.
+    let (key, value) = unsafe {
+        if ffi::PyDict_Next(d.as_ptr(), pos, &mut key, &mut value) == 0 {
+            return Ok(None);
+        }
+        (
+            Bound::from_borrowed_ptr(d.py(), key),
+            Bound::from_borrowed_ptr(d.py(), value),
+        )
+    };
+    if key.is(name) || (key.is_exact_instance_of::<PyString>() && key.eq(name)?) {
+        return Ok(Some(value));
+    }
+    Ok(None)
 }
