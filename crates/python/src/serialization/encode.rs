@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRecursionError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
@@ -232,7 +232,14 @@ impl<'py> Encoder<'py> {
         self.w.begin_object();
         let mut first = true;
         if !self.sort_keys && obj.is_exact_instance_of::<PyDict>() {
-            for (k, v) in d.iter() {
+            let (size, mut pos) = (d.len(), 0);
+            while let Some((k, v)) = dict_next(d, &mut pos) {
+                // What pyo3's dict iterator (used before) reported; the walk stays in bounds.
+                if d.len() != size {
+                    return Err(PyRuntimeError::new_err(
+                        "dictionary changed size during iteration",
+                    ));
+                }
                 self.member(first, &k, &v)?;
                 first = false;
             }
@@ -423,23 +430,30 @@ impl<'py> Encoder<'py> {
     /// leaf types are kept as they are, plain containers rebuilt, models dumped by their own
     /// class's schema.
     fn inferred(&mut self, v: &Bound<'py, PyAny>) -> PyResult<bool> {
+        // Exact types by type pointer (a failed `cast_exact` builds an error value).
+        let ty = v.get_type_ptr();
         if v.is_none()
-            || v.is_exact_instance_of::<PyString>()
-            || v.is_exact_instance_of::<PyInt>()
-            || v.is_exact_instance_of::<PyFloat>()
-            || v.is_exact_instance_of::<PyBool>()
+            || ty == &raw mut ffi::PyUnicode_Type
+            || ty == &raw mut ffi::PyLong_Type
+            || ty == &raw mut ffi::PyFloat_Type
+            || ty == &raw mut ffi::PyBool_Type
         {
             self.value(v)?;
             return Ok(true);
         }
-        if let Ok(l) = v.cast_exact::<PyList>() {
+        if ty == &raw mut ffi::PyList_Type {
+            // SAFETY: the type was just checked.
+            let l = unsafe { v.cast_unchecked::<PyList>() };
             return self.array(v, l.iter(), l.is_empty(), Self::inferred);
         }
-        if let Ok(t) = v.cast_exact::<PyTuple>() {
+        if ty == &raw mut ffi::PyTuple_Type {
+            // SAFETY: the type was just checked.
+            let t = unsafe { v.cast_unchecked::<PyTuple>() };
             return self.array(v, t.iter(), t.is_empty(), Self::inferred);
         }
-        if let Ok(d) = v.cast_exact::<PyDict>() {
-            return self.str_dict(v, d, Self::inferred);
+        if ty == &raw mut ffi::PyDict_Type {
+            // SAFETY: the type was just checked.
+            return self.str_dict(v, unsafe { v.cast_unchecked::<PyDict>() }, Self::inferred);
         }
         match self.rules.rule(v)? {
             Rule::Model => match self.rules.plan(v)? {
@@ -503,11 +517,15 @@ impl<'py> Encoder<'py> {
             return Ok(false);
         }
         self.w.begin_object();
-        for (n, (k, x)) in d.iter().enumerate() {
-            let Ok(k) = k.cast_exact::<PyString>() else {
+        let (size, mut pos, mut first) = (d.len(), 0, true);
+        while let Some((k, x)) = dict_next(d, &mut pos) {
+            // A dict changed by code run meanwhile is left to model_dump().
+            if d.len() != size || k.get_type_ptr() != &raw mut ffi::PyUnicode_Type {
                 return Ok(false);
-            };
-            self.text(k, Some(n == 0))?;
+            }
+            // SAFETY: the type was just checked.
+            self.text(unsafe { k.cast_unchecked::<PyString>() }, Some(first))?;
+            first = false;
             if !value(self, &x)? {
                 return Ok(false);
             }
@@ -515,6 +533,26 @@ impl<'py> Encoder<'py> {
         self.w.end_object(false);
         self.markers.pop();
         Ok(true)
+    }
+}
+
+/// The entry of `d` after `pos` (advancing it), without the checks of pyo3's dict iterator
+/// (its callers check what they need).
+fn dict_next<'py>(
+    d: &Bound<'py, PyDict>,
+    pos: &mut ffi::Py_ssize_t,
+) -> Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: `d` is a live dict; PyDict_Next checks `pos` against the dict's current size
+    // and yields borrowed references, turned into owned ones at once.
+    unsafe {
+        if ffi::PyDict_Next(d.as_ptr(), pos, &mut key, &mut value) == 0 {
+            return None;
+        }
+        Some((
+            Bound::from_borrowed_ptr(d.py(), key),
+            Bound::from_borrowed_ptr(d.py(), value),
+        ))
     }
 }
 
@@ -526,18 +564,8 @@ fn next_entry<'py>(
     pos: &mut ffi::Py_ssize_t,
     name: &Bound<'py, PyString>,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
-    // SAFETY: `d` is a live dict; PyDict_Next checks `pos` against the dict's current size
-    // (Python code run meanwhile may have changed it) and yields borrowed references, which
-    // are turned into owned ones at once.
-    let (key, value) = unsafe {
-        if ffi::PyDict_Next(d.as_ptr(), pos, &mut key, &mut value) == 0 {
-            return Ok(None);
-        }
-        (
-            Bound::from_borrowed_ptr(d.py(), key),
-            Bound::from_borrowed_ptr(d.py(), value),
-        )
+    let Some((key, value)) = dict_next(d, pos) else {
+        return Ok(None);
     };
     if key.is(name) || (key.is_exact_instance_of::<PyString>() && key.eq(name)?) {
         return Ok(Some(value));

@@ -169,13 +169,52 @@ pub(crate) fn find_string_special(s: &[u8], i: usize) -> usize {
     skip_plain(s, i, false, false)
 }
 
+/// Copy the plain bytes from `i` to `out`, returning where they end (see `skip_plain`). On
+/// x86_64 each 16-byte block is stored while it is tested, so a long plain string is read
+/// once instead of scanned and then copied.
+#[inline(always)]
+fn copy_plain<O: Out + ?Sized>(
+    out: &mut O,
+    s: &[u8],
+    mut i: usize,
+    ascii: bool,
+    surrogates: bool,
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if i + 16 <= s.len() {
+        let start = i;
+        out.reserve(s.len() - start);
+        let len = out.len();
+        let dst = out.as_mut_ptr();
+        while i + 16 <= s.len() {
+            let m = special_mask16(s, i, ascii, surrogates);
+            // SAFETY: `i + 16 <= s.len()`, so the 16 bytes stored end at most at
+            // `len + s.len() - start`, inside the reservation; bytes past the run's end are
+            // not counted in the length.
+            unsafe {
+                std::ptr::copy_nonoverlapping(s.as_ptr().add(i), dst.add(len + i - start), 16);
+            }
+            if m != 0 {
+                i += m.trailing_zeros() as usize;
+                // SAFETY: the bytes up to `i` were all stored above.
+                unsafe { out.set_len(len + i - start) };
+                return i;
+            }
+            i += 16;
+        }
+        // SAFETY: as above.
+        unsafe { out.set_len(len + i - start) };
+    }
+    let end = skip_plain(s, i, ascii, surrogates);
+    out.extend_from_slice(&s[i..end]);
+    end
+}
+
 fn write_ascii<O: Out + ?Sized>(out: &mut O, s: &[u8]) {
     let mut i = 0;
-    let mut run = 0;
     while i < s.len() {
-        i = skip_plain(s, i, true, false);
+        i = copy_plain(out, s, i, true, false);
         let Some(&b) = s.get(i) else { break };
-        out.extend_from_slice(&s[run..i]);
         if b == 0x7f {
             push_u16(out, 0x7f);
             i += 1;
@@ -193,35 +232,28 @@ fn write_ascii<O: Out + ?Sized>(out: &mut O, s: &[u8]) {
             }
             i += len;
         }
-        run = i;
     }
-    out.extend_from_slice(&s[run..]);
 }
 
 fn write_unicode<O: Out + ?Sized>(out: &mut O, s: &[u8], escape_surrogates: bool) {
     let mut i = 0;
-    let mut run = 0;
     while i < s.len() {
-        i = skip_plain(s, i, false, escape_surrogates);
+        i = copy_plain(out, s, i, false, escape_surrogates);
         let Some(&b) = s.get(i) else { break };
         let surrogate = escape_surrogates && b == 0xed && s.get(i + 1).is_some_and(|&n| n >= 0xa0);
-        if ESCAPE[b as usize] == 0 && !surrogate {
-            // 0xED leading an ordinary character (U+D000..U+D7FF): plain text.
-            i += 1;
-            continue;
-        }
-        out.extend_from_slice(&s[run..i]);
         if surrogate {
             let (c, len) = decode(s, i);
             push_u16(out, c);
             i += len;
+        } else if ESCAPE[b as usize] == 0 {
+            // 0xED leading an ordinary character (U+D000..U+D7FF): plain text.
+            out.push(b);
+            i += 1;
         } else {
             push_control(out, b);
             i += 1;
         }
-        run = i;
     }
-    out.extend_from_slice(&s[run..]);
 }
 
 /// The code point starting at `s[i]` (a non-ASCII lead byte) and its length in bytes.
