@@ -38,6 +38,27 @@ pub fn write_str<O: Out + ?Sized>(
     ensure_ascii: bool,
     escape_surrogates: bool,
 ) {
+    #[cfg(target_arch = "x86_64")]
+    if s.len() < 16 {
+        // Short strings (keys, labels) are most strings: one vector test of the whole
+        // string (padded with spaces, which are plain) and one 16-byte store.
+        let mut padded = [b' '; 16];
+        padded[..s.len()].copy_from_slice(s);
+        if special_mask16(&padded, 0, ensure_ascii, escape_surrogates) == 0 {
+            out.reserve(18);
+            let len = out.len();
+            // SAFETY: 18 bytes are reserved from `len`: the quote, 16 stored bytes of which
+            // `s.len()` are kept, and the closing quote at `len + 1 + s.len()` (< len + 18).
+            unsafe {
+                let p = out.as_mut_ptr().add(len);
+                p.write(b'"');
+                std::ptr::copy_nonoverlapping(padded.as_ptr(), p.add(1), 16);
+                p.add(1 + s.len()).write(b'"');
+                out.set_len(len + s.len() + 2);
+            }
+            return;
+        }
+    }
     out.reserve(s.len() + 2);
     out.push(b'"');
     if ensure_ascii {

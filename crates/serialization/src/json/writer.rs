@@ -195,8 +195,7 @@ impl<O: Out> JsonWriter<O> {
     pub fn key_units(&mut self, first: bool, key: Units<'_>) {
         self.separator(first);
         self.str_units(key);
-        self.buf
-            .extend_from_slice(self.format.key_separator.as_bytes());
+        put(&mut self.buf, self.format.key_separator.as_bytes());
     }
 
     /// `bytes` the way crewai's encoder writes them: a base64 string.
@@ -237,8 +236,7 @@ impl<O: Out> JsonWriter<O> {
     pub fn key(&mut self, first: bool, key: &[u8]) {
         self.separator(first);
         self.str(key);
-        self.buf
-            .extend_from_slice(self.format.key_separator.as_bytes());
+        put(&mut self.buf, self.format.key_separator.as_bytes());
     }
 
     /// A non-string key the stdlib coerces (`1` → `"1"`, `None` → `"null"`): written quoted,
@@ -248,8 +246,7 @@ impl<O: Out> JsonWriter<O> {
         self.buf.push(b'"');
         self.int(i);
         self.buf.push(b'"');
-        self.buf
-            .extend_from_slice(self.format.key_separator.as_bytes());
+        put(&mut self.buf, self.format.key_separator.as_bytes());
     }
 
     /// A coerced key whose text the caller already has (`true`, `null`, big int digits).
@@ -258,8 +255,7 @@ impl<O: Out> JsonWriter<O> {
         self.buf.push(b'"');
         self.buf.extend_from_slice(text.as_bytes());
         self.buf.push(b'"');
-        self.buf
-            .extend_from_slice(self.format.key_separator.as_bytes());
+        put(&mut self.buf, self.format.key_separator.as_bytes());
     }
 
     /// A float key: its repr (or NaN/Infinity), quoted.
@@ -268,8 +264,7 @@ impl<O: Out> JsonWriter<O> {
         self.buf.push(b'"');
         self.float(x)?;
         self.buf.push(b'"');
-        self.buf
-            .extend_from_slice(self.format.key_separator.as_bytes());
+        put(&mut self.buf, self.format.key_separator.as_bytes());
         Ok(())
     }
 
@@ -279,8 +274,7 @@ impl<O: Out> JsonWriter<O> {
 
     fn separator(&mut self, first: bool) {
         if !first {
-            self.buf
-                .extend_from_slice(self.format.item_separator.as_bytes());
+            put(&mut self.buf, self.format.item_separator.as_bytes());
         }
         self.newline(self.depth);
     }
@@ -300,6 +294,18 @@ impl<O: Out> JsonWriter<O> {
             self.newline(self.depth);
         }
         self.buf.push(bracket);
+    }
+}
+
+/// Append a separator: one or two bytes as a rule, pushed rather than copied with a call.
+#[inline(always)]
+fn put<O: Out>(buf: &mut O, bytes: &[u8]) {
+    if bytes.len() <= 2 {
+        for &b in bytes {
+            buf.push(b);
+        }
+    } else {
+        buf.extend_from_slice(bytes);
     }
 }
 
