@@ -85,7 +85,8 @@ pub struct RuleCache<'py> {
     /// Enum class names (for `Enum.__str__`), by type address.
     names: Vec<(usize, String)>,
     /// `str(member)` of the enum members written so far, for `Rule::EnumName` types.
-    members: Vec<(Bound<'py, PyAny>, Vec<u8>)>,
+    /// With whether the text needs no escaping at all.
+    members: Vec<(Bound<'py, PyAny>, Vec<u8>, bool)>,
 }
 
 /// How many enum members' texts one call remembers.
@@ -181,23 +182,30 @@ fn classify(obj: &Bound<'_, PyAny>) -> PyResult<Rule> {
     })
 }
 
+/// Apply `rule` (the cache's rule for `obj`'s type) to `obj`.
 pub fn convert<'py>(
     obj: &Bound<'py, PyAny>,
+    rule: Rule,
     w: &mut JsonWriter<PyOut>,
     cache: &mut RuleCache<'py>,
 ) -> PyResult<Converted<'py>> {
     let py = obj.py();
-    match cache.rule(obj)? {
+    match rule {
         Rule::Model => model(obj, cache).map(Converted::Value),
         Rule::Uuid => {
             let n: u128 = obj.getattr(pyo3::intern!(py, "int"))?.extract()?;
-            w.str(&uuid_text(n));
+            // Hex digits and dashes: nothing to escape.
+            w.str_plain(&uuid_text(n));
             Ok(Converted::Written)
         }
         Rule::Str => Ok(Converted::Value(obj.str()?.into_any())),
         Rule::EnumName => {
-            if let Some((_, text)) = cache.members.iter().find(|(m, _)| m.is(obj)) {
-                w.str(text);
+            if let Some((_, text, plain)) = cache.members.iter().find(|(m, ..)| m.is(obj)) {
+                if *plain {
+                    w.str_plain(text);
+                } else {
+                    w.str(text);
+                }
                 return Ok(Converted::Written);
             }
             // Enum.__str__ is "%s.%s" % (self.__class__.__name__, self._name_).
@@ -211,7 +219,10 @@ pub fn convert<'py>(
             w.str(&text);
             // Members are singletons a document repeats (held, so the address is theirs).
             if cache.members.len() < MEMBERS {
-                cache.members.push((obj.clone(), text));
+                let plain = text
+                    .iter()
+                    .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\');
+                cache.members.push((obj.clone(), text, plain));
             }
             Ok(Converted::Written)
         }

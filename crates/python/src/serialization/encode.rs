@@ -309,8 +309,13 @@ impl<'py> Encoder<'py> {
         {
             self.other_types.push(obj.get_type());
         }
+        // Classified once here (a short scan of the types seen) and handed to `convert`.
+        let rule = match self.default {
+            None => Some(self.rules.rule(obj)?),
+            Some(_) => None,
+        };
         // sort_keys sorts model_dump()'s dict; the plan writes fields in their own order.
-        if self.default.is_none()
+        if rule == Some(Rule::Model)
             && !self.sort_keys
             && let Some(plan) = self.rules.plan(obj)?
         {
@@ -329,9 +334,10 @@ impl<'py> Encoder<'py> {
             self.lone_surrogates = surrogates;
         }
         self.enter(obj, "encoding a JSON object")?;
-        let converted = match &self.default {
-            Some(f) => Converted::Value(f.call1((obj,))?),
-            None => crew::convert(obj, &mut self.w, &mut self.rules)?,
+        let converted = match (&self.default, rule) {
+            (Some(f), _) => Converted::Value(f.call1((obj,))?),
+            (None, Some(rule)) => crew::convert(obj, rule, &mut self.w, &mut self.rules)?,
+            (None, None) => unreachable!("a rule is looked up whenever there is no default"),
         };
         if let Converted::Value(new) = converted {
             self.value(&new)?;

@@ -181,6 +181,19 @@ impl<O: Out> JsonWriter<O> {
         );
     }
 
+    /// A string value the caller knows needs no escaping in any format (printable ASCII
+    /// without `"` or `\\`, e.g. a UUID's text): quoted and copied as it is.
+    pub fn str_plain(&mut self, s: &[u8]) {
+        debug_assert!(
+            s.iter()
+                .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+        );
+        self.buf.reserve(s.len() + 2);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(s);
+        self.buf.push(b'"');
+    }
+
     /// A string value given as its code units (a Python `str`'s own storage). With
     /// `ensure_ascii` the units are escaped directly; otherwise they take the UTF-8 path.
     pub fn str_units(&mut self, s: Units<'_>) {
