@@ -230,6 +230,19 @@ fn copy_plain<O: Out + ?Sized>(
         out.reserve(s.len() - start);
         let len = out.len();
         let dst = out.as_mut_ptr();
+        // Two blocks per step while both are plain: long plain runs are most of the text.
+        while i + 32 <= s.len() {
+            let m = special_mask16(s, i, ascii, surrogates)
+                | special_mask16(s, i + 16, ascii, surrogates);
+            if m != 0 {
+                break;
+            }
+            // SAFETY: `i + 32 <= s.len()`: the store ends inside the reservation (below).
+            unsafe {
+                std::ptr::copy_nonoverlapping(s.as_ptr().add(i), dst.add(len + i - start), 32);
+            }
+            i += 32;
+        }
         while i + 16 <= s.len() {
             let m = special_mask16(s, i, ascii, surrogates);
             // SAFETY: `i + 16 <= s.len()`, so the 16 bytes stored end at most at
