@@ -3,8 +3,10 @@
 //! Serialization hot paths read text straight from CPython's own storage instead of asking
 //! for its UTF-8 form (which for a non-ASCII `str` is an encode, plus a cached copy held by
 //! the object) and decoding that again. The non-limited C API makes the layout available;
-//! this is the one place that depends on it. Sound for CPython 3.10-3.13 (on 3.10/3.11 a
-//! legacy `str` made through the deprecated `Py_UNICODE` API is readied first).
+//! this is the one place that depends on it. Sound for CPython 3.10-3.13, the versions wheels
+//! are built for (on 3.10/3.11 a legacy `str` made through the deprecated `Py_UNICODE` API is
+//! readied first); pyo3-ffi has no inline `PyUnicode_IS_ASCII` for 3.14, where this module will
+//! need the function forms.
 
 use pyo3::ffi;
 use pyo3::prelude::*;

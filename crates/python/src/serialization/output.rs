@@ -33,7 +33,7 @@ pub struct PyOut {
 
 impl PyOut {
     pub fn new(py: Python<'_>, target: Target, capacity: usize) -> PyResult<Self> {
-        // At least 1: a zero-length str would be the shared empty-string singleton.
+        // Never zero: a zero-length str would be the shared empty-string singleton.
         let cap = capacity.max(16);
         // SAFETY: plain constructors; a NULL result has set the Python error.
         let obj = unsafe {
