@@ -4,6 +4,7 @@
 use pyo3::prelude::*;
 
 mod errors;
+mod pystr;
 mod runtime;
 mod serialization;
 mod store;

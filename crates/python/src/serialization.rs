@@ -9,6 +9,7 @@ mod crew;
 pub(crate) mod decode;
 mod encode;
 mod layout;
+mod output;
 mod plan;
 
 use pyo3::prelude::*;
@@ -17,6 +18,7 @@ use pyo3::types::{PyBytes, PyString};
 use crewai_rust_serialization::Format;
 
 use crate::runtime::guarded;
+use output::Target;
 
 /// `json.dumps(obj, cls=CrewJSONEncoder, ...)` byte for byte. `default=None` applies crewai's
 /// encoder rules (pydantic models, UUID/Decimal/Enum, datetime/date, bytes); a callable
@@ -37,6 +39,12 @@ fn json_dumps<'py>(
     max_depth: usize,
 ) -> PyResult<Bound<'py, PyString>> {
     guarded(|| {
+        // Separators and indent are written as given: only with ASCII ones is the whole
+        // ensure_ascii output ASCII.
+        let ascii = ensure_ascii
+            && indent.as_deref().is_none_or(str::is_ascii)
+            && item_separator.is_ascii()
+            && key_separator.is_ascii();
         let format = Format {
             indent,
             item_separator,
@@ -45,16 +53,16 @@ fn json_dumps<'py>(
             allow_nan,
             escape_surrogates: false,
         };
-        let out = encode::Encoder::new(py, format, sort_keys, default, max_depth)?.run(obj)?;
-        if out.lone_surrogates {
-            // Only reachable without ensure_ascii: the text holds a str's lone surrogates.
-            return PyBytes::new(py, &out.bytes)
-                .call_method1("decode", ("utf-8", "surrogatepass"))?
-                .cast_into::<PyString>()
-                .map_err(Into::into);
-        }
-        let text = std::str::from_utf8(&out.bytes).expect("encoder output is UTF-8");
-        Ok(PyString::new(py, text))
+        // Text known to be ASCII is written straight into the str returned; other text into
+        // a bytes decoded once at the end.
+        let target = if ascii {
+            Target::AsciiStr
+        } else {
+            Target::Bytes
+        };
+        let out =
+            encode::Encoder::new(py, format, target, sort_keys, default, max_depth)?.run(obj)?;
+        out.out.finish_str(py, out.lone_surrogates)
     })
 }
 
@@ -69,9 +77,10 @@ fn json_dumps_compact<'py>(
     max_depth: usize,
 ) -> PyResult<Bound<'py, PyBytes>> {
     guarded(|| {
+        let format = Format::compact();
         let out =
-            encode::Encoder::new(py, Format::compact(), false, default, max_depth)?.run(obj)?;
-        Ok(PyBytes::new(py, &out.bytes))
+            encode::Encoder::new(py, format, Target::Bytes, false, default, max_depth)?.run(obj)?;
+        out.out.finish_bytes(py)
     })
 }
 

@@ -17,6 +17,7 @@ use pyo3::types::{PyBytes, PyDict, PyString, PyType};
 use crewai_rust_serialization::{DateTime, JsonWriter};
 
 use super::layout::Layout;
+use super::output::PyOut;
 use super::plan::{ModelPlan, plan_for};
 
 /// What `default` produced: written already, or a new object for the encoder to encode.
@@ -83,7 +84,13 @@ pub struct RuleCache<'py> {
     plans: Vec<(usize, Option<Arc<ModelPlan>>)>,
     /// Enum class names (for `Enum.__str__`), by type address.
     names: Vec<(usize, String)>,
+    /// `str(member)` of the enum members written so far, for `Rule::EnumName` types.
+    /// With whether the text needs no escaping at all.
+    members: Vec<(Bound<'py, PyAny>, Vec<u8>, bool)>,
 }
+
+/// How many enum members' texts one call remembers.
+const MEMBERS: usize = 64;
 
 impl<'py> RuleCache<'py> {
     /// The plan for writing a pydantic model without `model_dump()`, if `obj` is a model
@@ -133,12 +140,13 @@ fn uuid_text(n: u128) -> [u8; 36] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = [b'-'; 36];
     let mut at = 0;
-    for digit in 0..32 {
-        if matches!(digit, 8 | 12 | 16 | 20) {
+    for (k, byte) in n.to_be_bytes().into_iter().enumerate() {
+        if matches!(k, 4 | 6 | 8 | 10) {
             at += 1;
         }
-        out[at] = HEX[((n >> (124 - 4 * digit)) & 0xf) as usize];
-        at += 1;
+        out[at] = HEX[usize::from(byte >> 4)];
+        out[at + 1] = HEX[usize::from(byte & 15)];
+        at += 2;
     }
     out
 }
@@ -174,21 +182,32 @@ fn classify(obj: &Bound<'_, PyAny>) -> PyResult<Rule> {
     })
 }
 
+/// Apply `rule` (the cache's rule for `obj`'s type) to `obj`.
 pub fn convert<'py>(
     obj: &Bound<'py, PyAny>,
-    w: &mut JsonWriter,
+    rule: Rule,
+    w: &mut JsonWriter<PyOut>,
     cache: &mut RuleCache<'py>,
 ) -> PyResult<Converted<'py>> {
     let py = obj.py();
-    match cache.rule(obj)? {
+    match rule {
         Rule::Model => model(obj, cache).map(Converted::Value),
         Rule::Uuid => {
             let n: u128 = obj.getattr(pyo3::intern!(py, "int"))?.extract()?;
-            w.str(&uuid_text(n));
+            // Hex digits and dashes: nothing to escape.
+            w.str_plain(&uuid_text(n));
             Ok(Converted::Written)
         }
         Rule::Str => Ok(Converted::Value(obj.str()?.into_any())),
         Rule::EnumName => {
+            if let Some((_, text, plain)) = cache.members.iter().find(|(m, ..)| m.is(obj)) {
+                if *plain {
+                    w.str_plain(text);
+                } else {
+                    w.str(text);
+                }
+                return Ok(Converted::Written);
+            }
             // Enum.__str__ is "%s.%s" % (self.__class__.__name__, self._name_).
             let name = obj.getattr(pyo3::intern!(py, "_name_"))?;
             let name = name.cast::<PyString>()?.to_str()?;
@@ -198,6 +217,13 @@ pub fn convert<'py>(
             text.push(b'.');
             text.extend_from_slice(name.as_bytes());
             w.str(&text);
+            // Members are singletons a document repeats (held, so the address is theirs).
+            if cache.members.len() < MEMBERS {
+                let plain = text
+                    .iter()
+                    .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\');
+                cache.members.push((obj.clone(), text, plain));
+            }
             Ok(Converted::Written)
         }
         Rule::IsoFormat => Ok(Converted::Value(

@@ -3,16 +3,18 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRecursionError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 
-use crewai_rust_serialization::{Format, JsonWriter};
+use crewai_rust_serialization::{Format, JsonWriter, Units};
 
 use super::crew::{self, Converted, Rule, RuleCache};
+use super::output::{PyOut, Target};
 use super::plan::{Kind, ModelPlan};
 use crate::errors::serialization_error;
+use crate::pystr::StrView;
 
 /// The size of the last output: callers tend to dump similar documents again (a store's
 /// records, a flow's state), so the next buffer starts that big instead of growing (and
@@ -22,12 +24,12 @@ const MAX_SIZE_HINT: usize = 16 << 20;
 
 /// The encoded text, and whether it holds raw lone surrogates (only without `ensure_ascii`).
 pub struct Output {
-    pub bytes: Vec<u8>,
+    pub out: PyOut,
     pub lone_surrogates: bool,
 }
 
 pub struct Encoder<'py> {
-    w: JsonWriter,
+    w: JsonWriter<PyOut>,
     sort_keys: bool,
     default: Option<Bound<'py, PyAny>>,
     /// Containers (and objects handed to `default`) being encoded, for the stdlib's
@@ -49,12 +51,18 @@ impl<'py> Encoder<'py> {
     pub fn new(
         py: Python<'py>,
         format: Format,
+        target: Target,
         sort_keys: bool,
         default: Option<Bound<'py, PyAny>>,
         max_depth: usize,
     ) -> PyResult<Self> {
+        // Some slack over the last size: the escapers reserve their worst case ahead of
+        // writing, and doubling a buffer of megabytes near its end (then shrinking it) costs
+        // a copy and fresh pages on every call.
+        let last = LAST_SIZE.load(Ordering::Relaxed);
+        let capacity = (last + last / 8).max(1024);
         Ok(Self {
-            w: JsonWriter::with_capacity(format, LAST_SIZE.load(Ordering::Relaxed).max(1024)),
+            w: JsonWriter::with_out(format, PyOut::new(py, target, capacity)?),
             sort_keys,
             default,
             markers: Vec::new(),
@@ -76,7 +84,7 @@ impl<'py> Encoder<'py> {
             Ordering::Relaxed,
         );
         Ok(Output {
-            bytes: self.w.into_bytes(),
+            out: self.w.into_out(),
             lone_surrogates: self.lone_surrogates,
         })
     }
@@ -170,9 +178,32 @@ impl<'py> Encoder<'py> {
         Ok(())
     }
 
-    /// Write a str as a value (`key` = None) or as a member's key (`Some(first)`); a str
-    /// holding lone surrogates goes through its generalized UTF-8 bytes.
+    /// Write a str as a value (`key` = None) or as a member's key (`Some(first)`). The text is
+    /// read in place; non-ASCII text is escaped from its code units under `ensure_ascii`,
+    /// otherwise taken as UTF-8 (which CPython caches on the str, so a second dump of the
+    /// same str is a copy), a str holding lone surrogates through its generalized UTF-8.
     fn text(&mut self, s: &Bound<'py, PyString>, key: Option<bool>) -> PyResult<()> {
+        let view = StrView::of(s)?;
+        let units = match view {
+            StrView::Ascii(ascii) => {
+                match key {
+                    None => self.w.str(ascii),
+                    Some(first) => self.w.key(first, ascii),
+                }
+                return Ok(());
+            }
+            _ if !self.w.format().ensure_ascii => None,
+            StrView::Latin1(u) => Some(Units::Latin1(u)),
+            StrView::Ucs2(u) => Some(Units::Ucs2(u)),
+            StrView::Ucs4(u) => Some(Units::Ucs4(u)),
+        };
+        if let Some(units) = units {
+            match key {
+                None => self.w.str_units(units),
+                Some(first) => self.w.key_units(first, units),
+            }
+            return Ok(());
+        }
         let owned;
         let bytes = match s.to_str() {
             Ok(t) => t.as_bytes(),
@@ -201,7 +232,14 @@ impl<'py> Encoder<'py> {
         self.w.begin_object();
         let mut first = true;
         if !self.sort_keys && obj.is_exact_instance_of::<PyDict>() {
-            for (k, v) in d.iter() {
+            let (size, mut pos) = (d.len(), 0);
+            while let Some((k, v)) = dict_next(d, &mut pos) {
+                // What pyo3's dict iterator (used before) reported; the walk stays in bounds.
+                if d.len() != size {
+                    return Err(PyRuntimeError::new_err(
+                        "dictionary changed size during iteration",
+                    ));
+                }
                 self.member(first, &k, &v)?;
                 first = false;
             }
@@ -271,8 +309,13 @@ impl<'py> Encoder<'py> {
         {
             self.other_types.push(obj.get_type());
         }
+        // Classified once here (a short scan of the types seen) and handed to `convert`.
+        let rule = match self.default {
+            None => Some(self.rules.rule(obj)?),
+            Some(_) => None,
+        };
         // sort_keys sorts model_dump()'s dict; the plan writes fields in their own order.
-        if self.default.is_none()
+        if rule == Some(Rule::Model)
             && !self.sort_keys
             && let Some(plan) = self.rules.plan(obj)?
         {
@@ -291,9 +334,10 @@ impl<'py> Encoder<'py> {
             self.lone_surrogates = surrogates;
         }
         self.enter(obj, "encoding a JSON object")?;
-        let converted = match &self.default {
-            Some(f) => Converted::Value(f.call1((obj,))?),
-            None => crew::convert(obj, &mut self.w, &mut self.rules)?,
+        let converted = match (&self.default, rule) {
+            (Some(f), _) => Converted::Value(f.call1((obj,))?),
+            (None, Some(rule)) => crew::convert(obj, rule, &mut self.w, &mut self.rules)?,
+            (None, None) => unreachable!("a rule is looked up whenever there is no default"),
         };
         if let Converted::Value(new) = converted {
             self.value(&new)?;
@@ -313,33 +357,41 @@ impl<'py> Encoder<'py> {
     }
 
     /// A model written from its `__dict__` as `model_dump()` would have produced it; `false`
-    /// (with partial output the caller rewinds) when a value does not fit the plan.
+    /// (with partial output the caller rewinds) when a value does not fit the plan, or the
+    /// dict does not hold exactly the plan's fields in its order (pydantic writes dict order).
     fn model_fields(&mut self, obj: &Bound<'py, PyAny>, plan: &ModelPlan) -> PyResult<bool> {
         let py = obj.py();
         let attrs = obj.getattr(pyo3::intern!(py, "__dict__"))?;
         let Ok(attrs) = attrs.cast_exact::<PyDict>() else {
             return Ok(false);
         };
-        if plan.fields.is_empty() {
-            self.w.begin_object();
-            self.w.end_object(true);
-            return Ok(true);
+        if attrs.len() != plan.fields.len() {
+            return Ok(false);
         }
         if !self.try_enter(obj) {
             return Ok(false);
         }
         self.w.begin_object();
-        for (n, field) in plan.fields.iter().enumerate() {
+        let mut first = true;
+        let mut pos: ffi::Py_ssize_t = 0;
+        for field in &plan.fields {
             let name = field.name.bind(py);
-            let Some(value) = attrs.get_item(name)? else {
+            let Some(value) = next_entry(attrs, &mut pos, name)? else {
                 return Ok(false);
             };
-            self.text(name, Some(n == 0))?;
+            if field.excluded {
+                continue;
+            }
+            match &field.plain_key {
+                Some(key) => self.w.key_text(first, key),
+                None => self.text(name, Some(first))?,
+            }
+            first = false;
             if !self.planned(&value, &field.kind)? {
                 return Ok(false);
             }
         }
-        self.w.end_object(false);
+        self.w.end_object(first);
         self.markers.pop();
         Ok(true)
     }
@@ -384,23 +436,30 @@ impl<'py> Encoder<'py> {
     /// leaf types are kept as they are, plain containers rebuilt, models dumped by their own
     /// class's schema.
     fn inferred(&mut self, v: &Bound<'py, PyAny>) -> PyResult<bool> {
+        // Exact types by type pointer (a failed `cast_exact` builds an error value).
+        let ty = v.get_type_ptr();
         if v.is_none()
-            || v.is_exact_instance_of::<PyString>()
-            || v.is_exact_instance_of::<PyInt>()
-            || v.is_exact_instance_of::<PyFloat>()
-            || v.is_exact_instance_of::<PyBool>()
+            || ty == &raw mut ffi::PyUnicode_Type
+            || ty == &raw mut ffi::PyLong_Type
+            || ty == &raw mut ffi::PyFloat_Type
+            || ty == &raw mut ffi::PyBool_Type
         {
             self.value(v)?;
             return Ok(true);
         }
-        if let Ok(l) = v.cast_exact::<PyList>() {
+        if ty == &raw mut ffi::PyList_Type {
+            // SAFETY: the type was just checked.
+            let l = unsafe { v.cast_unchecked::<PyList>() };
             return self.array(v, l.iter(), l.is_empty(), Self::inferred);
         }
-        if let Ok(t) = v.cast_exact::<PyTuple>() {
+        if ty == &raw mut ffi::PyTuple_Type {
+            // SAFETY: the type was just checked.
+            let t = unsafe { v.cast_unchecked::<PyTuple>() };
             return self.array(v, t.iter(), t.is_empty(), Self::inferred);
         }
-        if let Ok(d) = v.cast_exact::<PyDict>() {
-            return self.str_dict(v, d, Self::inferred);
+        if ty == &raw mut ffi::PyDict_Type {
+            // SAFETY: the type was just checked.
+            return self.str_dict(v, unsafe { v.cast_unchecked::<PyDict>() }, Self::inferred);
         }
         match self.rules.rule(v)? {
             Rule::Model => match self.rules.plan(v)? {
@@ -464,11 +523,15 @@ impl<'py> Encoder<'py> {
             return Ok(false);
         }
         self.w.begin_object();
-        for (n, (k, x)) in d.iter().enumerate() {
-            let Ok(k) = k.cast_exact::<PyString>() else {
+        let (size, mut pos, mut first) = (d.len(), 0, true);
+        while let Some((k, x)) = dict_next(d, &mut pos) {
+            // A dict changed by code run meanwhile is left to model_dump().
+            if d.len() != size || k.get_type_ptr() != &raw mut ffi::PyUnicode_Type {
                 return Ok(false);
-            };
-            self.text(k, Some(n == 0))?;
+            }
+            // SAFETY: the type was just checked.
+            self.text(unsafe { k.cast_unchecked::<PyString>() }, Some(first))?;
+            first = false;
             if !value(self, &x)? {
                 return Ok(false);
             }
@@ -477,4 +540,41 @@ impl<'py> Encoder<'py> {
         self.markers.pop();
         Ok(true)
     }
+}
+
+/// The entry of `d` after `pos` (advancing it), without the checks of pyo3's dict iterator
+/// (its callers check what they need).
+fn dict_next<'py>(
+    d: &Bound<'py, PyDict>,
+    pos: &mut ffi::Py_ssize_t,
+) -> Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: `d` is a live dict; PyDict_Next checks `pos` against the dict's current size
+    // and yields borrowed references, turned into owned ones at once.
+    unsafe {
+        if ffi::PyDict_Next(d.as_ptr(), pos, &mut key, &mut value) == 0 {
+            return None;
+        }
+        Some((
+            Bound::from_borrowed_ptr(d.py(), key),
+            Bound::from_borrowed_ptr(d.py(), value),
+        ))
+    }
+}
+
+/// The value of `d`'s next entry after `pos` if its key is `name` (advancing `pos`). pydantic
+/// fills `__dict__` with the schema's interned names, so the key is usually `name` itself and
+/// no hash lookup is needed.
+fn next_entry<'py>(
+    d: &Bound<'py, PyDict>,
+    pos: &mut ffi::Py_ssize_t,
+    name: &Bound<'py, PyString>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let Some((key, value)) = dict_next(d, pos) else {
+        return Ok(None);
+    };
+    if key.is(name) || (key.is_exact_instance_of::<PyString>() && key.eq(name)?) {
+        return Ok(Some(value));
+    }
+    Ok(None)
 }

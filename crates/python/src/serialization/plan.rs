@@ -37,10 +37,17 @@ pub enum Kind {
 
 pub struct Field {
     pub name: Py<PyString>,
+    /// The name when it needs no JSON escaping (printable ASCII without `"` or `\\`),
+    /// which is then the same in every format: written without looking at it again.
+    pub plain_key: Option<String>,
     pub kind: Kind,
+    /// Held in `__dict__` but never written (`Field(exclude=True)`).
+    pub excluded: bool,
 }
 
-/// The fields `model_dump()` writes, in its order, for instances of exactly `cls`.
+/// The fields of instances of exactly `cls`, in schema order. `model_dump()` writes them in
+/// `__dict__` order, which is the schema's unless the dict was rearranged: the encoder uses
+/// the plan only where both orders agree.
 pub struct ModelPlan {
     pub cls: Py<PyType>,
     pub fields: Vec<Field>,
@@ -181,15 +188,29 @@ fn model_plan(node: &Bound<'_, PyDict>, depth: usize) -> PyResult<Option<ModelPl
         {
             return Ok(None);
         }
-        if truthy(&field, "serialization_exclude")? {
-            continue;
-        }
+        let excluded = truthy(&field, "serialization_exclude")?;
         let Some(schema) = field.get_item("schema")? else {
             return Ok(None);
         };
+        let name = name.cast_into::<PyString>()?;
+        // A name that is not valid UTF-8 (lone surrogates) is simply written the usual way.
+        let plain_key = name
+            .to_str()
+            .ok()
+            .filter(|t| {
+                t.bytes()
+                    .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+            })
+            .map(str::to_owned);
         out.push(Field {
-            name: name.cast_into::<PyString>()?.unbind(),
-            kind: kind(&schema, depth + 1)?,
+            plain_key,
+            name: name.unbind(),
+            kind: if excluded {
+                Kind::Opaque
+            } else {
+                kind(&schema, depth + 1)?
+            },
+            excluded,
         });
     }
     Ok(Some(ModelPlan {

@@ -1,9 +1,11 @@
 //! Standard base64 with padding: what `base64.b64encode(b).decode()` returns for `bytes`.
 
+use super::out::Out;
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Append the base64 encoding of `data`.
-pub fn encode_into(out: &mut Vec<u8>, data: &[u8]) {
+pub fn encode_into<O: Out + ?Sized>(out: &mut O, data: &[u8]) {
     out.reserve(data.len().div_ceil(3) * 4);
     let mut chunks = data.chunks_exact(3);
     for c in &mut chunks {

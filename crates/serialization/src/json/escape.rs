@@ -6,6 +6,8 @@
 //! Input is UTF-8, or "generalized UTF-8" in which a lone surrogate (legal in a Python `str`)
 //! is encoded as its 3-byte form, which is what `str.encode("utf-8", "surrogatepass")` gives.
 
+use super::out::Out;
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// What a byte needs: 0 = copy as is, `U` = `\u00XX`, otherwise the letter after the backslash.
@@ -30,7 +32,32 @@ static ESCAPE: [u8; 256] = {
 /// Append `"<s escaped>"`. With `ensure_ascii` the output is pure ASCII; without it, UTF-8
 /// passes through and lone surrogates are kept (3-byte form) unless `escape_surrogates`, in
 /// which case they become `\udXXX` so the output is valid UTF-8 that decodes to the same str.
-pub fn write_str(out: &mut Vec<u8>, s: &[u8], ensure_ascii: bool, escape_surrogates: bool) {
+pub fn write_str<O: Out + ?Sized>(
+    out: &mut O,
+    s: &[u8],
+    ensure_ascii: bool,
+    escape_surrogates: bool,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if s.len() < 16 {
+        // Short strings (keys, labels) are most strings: one vector test of the whole
+        // string (padded with spaces, which are plain) and one 16-byte store.
+        let padded = pad16(s);
+        if special_mask16(&padded, 0, ensure_ascii, escape_surrogates) == 0 {
+            out.reserve(18);
+            let len = out.len();
+            // SAFETY: 18 bytes are reserved from `len`: the quote, 16 stored bytes of which
+            // `s.len()` are kept, and the closing quote at `len + 1 + s.len()` (< len + 18).
+            unsafe {
+                let p = out.as_mut_ptr().add(len);
+                p.write(b'"');
+                std::ptr::copy_nonoverlapping(padded.as_ptr(), p.add(1), 16);
+                p.add(1 + s.len()).write(b'"');
+                out.set_len(len + s.len() + 2);
+            }
+            return;
+        }
+    }
     out.reserve(s.len() + 2);
     out.push(b'"');
     if ensure_ascii {
@@ -41,8 +68,32 @@ pub fn write_str(out: &mut Vec<u8>, s: &[u8], ensure_ascii: bool, escape_surroga
     out.push(b'"');
 }
 
+/// `s` (shorter than 16 bytes) padded with spaces to 16, read with at most two fixed-size
+/// loads per part instead of a variable-length copy (a call).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn pad16(s: &[u8]) -> [u8; 16] {
+    let mut out = [b' '; 16];
+    let n = s.len();
+    if n >= 8 {
+        // Two overlapping 8-byte pieces cover 8..15 bytes.
+        out[..8].copy_from_slice(&s[..8]);
+        let tail: [u8; 8] = s[n - 8..].try_into().expect("8 bytes");
+        out[n - 8..n].copy_from_slice(&tail);
+    } else if n >= 4 {
+        out[..4].copy_from_slice(&s[..4]);
+        let tail: [u8; 4] = s[n - 4..].try_into().expect("4 bytes");
+        out[n - 4..n].copy_from_slice(&tail);
+    } else {
+        for (o, &b) in out.iter_mut().zip(s) {
+            *o = b;
+        }
+    }
+    out
+}
+
 #[inline]
-fn push_u16(out: &mut Vec<u8>, c: u32) {
+fn push_u16<O: Out + ?Sized>(out: &mut O, c: u32) {
     out.extend_from_slice(&[
         b'\\',
         b'u',
@@ -54,7 +105,7 @@ fn push_u16(out: &mut Vec<u8>, c: u32) {
 }
 
 #[inline]
-fn push_control(out: &mut Vec<u8>, b: u8) {
+fn push_control<O: Out + ?Sized>(out: &mut O, b: u8) {
     match ESCAPE[b as usize] {
         U => push_u16(out, u32::from(b)),
         e => out.extend_from_slice(&[b'\\', e]),
@@ -163,13 +214,65 @@ pub(crate) fn find_string_special(s: &[u8], i: usize) -> usize {
     skip_plain(s, i, false, false)
 }
 
-fn write_ascii(out: &mut Vec<u8>, s: &[u8]) {
+/// Copy the plain bytes from `i` to `out`, returning where they end (see `skip_plain`). On
+/// x86_64 each 16-byte block is stored while it is tested, so a long plain string is read
+/// once instead of scanned and then copied.
+#[inline(always)]
+fn copy_plain<O: Out + ?Sized>(
+    out: &mut O,
+    s: &[u8],
+    mut i: usize,
+    ascii: bool,
+    surrogates: bool,
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if i + 16 <= s.len() {
+        let start = i;
+        out.reserve(s.len() - start);
+        let len = out.len();
+        let dst = out.as_mut_ptr();
+        // Two blocks per step while both are plain: long plain runs are most of the text.
+        while i + 32 <= s.len() {
+            let m = special_mask16(s, i, ascii, surrogates)
+                | special_mask16(s, i + 16, ascii, surrogates);
+            if m != 0 {
+                break;
+            }
+            // SAFETY: `i + 32 <= s.len()`: the store ends inside the reservation (below).
+            unsafe {
+                std::ptr::copy_nonoverlapping(s.as_ptr().add(i), dst.add(len + i - start), 32);
+            }
+            i += 32;
+        }
+        while i + 16 <= s.len() {
+            let m = special_mask16(s, i, ascii, surrogates);
+            // SAFETY: `i + 16 <= s.len()`, so the 16 bytes stored end at most at
+            // `len + s.len() - start`, inside the reservation; bytes past the run's end are
+            // not counted in the length.
+            unsafe {
+                std::ptr::copy_nonoverlapping(s.as_ptr().add(i), dst.add(len + i - start), 16);
+            }
+            if m != 0 {
+                i += m.trailing_zeros() as usize;
+                // SAFETY: the bytes up to `i` were all stored above.
+                unsafe { out.set_len(len + i - start) };
+                return i;
+            }
+            i += 16;
+        }
+        // SAFETY: as above.
+        unsafe { out.set_len(len + i - start) };
+    }
+    let end = skip_plain(s, i, ascii, surrogates);
+    out.extend_from_slice(&s[i..end]);
+    end
+}
+
+fn write_ascii<O: Out + ?Sized>(out: &mut O, s: &[u8]) {
     let mut i = 0;
-    let mut run = 0;
     while i < s.len() {
-        i = skip_plain(s, i, true, false);
+        i = copy_plain(out, s, i, true, false);
         let Some(&b) = s.get(i) else { break };
-        out.extend_from_slice(&s[run..i]);
         if b == 0x7f {
             push_u16(out, 0x7f);
             i += 1;
@@ -187,35 +290,28 @@ fn write_ascii(out: &mut Vec<u8>, s: &[u8]) {
             }
             i += len;
         }
-        run = i;
     }
-    out.extend_from_slice(&s[run..]);
 }
 
-fn write_unicode(out: &mut Vec<u8>, s: &[u8], escape_surrogates: bool) {
+fn write_unicode<O: Out + ?Sized>(out: &mut O, s: &[u8], escape_surrogates: bool) {
     let mut i = 0;
-    let mut run = 0;
     while i < s.len() {
-        i = skip_plain(s, i, false, escape_surrogates);
+        i = copy_plain(out, s, i, false, escape_surrogates);
         let Some(&b) = s.get(i) else { break };
         let surrogate = escape_surrogates && b == 0xed && s.get(i + 1).is_some_and(|&n| n >= 0xa0);
-        if ESCAPE[b as usize] == 0 && !surrogate {
-            // 0xED leading an ordinary character (U+D000..U+D7FF): plain text.
-            i += 1;
-            continue;
-        }
-        out.extend_from_slice(&s[run..i]);
         if surrogate {
             let (c, len) = decode(s, i);
             push_u16(out, c);
             i += len;
+        } else if ESCAPE[b as usize] == 0 {
+            // 0xED leading an ordinary character (U+D000..U+D7FF): plain text.
+            out.push(b);
+            i += 1;
         } else {
             push_control(out, b);
             i += 1;
         }
-        run = i;
     }
-    out.extend_from_slice(&s[run..]);
 }
 
 /// The code point starting at `s[i]` (a non-ASCII lead byte) and its length in bytes.

@@ -5,9 +5,32 @@
 //! point would sit before the 4th leading zero or after the 16th digit and always writes a
 //! signed, at least two-digit exponent (`1e+16`, `1e-05`). Only the digits are taken from `ryu`.
 
+use super::out::Out;
+
 /// Append `repr(x)` for a finite `x` (NaN and infinities are the caller's business).
-pub fn write_repr(out: &mut Vec<u8>, x: f64) {
+pub fn write_repr<O: Out + ?Sized>(out: &mut O, x: f64) {
     debug_assert!(x.is_finite());
+    // Whole numbers below 1e16 print as their integer and ".0" (CPython switches to the
+    // exponent form from 1e16): no digit search needed.
+    if x.fract() == 0.0 && x.abs() < 1e16 {
+        if x.is_sign_negative() {
+            out.push(b'-');
+        }
+        let mut n = x.abs() as u64;
+        let mut tmp = [0u8; 20];
+        let mut at = tmp.len();
+        loop {
+            at -= 1;
+            tmp[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        out.extend_from_slice(&tmp[at..]);
+        out.extend_from_slice(b".0");
+        return;
+    }
     let mut buf = ryu::Buffer::new();
     let text = buf.format_finite(x).as_bytes();
     let (negative, body) = match text.split_first() {
@@ -64,7 +87,7 @@ pub fn write_repr(out: &mut Vec<u8>, x: f64) {
         out.push(b'0' + (e % 10) as u8);
     } else if decpt <= 0 {
         out.extend_from_slice(b"0.");
-        out.extend(std::iter::repeat_n(b'0', decpt.unsigned_abs() as usize));
+        out.extend_repeat(b'0', decpt.unsigned_abs() as usize);
         out.extend_from_slice(digits);
     } else {
         let point = decpt as usize;
@@ -74,7 +97,7 @@ pub fn write_repr(out: &mut Vec<u8>, x: f64) {
             out.extend_from_slice(&digits[point..]);
         } else {
             out.extend_from_slice(digits);
-            out.extend(std::iter::repeat_n(b'0', point - digits.len()));
+            out.extend_repeat(b'0', point - digits.len());
             out.extend_from_slice(b".0");
         }
     }
@@ -129,6 +152,9 @@ mod tests {
             (100.0, "100.0"),
             (1e22, "1e+22"),
             (-2.5e-7, "-2.5e-07"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (-3.0, "-3.0"),
+            (1e15 + 1.0, "1000000000000001.0"),
         ];
         for &(x, want) in cases {
             assert_eq!(repr(x), want, "repr of {x:e}");

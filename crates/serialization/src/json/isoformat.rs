@@ -1,6 +1,8 @@
 //! `date.isoformat()` / `datetime.isoformat()` text (CPython's default `sep="T"`,
 //! `timespec="auto"`), so the binding can write crewai's datetimes without a Python call.
 
+use super::out::Out;
+
 /// The fields of a date or datetime, as the `datetime` module holds them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DateTime {
@@ -13,18 +15,18 @@ pub struct DateTime {
     pub offset: Option<(i32, u32, u32)>,
 }
 
-fn two(out: &mut Vec<u8>, v: u32) {
+fn two<O: Out + ?Sized>(out: &mut O, v: u32) {
     out.extend_from_slice(&[b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8]);
 }
 
-fn six(out: &mut Vec<u8>, v: u32) {
+fn six<O: Out + ?Sized>(out: &mut O, v: u32) {
     for p in [100_000, 10_000, 1_000, 100, 10, 1] {
         out.push(b'0' + (v / p % 10) as u8);
     }
 }
 
 /// Append the isoformat text (no quotes).
-pub fn write_isoformat(out: &mut Vec<u8>, v: &DateTime) {
+pub fn write_isoformat<O: Out + ?Sized>(out: &mut O, v: &DateTime) {
     let y = u32::from(v.year);
     out.extend_from_slice(&[
         b'0' + (y / 1000 % 10) as u8,

@@ -2,13 +2,17 @@
 
 pub mod base64;
 pub mod escape;
+pub mod escape_ucs;
 pub mod float;
 pub mod isoformat;
+pub mod out;
 mod parse;
 mod unescape;
 mod writer;
 
+pub use escape_ucs::Units;
 pub use isoformat::DateTime;
+pub use out::Out;
 pub use parse::{Builder, parse, parse_with_ascii};
 pub use unescape::{CodeUnit, Escaped};
 pub use writer::{Checkpoint, Format, JsonWriter};

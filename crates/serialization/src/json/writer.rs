@@ -3,6 +3,8 @@
 //! The caller walks its own data (the binding walks Python objects) and tells the writer what
 //! comes next; the writer owns every byte of layout, so the walk decides nothing about format.
 
+use super::escape_ucs::{self, Units};
+use super::out::Out;
 use super::{base64, escape, float, isoformat};
 use crate::Error;
 
@@ -54,22 +56,30 @@ pub struct Checkpoint {
     depth: usize,
 }
 
-/// Appends JSON tokens to a byte buffer with the layout of a [`Format`].
+/// Appends JSON tokens to a byte buffer (a `Vec<u8>` unless the caller brings its own
+/// [`Out`]) with the layout of a [`Format`].
 #[derive(Debug)]
-pub struct JsonWriter {
-    buf: Vec<u8>,
+pub struct JsonWriter<O: Out = Vec<u8>> {
+    buf: O,
     format: Format,
     depth: usize,
 }
 
-impl JsonWriter {
+impl JsonWriter<Vec<u8>> {
     pub fn new(format: Format) -> Self {
         Self::with_capacity(format, 256)
     }
 
     pub fn with_capacity(format: Format, capacity: usize) -> Self {
+        Self::with_out(format, Vec::with_capacity(capacity))
+    }
+}
+
+impl<O: Out> JsonWriter<O> {
+    /// A writer appending to `out`.
+    pub fn with_out(format: Format, out: O) -> Self {
         Self {
-            buf: Vec::with_capacity(capacity),
+            buf: out,
             format,
             depth: 0,
         }
@@ -82,10 +92,11 @@ impl JsonWriter {
     /// The text written so far (UTF-8, or generalized UTF-8 if lone surrogates were written
     /// without `ensure_ascii`/`escape_surrogates`).
     pub fn as_bytes(&self) -> &[u8] {
-        &self.buf
+        self.buf.as_slice()
     }
 
-    pub fn into_bytes(self) -> Vec<u8> {
+    /// The buffer holding the text.
+    pub fn into_out(self) -> O {
         self.buf
     }
 
@@ -170,6 +181,36 @@ impl JsonWriter {
         );
     }
 
+    /// A string value the caller knows needs no escaping in any format (printable ASCII
+    /// without `"` or `\\`, e.g. a UUID's text): quoted and copied as it is.
+    pub fn str_plain(&mut self, s: &[u8]) {
+        debug_assert!(
+            s.iter()
+                .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+        );
+        self.buf.reserve(s.len() + 2);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(s);
+        self.buf.push(b'"');
+    }
+
+    /// A string value given as its code units (a Python `str`'s own storage). With
+    /// `ensure_ascii` the units are escaped directly; otherwise they take the UTF-8 path.
+    pub fn str_units(&mut self, s: Units<'_>) {
+        if self.format.ensure_ascii {
+            escape_ucs::write_units_ascii(&mut self.buf, s);
+        } else {
+            self.str(&generalized_utf8(s));
+        }
+    }
+
+    /// [`JsonWriter::key`] for a key given as code units.
+    pub fn key_units(&mut self, first: bool, key: Units<'_>) {
+        self.separator(first);
+        self.str_units(key);
+        put(&mut self.buf, self.format.key_separator.as_bytes());
+    }
+
     /// `bytes` the way crewai's encoder writes them: a base64 string.
     pub fn base64(&mut self, data: &[u8]) {
         self.buf.push(b'"');
@@ -208,8 +249,7 @@ impl JsonWriter {
     pub fn key(&mut self, first: bool, key: &[u8]) {
         self.separator(first);
         self.str(key);
-        self.buf
-            .extend_from_slice(self.format.key_separator.as_bytes());
+        put(&mut self.buf, self.format.key_separator.as_bytes());
     }
 
     /// A non-string key the stdlib coerces (`1` → `"1"`, `None` → `"null"`): written quoted,
@@ -219,8 +259,7 @@ impl JsonWriter {
         self.buf.push(b'"');
         self.int(i);
         self.buf.push(b'"');
-        self.buf
-            .extend_from_slice(self.format.key_separator.as_bytes());
+        put(&mut self.buf, self.format.key_separator.as_bytes());
     }
 
     /// A coerced key whose text the caller already has (`true`, `null`, big int digits).
@@ -229,8 +268,7 @@ impl JsonWriter {
         self.buf.push(b'"');
         self.buf.extend_from_slice(text.as_bytes());
         self.buf.push(b'"');
-        self.buf
-            .extend_from_slice(self.format.key_separator.as_bytes());
+        put(&mut self.buf, self.format.key_separator.as_bytes());
     }
 
     /// A float key: its repr (or NaN/Infinity), quoted.
@@ -239,8 +277,7 @@ impl JsonWriter {
         self.buf.push(b'"');
         self.float(x)?;
         self.buf.push(b'"');
-        self.buf
-            .extend_from_slice(self.format.key_separator.as_bytes());
+        put(&mut self.buf, self.format.key_separator.as_bytes());
         Ok(())
     }
 
@@ -250,8 +287,7 @@ impl JsonWriter {
 
     fn separator(&mut self, first: bool) {
         if !first {
-            self.buf
-                .extend_from_slice(self.format.item_separator.as_bytes());
+            put(&mut self.buf, self.format.item_separator.as_bytes());
         }
         self.newline(self.depth);
     }
@@ -272,6 +308,50 @@ impl JsonWriter {
         }
         self.buf.push(bracket);
     }
+}
+
+/// Append a separator: one or two bytes as a rule, pushed rather than copied with a call.
+#[inline(always)]
+fn put<O: Out>(buf: &mut O, bytes: &[u8]) {
+    if bytes.len() <= 2 {
+        for &b in bytes {
+            buf.push(b);
+        }
+    } else {
+        buf.extend_from_slice(bytes);
+    }
+}
+
+/// Code units as (generalized) UTF-8: lone surrogates in their 3-byte form, as
+/// `str.encode("utf-8", "surrogatepass")` gives.
+fn generalized_utf8(s: Units<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut push = |c: u32| {
+        if c < 0x80 {
+            out.push(c as u8);
+        } else if c < 0x800 {
+            out.extend_from_slice(&[0xc0 | (c >> 6) as u8, 0x80 | (c & 0x3f) as u8]);
+        } else if c < 0x1_0000 {
+            out.extend_from_slice(&[
+                0xe0 | (c >> 12) as u8,
+                0x80 | ((c >> 6) & 0x3f) as u8,
+                0x80 | (c & 0x3f) as u8,
+            ]);
+        } else {
+            out.extend_from_slice(&[
+                0xf0 | (c >> 18) as u8,
+                0x80 | ((c >> 12) & 0x3f) as u8,
+                0x80 | ((c >> 6) & 0x3f) as u8,
+                0x80 | (c & 0x3f) as u8,
+            ]);
+        }
+    };
+    match s {
+        Units::Latin1(s) => s.iter().for_each(|&c| push(u32::from(c))),
+        Units::Ucs2(s) => s.iter().for_each(|&c| push(u32::from(c))),
+        Units::Ucs4(s) => s.iter().for_each(|&c| push(c)),
+    }
+    out
 }
 
 #[cfg(test)]
@@ -357,6 +437,17 @@ mod tests {
         strict.allow_nan = false;
         let mut w = JsonWriter::new(strict);
         assert_eq!(w.float(f64::INFINITY), Err(Error::NonFiniteFloat));
+    }
+
+    #[test]
+    fn units_without_ensure_ascii_take_the_utf8_path() {
+        let mut w = JsonWriter::new(Format::compact());
+        w.str_units(super::Units::Ucs2(&[0x65, 0xe9, 0xd800, 0x22]));
+        w.str_units(super::Units::Ucs4(&[0x1_f600]));
+        assert_eq!(
+            w.as_bytes(),
+            "\"e\u{e9}\\ud800\\\"\"\"\u{1f600}\"".as_bytes()
+        );
     }
 
     #[test]

@@ -1,0 +1,54 @@
+//! A Python `str` read in place: its kind (1, 2 or 4 bytes per code point), data and length.
+//!
+//! Serialization hot paths read text straight from CPython's own storage instead of asking
+//! for its UTF-8 form (which for a non-ASCII `str` is an encode, plus a cached copy held by
+//! the object) and decoding that again. The non-limited C API makes the layout available;
+//! this is the one place that depends on it. Sound for CPython 3.10-3.13, the versions wheels
+//! are built for (on 3.10/3.11 a legacy `str` made through the deprecated `Py_UNICODE` API is
+//! readied first); pyo3-ffi has no inline `PyUnicode_IS_ASCII` for 3.14, where this module will
+//! need the function forms.
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+/// The code units of a `str`, borrowed for as long as the `str` is.
+#[derive(Debug, Clone, Copy)]
+pub enum StrView<'a> {
+    /// Pure ASCII: one byte per code point, and valid UTF-8 as it is.
+    Ascii(&'a [u8]),
+    /// One byte per code point, some of them U+0080..U+00FF.
+    Latin1(&'a [u8]),
+    Ucs2(&'a [u16]),
+    Ucs4(&'a [u32]),
+}
+
+impl<'a> StrView<'a> {
+    /// The view of `s` (any `str`, subclasses included: the storage is the base object's).
+    pub fn of(s: &'a Bound<'_, PyString>) -> PyResult<Self> {
+        let op = s.as_ptr();
+        // SAFETY: `op` is a live str (the type of `Bound<PyString>` says so). READY is a no-op
+        // from 3.12 and fills the canonical representation of a legacy str before; after it,
+        // kind/data/length describe `length` units of `kind` bytes that the str owns and does
+        // not change (str is immutable) while `s` is borrowed.
+        unsafe {
+            if ffi::PyUnicode_READY(op) != 0 {
+                return Err(PyErr::fetch(s.py()));
+            }
+            let len = ffi::PyUnicode_GET_LENGTH(op) as usize;
+            let data = ffi::PyUnicode_DATA(op);
+            Ok(match ffi::PyUnicode_KIND(op) {
+                ffi::PyUnicode_1BYTE_KIND if ffi::PyUnicode_IS_ASCII(op) != 0 => {
+                    StrView::Ascii(std::slice::from_raw_parts(data.cast(), len))
+                }
+                ffi::PyUnicode_1BYTE_KIND => {
+                    StrView::Latin1(std::slice::from_raw_parts(data.cast(), len))
+                }
+                ffi::PyUnicode_2BYTE_KIND => {
+                    StrView::Ucs2(std::slice::from_raw_parts(data.cast(), len))
+                }
+                _ => StrView::Ucs4(std::slice::from_raw_parts(data.cast(), len)),
+            })
+        }
+    }
+}

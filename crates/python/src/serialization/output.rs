@@ -1,0 +1,183 @@
+//! The encoder's output buffer is the Python object it returns: a `bytes` (UTF-8) or, for
+//! output known to be ASCII, a compact ASCII `str`, grown and finally shrunk in place.
+//!
+//! Building the text in a Rust buffer and copying it into a new object at the end costs a
+//! second pass over the whole output (and a second large allocation) that, on a
+//! megabyte-sized document, is a large share of the time; CPython's own resize functions
+//! (`_PyBytes_Resize`, `PyUnicode_Resize`, both `realloc`) let the object be the buffer.
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+use crewai_rust_serialization::Out;
+
+/// Which object the text is written into.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Bytes,
+    /// A compact ASCII str (`PyUnicode_New(n, 127)`): the text must be pure ASCII.
+    AsciiStr,
+}
+
+/// A `bytes` or ASCII `str` object, exclusively ours (reference count 1, never shown to
+/// Python code) until `finish`, whose size is the capacity and whose first `len` bytes are
+/// the text.
+pub struct PyOut {
+    obj: *mut ffi::PyObject,
+    target: Target,
+    ptr: *mut u8,
+    len: usize,
+    cap: usize,
+}
+
+impl PyOut {
+    pub fn new(py: Python<'_>, target: Target, capacity: usize) -> PyResult<Self> {
+        // Never zero: a zero-length str would be the shared empty-string singleton.
+        let cap = capacity.max(16);
+        // SAFETY: plain constructors; a NULL result has set the Python error.
+        let obj = unsafe {
+            match target {
+                Target::Bytes => {
+                    ffi::PyBytes_FromStringAndSize(std::ptr::null(), cap as ffi::Py_ssize_t)
+                }
+                Target::AsciiStr => ffi::PyUnicode_New(cap as ffi::Py_ssize_t, 127),
+            }
+        };
+        if obj.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        let mut out = Self {
+            obj,
+            target,
+            ptr: std::ptr::null_mut(),
+            len: 0,
+            cap,
+        };
+        out.ptr = out.data();
+        Ok(out)
+    }
+
+    /// The object's character/byte storage.
+    fn data(&self) -> *mut u8 {
+        // SAFETY: `obj` is a live object of the target's type.
+        unsafe {
+            match self.target {
+                Target::Bytes => ffi::PyBytes_AS_STRING(self.obj).cast_mut().cast(),
+                Target::AsciiStr => ffi::PyUnicode_DATA(self.obj).cast(),
+            }
+        }
+    }
+
+    /// Resize the object to `size` bytes/characters, keeping its first `min(len, size)`.
+    fn resize(&mut self, size: usize) -> PyResult<()> {
+        // SAFETY: `obj` has reference count 1, is not interned and its hash is not computed
+        // (no Python code ever saw it), which is what both resize functions require. On
+        // failure `_PyBytes_Resize` has released the object and set it to NULL, while
+        // `PyUnicode_Resize` leaves it as it was; either way `obj` stays ours or NULL.
+        let rc = unsafe {
+            match self.target {
+                Target::Bytes => ffi::_PyBytes_Resize(&mut self.obj, size as ffi::Py_ssize_t),
+                Target::AsciiStr => ffi::PyUnicode_Resize(&mut self.obj, size as ffi::Py_ssize_t),
+            }
+        };
+        if rc != 0 {
+            // SAFETY: the error is set by the failed resize; we hold the interpreter.
+            return Err(unsafe { PyErr::fetch(Python::assume_attached()) });
+        }
+        self.cap = size;
+        self.ptr = self.data();
+        Ok(())
+    }
+
+    /// The finished text as its object.
+    pub fn finish<'py>(mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if self.len != self.cap {
+            self.resize(self.len)?;
+        }
+        let obj = std::mem::replace(&mut self.obj, std::ptr::null_mut());
+        // SAFETY: a complete object holding exactly the text, now handed to Python.
+        Ok(unsafe { Bound::from_owned_ptr(py, obj) })
+    }
+
+    /// The finished text as a `bytes`.
+    pub fn finish_bytes<'py>(self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        debug_assert!(self.target == Target::Bytes);
+        // SAFETY: the target is bytes.
+        Ok(unsafe { self.finish(py)?.cast_into_unchecked() })
+    }
+
+    /// The finished text as a `str`: the ASCII str itself, or the bytes decoded as UTF-8
+    /// (`surrogatepass` lets lone surrogates written in their 3-byte form through).
+    pub fn finish_str<'py>(
+        self,
+        py: Python<'py>,
+        surrogates: bool,
+    ) -> PyResult<Bound<'py, PyString>> {
+        if self.target == Target::AsciiStr {
+            // SAFETY: the target is str.
+            return Ok(unsafe { self.finish(py)?.cast_into_unchecked() });
+        }
+        let errors: &std::ffi::CStr = if surrogates {
+            c"surrogatepass"
+        } else {
+            c"strict"
+        };
+        // SAFETY: decodes `len` initialised bytes of our buffer into a new str.
+        unsafe {
+            let s = ffi::PyUnicode_DecodeUTF8(
+                self.ptr.cast(),
+                self.len as ffi::Py_ssize_t,
+                errors.as_ptr(),
+            );
+            if s.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            Ok(Bound::from_owned_ptr(py, s).cast_into_unchecked())
+        }
+    }
+}
+
+impl Drop for PyOut {
+    fn drop(&mut self) {
+        if !self.obj.is_null() {
+            // SAFETY: our own reference; the encoder only runs attached to the interpreter,
+            // and a bytes/str deallocates the same whatever its (unused) contents.
+            unsafe { ffi::Py_DECREF(self.obj) };
+        }
+    }
+}
+
+// SAFETY: `ptr..ptr + cap` is the object's storage (re-read after every resize), the first
+// `len` bytes are what was written, and `grow` keeps them.
+unsafe impl Out for PyOut {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.len
+    }
+    #[inline(always)]
+    fn capacity(&self) -> usize {
+        self.cap
+    }
+    #[inline(always)]
+    fn as_ptr(&self) -> *const u8 {
+        self.ptr
+    }
+    #[inline(always)]
+    fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.ptr
+    }
+    #[cold]
+    fn grow(&mut self, additional: usize) {
+        let want = (self.len + additional).max(self.cap.saturating_mul(2));
+        if let Err(e) = self.resize(want) {
+            // Out of memory: no way to report it through the writer; `guarded` turns the
+            // panic into a Python exception and `Drop` releases the object.
+            panic!("cannot grow the JSON output to {want} bytes: {e}");
+        }
+    }
+    #[inline(always)]
+    unsafe fn set_len(&mut self, len: usize) {
+        self.len = len;
+    }
+}

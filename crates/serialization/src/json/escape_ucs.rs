@@ -1,0 +1,322 @@
+//! `ensure_ascii` escaping of a string given as fixed-width code units (CPython's in-memory
+//! forms: Latin-1, UCS-2, UCS-4), byte-identical to CPython's `encode_basestring_ascii`.
+//!
+//! Reading the units directly skips the UTF-8 round trip (encode, then decode again to find
+//! each code point). Clean runs are checked and narrowed to bytes eight units at a time with
+//! SSE2 on x86_64 (part of its baseline); other targets take the scalar loop.
+
+use super::out::Out;
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// A string's code units, as CPython stores it.
+#[derive(Debug, Clone, Copy)]
+pub enum Units<'a> {
+    /// One byte per code point, U+0000..U+00FF.
+    Latin1(&'a [u8]),
+    Ucs2(&'a [u16]),
+    Ucs4(&'a [u32]),
+}
+
+/// Append `"<s escaped>"` with every non-ASCII code point (and DEL) as `\uXXXX`, astral ones
+/// as a surrogate pair, lone surrogates as themselves (`\udXXX`), as the stdlib does.
+pub fn write_units_ascii<O: Out + ?Sized>(out: &mut O, s: Units<'_>) {
+    out.push(b'"');
+    match s {
+        Units::Latin1(s) => write_wide(out, s),
+        Units::Ucs2(s) => write_wide(out, s),
+        Units::Ucs4(s) => write_wide(out, s),
+    }
+    out.push(b'"');
+}
+
+/// One code unit width.
+trait Unit: Copy {
+    /// The most output bytes one unit can need (`\uXXXX`, or a pair of them).
+    const MAX_OUT: usize;
+    fn get(self) -> u32;
+    /// For the 8 units at `s[i..i + 8]`: their low bytes, and a mask with bit k set when
+    /// unit k is a plain printable ASCII character (copied as that byte).
+    #[cfg(target_arch = "x86_64")]
+    fn load8(s: &[Self], i: usize) -> (u64, u32);
+}
+
+/// Plain: printable ASCII other than `"` and `\\` (DEL is escaped too).
+#[inline(always)]
+fn plain(c: u32) -> bool {
+    (0x20..0x7f).contains(&c) && c != u32::from(b'"') && c != u32::from(b'\\')
+}
+
+#[cfg(target_arch = "x86_64")]
+mod simd {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi16, _mm_cmpgt_epi16, _mm_cmplt_epi16, _mm_cvtsi128_si64,
+        _mm_movemask_epi8, _mm_or_si128, _mm_packs_epi16, _mm_packus_epi16, _mm_set1_epi16,
+        _mm_xor_si128,
+    };
+
+    /// For eight 16-bit lanes (values as unsigned), the lanes narrowed to bytes (meaningful
+    /// for plain lanes, which are all < 0x80) and the plain-lane mask (bit per lane).
+    #[inline(always)]
+    pub fn classify16(x: __m128i) -> (u64, u32) {
+        // SAFETY: SSE2 only, available on every x86_64 CPU.
+        unsafe {
+            // Unsigned order through the sign bit: lanes >= 0x8000 compare as negative.
+            let biased = _mm_xor_si128(x, _mm_set1_epi16(i16::MIN));
+            let low = _mm_cmplt_epi16(biased, _mm_set1_epi16((0x20 ^ 0x8000_u16) as i16));
+            let high = _mm_cmpgt_epi16(biased, _mm_set1_epi16((0x7e ^ 0x8000_u16) as i16));
+            let quote = _mm_cmpeq_epi16(x, _mm_set1_epi16(i16::from(b'"')));
+            let backslash = _mm_cmpeq_epi16(x, _mm_set1_epi16(i16::from(b'\\')));
+            let special = _mm_or_si128(_mm_or_si128(low, high), _mm_or_si128(quote, backslash));
+            // Lanes are all-ones or zero: packing keeps one byte per lane for movemask.
+            let special = _mm_movemask_epi8(_mm_packs_epi16(special, special)) as u32 & 0xff;
+            let bytes = _mm_cvtsi128_si64(_mm_packus_epi16(x, x)) as u64;
+            (bytes, !special & 0xff)
+        }
+    }
+}
+
+impl Unit for u8 {
+    const MAX_OUT: usize = 6;
+    #[inline(always)]
+    fn get(self) -> u32 {
+        u32::from(self)
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn load8(s: &[u8], i: usize) -> (u64, u32) {
+        use std::arch::x86_64::{_mm_cvtsi64_si128, _mm_setzero_si128, _mm_unpacklo_epi8};
+        let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 units"));
+        // SAFETY: SSE2 is in the x86_64 baseline.
+        let wide = unsafe { _mm_unpacklo_epi8(_mm_cvtsi64_si128(w as i64), _mm_setzero_si128()) };
+        (w, simd::classify16(wide).1)
+    }
+}
+
+impl Unit for u16 {
+    const MAX_OUT: usize = 6;
+    #[inline(always)]
+    fn get(self) -> u32 {
+        u32::from(self)
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn load8(s: &[u16], i: usize) -> (u64, u32) {
+        use std::arch::x86_64::_mm_loadu_si128;
+        let chunk: &[u16; 8] = s[i..i + 8].try_into().expect("8 units");
+        // SAFETY: SSE2 is in the x86_64 baseline; the load reads exactly `chunk`.
+        unsafe { simd::classify16(_mm_loadu_si128(chunk.as_ptr().cast())) }
+    }
+}
+
+impl Unit for u32 {
+    const MAX_OUT: usize = 12;
+    #[inline(always)]
+    fn get(self) -> u32 {
+        self
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn load8(s: &[u32], i: usize) -> (u64, u32) {
+        use std::arch::x86_64::{_mm_loadu_si128, _mm_packs_epi32};
+        let chunk: &[u32; 8] = s[i..i + 8].try_into().expect("8 units");
+        // SAFETY: SSE2 is in the x86_64 baseline; the loads read exactly `chunk`. Code points
+        // are < 2^31, so the signed saturating pack keeps small values and turns large ones
+        // into 0x7fff, which still classifies as needing an escape.
+        unsafe {
+            let a = _mm_loadu_si128(chunk.as_ptr().cast());
+            let b = _mm_loadu_si128(chunk.as_ptr().add(4).cast());
+            simd::classify16(_mm_packs_epi32(a, b))
+        }
+    }
+}
+
+/// Units per reservation: bounds the worst-case reservation for a long string.
+const CHUNK: usize = 4096;
+
+/// Two lowercase hex digits per byte value.
+static HEX2: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 15]];
+        i += 1;
+    }
+    t
+};
+
+/// The letter after the backslash of a short escape, 0 if none.
+static SHORT: [u8; 128] = {
+    let mut t = [0u8; 128];
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0a] = b'n';
+    t[0x0c] = b'f';
+    t[0x0d] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t
+};
+
+fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T]) {
+    let mut i = 0;
+    while i < s.len() {
+        let end = (i + CHUNK).min(s.len());
+        // Every unit writes at most MAX_OUT bytes; +8 for an 8-byte store past the last one.
+        out.reserve((end - i) * T::MAX_OUT + 8);
+        // SAFETY: `p` stays within the reservation: each unit consumed advances it by at most
+        // MAX_OUT, and every store is at most 8 bytes at a position at most MAX_OUT * (units
+        // left) before its end, the 8 spare bytes covering the rest. Exactly the bytes up to
+        // the final `p` are initialised (stores past it are overwritten or left as spare).
+        unsafe {
+            let len = out.len();
+            let base = out.as_mut_ptr().add(len);
+            let mut p = base;
+            while i < end {
+                let c = s[i].get();
+                if !plain(c) {
+                    p = escape(p, c);
+                    i += 1;
+                    continue;
+                }
+                // A plain unit starts a run: take it eight units at a time. Dense non-ASCII
+                // text never gets here, so it does not wait on the vector test per unit.
+                #[cfg(target_arch = "x86_64")]
+                while i + 8 <= end {
+                    let (bytes, plain) = T::load8(s, i);
+                    p.cast::<u64>().write_unaligned(bytes);
+                    // `plain` has 8 bits: the count of leading plain units, at most 8.
+                    let n = (!plain).trailing_zeros() as usize;
+                    p = p.add(n);
+                    i += n;
+                    if n < 8 {
+                        break;
+                    }
+                }
+                if i < end && plain(s[i].get()) {
+                    p.write(s[i].get() as u8);
+                    p = p.add(1);
+                    i += 1;
+                }
+            }
+            out.set_len(len + p.offset_from(base) as usize);
+        }
+    }
+}
+
+/// Write the escape of a non-plain code point at `p` (with at least 12 writable bytes, or 8
+/// beyond the 6 of a `\uXXXX`); returns the position after it.
+///
+/// SAFETY (callers): `p` is valid for the writes described.
+#[inline(always)]
+unsafe fn escape(p: *mut u8, c: u32) -> *mut u8 {
+    let u16_escape = |c: u32| -> u64 {
+        let [h0, h1] = HEX2[(c >> 8) as usize & 0xff];
+        let [l0, l1] = HEX2[c as usize & 0xff];
+        u64::from_le_bytes([b'\\', b'u', h0, h1, l0, l1, 0, 0])
+    };
+    // SAFETY: per the contract, 8 bytes at `p` (and at `p + 6` for a pair) are writable.
+    unsafe {
+        if c < 0x80 && SHORT[c as usize] != 0 {
+            p.cast::<[u8; 2]>()
+                .write_unaligned([b'\\', SHORT[c as usize]]);
+            return p.add(2);
+        }
+        if c >= 0x1_0000 {
+            let v = c - 0x1_0000;
+            p.cast::<u64>()
+                .write_unaligned(u16_escape(0xd800 | (v >> 10)));
+            p.add(6)
+                .cast::<u64>()
+                .write_unaligned(u16_escape(0xdc00 | (v & 0x3ff)));
+            return p.add(12);
+        }
+        p.cast::<u64>().write_unaligned(u16_escape(c));
+        p.add(6)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Units, write_units_ascii};
+    use crate::json::escape::write_str;
+
+    /// The UTF-8 path (itself checked against CPython's output) on the same text.
+    fn via_utf8(s: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_str(&mut out, s.as_bytes(), true, false);
+        out
+    }
+
+    fn all_widths(s: &str) -> Vec<Vec<u8>> {
+        let cps: Vec<u32> = s.chars().map(u32::from).collect();
+        let mut outs = Vec::new();
+        let mut out = Vec::new();
+        write_units_ascii(&mut out, Units::Ucs4(&cps));
+        outs.push(out);
+        if cps.iter().all(|&c| c < 0x1_0000) {
+            let u: Vec<u16> = cps.iter().map(|&c| c as u16).collect();
+            let mut out = Vec::new();
+            write_units_ascii(&mut out, Units::Ucs2(&u));
+            outs.push(out);
+        }
+        if cps.iter().all(|&c| c < 0x100) {
+            let u: Vec<u8> = cps.iter().map(|&c| c as u8).collect();
+            let mut out = Vec::new();
+            write_units_ascii(&mut out, Units::Latin1(&u));
+            outs.push(out);
+        }
+        outs
+    }
+
+    #[test]
+    fn every_width_matches_the_utf8_path() {
+        let specials = [
+            "\"",
+            "\\",
+            "\n",
+            "\u{1}",
+            "\u{1f}",
+            "\u{7f}",
+            "\u{80}",
+            "é",
+            "ÿ",
+            "€",
+            "\u{2028}",
+            "\u{ffff}",
+            "😀",
+            "\u{10ffff}",
+            " ",
+            "~",
+        ];
+        for special in specials {
+            for at in 0..40 {
+                let s = format!("{}{special}{}", "a".repeat(at), "b".repeat(40 - at));
+                for out in all_widths(&s) {
+                    assert_eq!(out, via_utf8(&s), "{special:?} at {at}");
+                }
+            }
+        }
+        let long: String = (0..20_000u32)
+            .filter_map(|k| char::from_u32((k * 7919) % 0x11_0000))
+            .collect();
+        for out in all_widths(&long) {
+            assert_eq!(out, via_utf8(&long));
+        }
+    }
+
+    #[test]
+    fn lone_surrogates_and_lanes_above_0x8000() {
+        // Expected values are json.dumps(s) in CPython.
+        let mut out = Vec::new();
+        write_units_ascii(&mut out, Units::Ucs2(&[0x61, 0xd800, 0x62, 0xdfff]));
+        assert_eq!(out, br#""a\ud800b\udfff""#);
+        out.clear();
+        let units: Vec<u16> = "abcdefgh".encode_utf16().chain([0x8000, 0xfffe]).collect();
+        write_units_ascii(&mut out, Units::Ucs2(&units));
+        assert_eq!(out, br#""abcdefgh\u8000\ufffe""#);
+        out.clear();
+        write_units_ascii(&mut out, Units::Ucs4(&[0xdc00, 0x41, 0x1_f600, 0x1_0000]));
+        assert_eq!(out, br#""\udc00A\ud83d\ude00\ud800\udc00""#);
+    }
+}
