@@ -15,6 +15,7 @@ use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyList, PyString};
 use crewai_rust_serialization::{Builder, Escaped, parse_with_ascii};
 
 use crate::errors::{SerializationFailure, serialization_error};
+use crate::pystr::StrView;
 
 pub fn loads<'py>(
     py: Python<'py>,
@@ -56,23 +57,11 @@ pub fn loads<'py>(
 /// The characters of an ASCII `str`, borrowed from the object itself (an ASCII str stores one
 /// byte per character, which is valid UTF-8); `None` for any other str.
 fn ascii_str_data<'a>(s: &'a Bound<'_, PyString>) -> PyResult<Option<&'a str>> {
-    let op = s.as_ptr();
-    // SAFETY: `op` is a live str (the cast checked it) held by `s` for 'a. PyUnicode_READY
-    // (a no-op from 3.12) makes the legacy representation of 3.10/3.11 canonical first. An
-    // ASCII str's data is `length` bytes, all < 0x80, which CPython never changes after
-    // creation, so the slice stays valid and is UTF-8 for as long as `s` is borrowed.
-    unsafe {
-        if ffi::PyUnicode_READY(op) != 0 {
-            return Err(PyErr::fetch(s.py()));
-        }
-        if ffi::PyUnicode_IS_ASCII(op) == 0 {
-            return Ok(None);
-        }
-        let len = ffi::PyUnicode_GET_LENGTH(op) as usize;
-        let data = ffi::PyUnicode_DATA(op).cast::<u8>();
-        let bytes = std::slice::from_raw_parts(data, len);
-        Ok(Some(std::str::from_utf8_unchecked(bytes)))
-    }
+    Ok(match StrView::of(s)? {
+        // SAFETY: an ASCII str's units are all < 0x80, which is valid UTF-8 as it is.
+        StrView::Ascii(bytes) => Some(unsafe { std::str::from_utf8_unchecked(bytes) }),
+        _ => None,
+    })
 }
 
 fn utf8_error(py: Python<'_>, bytes: &[u8], _: std::str::Utf8Error) -> PyErr {
