@@ -18,6 +18,8 @@ use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 use crate::errors::tools_error;
 use crate::runtime::{detached, guarded};
 
+mod agent;
+
 /// Inputs longer than this are parsed with the interpreter released.
 const DETACH_ABOVE: usize = 64 * 1024;
 
@@ -82,14 +84,16 @@ fn parse_agent_output<'py>(
             };
             ("action", thought, tool, input, needs_repair).into_pyobject(py)
         }
-        AgentOutput::Invalid(problem) => {
-            let name = match problem {
-                FormatProblem::MissingAction => "missing_action",
-                FormatProblem::MissingActionInput => "missing_action_input",
-                FormatProblem::FormatWithoutTools => "format_without_tools",
-            };
-            PyTuple::new(py, ["invalid", name])
-        }
+        AgentOutput::Invalid(problem) => PyTuple::new(py, ["invalid", problem_name(problem)]),
+    }
+}
+
+/// The name the Python layer knows a format problem by.
+fn problem_name(problem: FormatProblem) -> &'static str {
+    match problem {
+        FormatProblem::MissingAction => "missing_action",
+        FormatProblem::MissingActionInput => "missing_action_input",
+        FormatProblem::FormatWithoutTools => "format_without_tools",
     }
 }
 
@@ -322,6 +326,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sanitize_tool_name, m)?)?;
     m.add_function(wrap_pyfunction!(select_tool, m)?)?;
     m.add_function(wrap_pyfunction!(parse_agent_output, m)?)?;
+    m.add_function(wrap_pyfunction!(agent::setup_agent_output, m)?)?;
+    m.add_function(wrap_pyfunction!(agent::agent_output, m)?)?;
     m.add_function(wrap_pyfunction!(parse_tool_input, m)?)?;
     m.add_function(wrap_pyfunction!(repair_json, m)?)?;
     m.add_class::<ResultStore>()?;

@@ -8,6 +8,7 @@ identical either way.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from crewai.agents.parser import AgentAction, AgentFinish, OutputParserError
@@ -23,24 +24,74 @@ def _core() -> Any:
     return _native.core()
 
 
-def parse_agent_output(text: str) -> AgentAction | AgentFinish:
-    """`crewai.agents.parser.parse`, in Rust."""
-    if not isinstance(text, str):
-        return reference.parse_agent_output(text)
-    out = _core().parse_agent_output(text)
-    kind = out[0]
-    if kind == "action":
-        _, thought, tool, tool_input, needs_repair = out
-        if needs_repair:
-            tool_input = reference.finish_repair(tool_input)
-        # Positional arguments, in the dataclasses' field order: half the cost of keywords on
-        # a path where building the result is a large share of the whole call.
-        return AgentAction(thought, tool, tool_input, text)
-    if kind == "finish":
-        return AgentFinish(out[1], out[2], text)
-    if kind == "invalid":
-        raise OutputParserError(reference.format_problem_message(out[1]))
-    return reference.parse_agent_output(text)
+def fills_directly(cls: type, names: tuple[str, ...], probe: tuple[Any, ...]) -> bool:
+    """Whether `cls.__new__(cls)` with `names` stored in its `__dict__` is the object
+    `cls(*probe)` builds: a plain (not frozen, slot-less) dataclass whose generated `__init__`
+    stores exactly these fields, in this order, and nothing else. crewai's classes are checked
+    when this module loads; a crewai that changes them gets its class called instead."""
+    if not dataclasses.is_dataclass(cls) or type(cls) is not type:
+        return False
+    fields = dataclasses.fields(cls)
+    if tuple(f.name for f in fields) != names or not all(f.init for f in fields):
+        return False
+    if any("__slots__" in vars(base) for base in cls.__mro__[:-1]):
+        return False
+    plain = (
+        cls.__new__ is object.__new__
+        and cls.__setattr__ is object.__setattr__
+        and not hasattr(cls, "__post_init__")
+        and not hasattr(cls, "__getattr__")
+    )
+    if not plain:
+        return False
+    built = cls(*probe)
+    expected = dict(zip(names, [*probe, *(f.default for f in fields[len(probe) :])], strict=True))
+    return type(built) is cls and list(vars(built).items()) == list(expected.items())
+
+
+def setup(fill_directly: bool | None = None) -> bool:
+    """Hand crewai's parser classes to the extension; `fill_directly=None` decides by
+    `fills_directly` and then checks one parse of each kind against crewai's own. Returns the
+    mode in use."""
+    from crewai.agents import parser
+
+    if fill_directly is None:
+        fill_directly = fills_directly(
+            AgentAction, ("thought", "tool", "tool_input", "text", "result"), ("t", "a", "{}", "x")
+        ) and fills_directly(AgentFinish, ("thought", "output", "text"), ("t", "o", "x"))
+        if fill_directly:
+            _configure(True)
+            fill_directly = all(_same_object(text, parser.parse) for text in _PROBES)
+    _configure(fill_directly)
+    return fill_directly
+
+
+_PROBES = (
+    'Thought: look\nAction: **Search**\nAction Input: {"q": "x"\n',
+    "Thought: done\nFinal Answer: 42",
+)
+
+
+def _configure(fill_directly: bool) -> None:
+    _core().setup_agent_output(
+        AgentAction,
+        AgentFinish,
+        OutputParserError,
+        reference.finish_repair,
+        reference.format_problem_message,
+        reference.parse_agent_output,
+        fill_directly,
+    )
+
+
+def _same_object(text: str, crewai_parse: Any) -> bool:
+    ours, theirs = _core().agent_output(text), crewai_parse(text)
+    return type(ours) is type(theirs) and list(vars(ours).items()) == list(vars(theirs).items())
+
+
+setup()
+# The extension function itself: no Python frame between crewai's executor and the parse.
+parse_agent_output = _core().agent_output
 
 
 def parse_tool_input(tool_input: str | None) -> dict[str, Any]:
