@@ -19,6 +19,7 @@ use crate::errors::tools_error;
 use crate::runtime::{detached, guarded};
 
 mod agent;
+mod input;
 
 /// Inputs longer than this are parsed with the interpreter released.
 const DETACH_ABOVE: usize = 64 * 1024;
@@ -329,6 +330,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(agent::setup_agent_output, m)?)?;
     m.add_function(wrap_pyfunction!(agent::agent_output, m)?)?;
     m.add_function(wrap_pyfunction!(parse_tool_input, m)?)?;
+    m.add_function(wrap_pyfunction!(input::setup_tool_input, m)?)?;
+    m.add_function(wrap_pyfunction!(input::tool_input, m)?)?;
     m.add_function(wrap_pyfunction!(repair_json, m)?)?;
     m.add_class::<ResultStore>()?;
     m.add_class::<RateLimit>()?;

@@ -1,9 +1,11 @@
 """The Rust-backed tool helpers, with the same interface as `reference`.
 
-Each function hands the text to the extension; when the extension reports an input it will
-not decide (json5 or Python syntax beyond the subsets Rust models, the few json_repair paths
-not ported, strings holding lone surrogates), the reference runs instead, so answers are
-identical either way.
+`parse_agent_output` and `parse_tool_input` are the extension's functions themselves (crewai's
+classes and the reference's fallbacks are handed to it when this module loads), so a call has
+no Python frame on its way; the other helpers hand the text over here. Where the extension
+does not decide an input (json5 or Python syntax beyond the subsets Rust models, the few
+json_repair paths not ported, strings holding lone surrogates), the reference runs instead, so
+answers are identical either way.
 """
 
 from __future__ import annotations
@@ -94,18 +96,9 @@ setup()
 parse_agent_output = _core().agent_output
 
 
-def parse_tool_input(tool_input: str | None) -> dict[str, Any]:
-    """`ToolUsage._validate_tool_input`'s decoding, in Rust where it can be decided."""
-    if tool_input is None:
-        return {}
-    if not isinstance(tool_input, str):
-        raise ToolInputError(TOOL_INPUT_ERROR)
-    out = _core().parse_tool_input(tool_input)
-    if out is None:
-        return reference.parse_tool_input(tool_input)
-    if out is False:
-        raise ToolInputError(TOOL_INPUT_ERROR)
-    return out
+_core().setup_tool_input(ToolInputError, TOOL_INPUT_ERROR, reference.parse_tool_input)
+# `ToolUsage._validate_tool_input`'s decoding; the reference chain runs where Rust does not decide.
+parse_tool_input = _core().tool_input
 
 
 def repair_json(text: str) -> str:
