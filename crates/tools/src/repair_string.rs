@@ -150,7 +150,10 @@ impl Parser {
         if !ok {
             return None;
         }
-        let value: String = value.iter().collect();
+        let value: String = match &self.ascii {
+            Some(text) => text[start..end].to_owned(),
+            None => value.iter().collect(),
+        };
         self.index = end as isize + 1;
         Some(value)
     }
