@@ -3,6 +3,7 @@
 //! surrogates) are reported as undecided so the Python layer answers exactly.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::time::Duration;
 
 use crewai_rust_tools::agent_output::{self, ActionInput, AgentOutput, FormatProblem};
@@ -87,6 +88,19 @@ fn parse_agent_output<'py>(
         }
         AgentOutput::Invalid(problem) => PyTuple::new(py, ["invalid", problem_name(problem)]),
     }
+}
+
+/// The setup a binding reads on every call. Setups are replaced only when the Python module
+/// that makes them is imported anew (a fuzz harness re-imports it under instrumentation), so
+/// each is leaked rather than freed: a reader may still hold the old one, and a call then costs
+/// one atomic load instead of a lock.
+fn current<T>(slot: &AtomicPtr<T>) -> Option<&'static T> {
+    // SAFETY: the pointer is null or came from `Box::leak` in `install` and is never freed.
+    unsafe { slot.load(Ordering::Acquire).as_ref() }
+}
+
+fn install<T>(slot: &AtomicPtr<T>, value: T) {
+    slot.store(Box::leak(Box::new(value)), Ordering::Release);
 }
 
 /// The name the Python layer knows a format problem by.

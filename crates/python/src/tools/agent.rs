@@ -4,18 +4,17 @@
 //! over once by `setup_agent_output` (the Python layer checks the classes at import).
 
 use std::ptr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use crewai_rust_tools::agent_output::{
     ActionInput, AgentOutput, FormatProblem, parse_agent_output,
 };
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
-use super::{problem_name, run};
+use super::{current, install, problem_name, run};
 
 /// What the parser needs from Python, set once per process.
 struct Setup {
@@ -39,7 +38,7 @@ struct Setup {
     output: Py<PyString>,
 }
 
-static SETUP: PyOnceLock<Setup> = PyOnceLock::new();
+static SETUP: AtomicPtr<Setup> = AtomicPtr::new(ptr::null_mut());
 
 /// Whether results are built by filling the instance dict (checked equivalent to calling the
 /// class) rather than by calling the class.
@@ -48,7 +47,8 @@ static FILL_DIRECTLY: AtomicBool = AtomicBool::new(false);
 /// Hand over crewai's `AgentAction`, `AgentFinish`, `OutputParserError` and the Python
 /// callables of the rare paths; `fill_directly` builds results without running the classes'
 /// `__init__` (only when the caller verified that gives identical objects). Calling it again
-/// with the same objects only changes `fill_directly`.
+/// with the same objects only changes `fill_directly`; with other objects (the module was
+/// imported anew) they replace the old ones.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 pub fn setup_agent_output(
@@ -61,30 +61,32 @@ pub fn setup_agent_output(
     fallback: Bound<'_, PyAny>,
     fill_directly: bool,
 ) -> PyResult<()> {
-    let setup = SETUP.get_or_init(py, || Setup {
-        action: action.clone().unbind(),
-        finish: finish.clone().unbind(),
-        error: error.clone().unbind(),
-        finish_repair: finish_repair.clone().unbind(),
-        problem_message: problem_message.clone().unbind(),
-        fallback: fallback.clone().unbind(),
-        thought: PyString::intern(py, "thought").unbind(),
-        tool: PyString::intern(py, "tool").unbind(),
-        tool_input: PyString::intern(py, "tool_input").unbind(),
-        text: PyString::intern(py, "text").unbind(),
-        result: PyString::intern(py, "result").unbind(),
-        output: PyString::intern(py, "output").unbind(),
+    let same = current(&SETUP).is_some_and(|setup| {
+        setup.action.is(&action)
+            && setup.finish.is(&finish)
+            && setup.error.is(&error)
+            && setup.finish_repair.is(&finish_repair)
+            && setup.problem_message.is(&problem_message)
+            && setup.fallback.is(&fallback)
     });
-    let same = setup.action.is(&action)
-        && setup.finish.is(&finish)
-        && setup.error.is(&error)
-        && setup.finish_repair.is(&finish_repair)
-        && setup.problem_message.is(&problem_message)
-        && setup.fallback.is(&fallback);
     if !same {
-        return Err(PyValueError::new_err(
-            "setup_agent_output was already called with other classes or callables",
-        ));
+        install(
+            &SETUP,
+            Setup {
+                action: action.unbind(),
+                finish: finish.unbind(),
+                error: error.unbind(),
+                finish_repair: finish_repair.unbind(),
+                problem_message: problem_message.unbind(),
+                fallback: fallback.unbind(),
+                thought: PyString::intern(py, "thought").unbind(),
+                tool: PyString::intern(py, "tool").unbind(),
+                tool_input: PyString::intern(py, "tool_input").unbind(),
+                text: PyString::intern(py, "text").unbind(),
+                result: PyString::intern(py, "result").unbind(),
+                output: PyString::intern(py, "output").unbind(),
+            },
+        );
     }
     FILL_DIRECTLY.store(fill_directly, Ordering::Relaxed);
     Ok(())
@@ -94,7 +96,7 @@ pub fn setup_agent_output(
 /// `OutputParserError` with crewai's message.
 #[pyfunction]
 pub fn agent_output<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let Some(setup) = SETUP.get(py) else {
+    let Some(setup) = current(&SETUP) else {
         return Err(PyRuntimeError::new_err(
             "agent_output needs setup_agent_output first (crewai_rust.tools.native does it)",
         ));

@@ -4,10 +4,12 @@
 use crewai_rust_tools::tool_input::{ToolInput, parse_tool_input};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyString, PyType};
 
-use super::{dict_to_py, run};
+use std::ptr;
+use std::sync::atomic::AtomicPtr;
+
+use super::{current, dict_to_py, install, run};
 
 /// The Python pieces of the rare paths, set once per process.
 struct Setup {
@@ -18,29 +20,28 @@ struct Setup {
     fallback: Py<PyAny>,
 }
 
-static SETUP: PyOnceLock<Setup> = PyOnceLock::new();
+static SETUP: AtomicPtr<Setup> = AtomicPtr::new(ptr::null_mut());
 
 /// Hand over the error class and message crewai's chain raises and the reference chain.
-/// Calling it again with the same objects does nothing.
+/// Calling it again with other objects (the module was imported anew) replaces them.
 #[pyfunction]
 pub fn setup_tool_input(
-    py: Python<'_>,
     error: Bound<'_, PyType>,
     message: Bound<'_, PyString>,
     fallback: Bound<'_, PyAny>,
 ) -> PyResult<()> {
-    let setup = SETUP.get_or_init(py, || Setup {
-        error: error.clone().unbind(),
-        message: message.clone().unbind(),
-        fallback: fallback.clone().unbind(),
+    let same = current(&SETUP).is_some_and(|setup| {
+        setup.error.is(&error) && setup.message.is(&message) && setup.fallback.is(&fallback)
     });
-    if !(setup.error.is(&error)
-        && setup.fallback.is(&fallback)
-        && message.as_any().eq(setup.message.bind(py))?)
-    {
-        return Err(pyo3::exceptions::PyValueError::new_err(
-            "setup_tool_input was already called with other objects",
-        ));
+    if !same {
+        install(
+            &SETUP,
+            Setup {
+                error: error.unbind(),
+                message: message.unbind(),
+                fallback: fallback.unbind(),
+            },
+        );
     }
     Ok(())
 }
@@ -49,7 +50,7 @@ pub fn setup_tool_input(
 /// error crewai raises (`ToolInputError` with its message).
 #[pyfunction]
 pub fn tool_input<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let Some(setup) = SETUP.get(py) else {
+    let Some(setup) = current(&SETUP) else {
         return Err(PyRuntimeError::new_err(
             "tool_input needs setup_tool_input first (crewai_rust.tools.native does it)",
         ));
