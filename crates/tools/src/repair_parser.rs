@@ -35,9 +35,12 @@ pub(crate) fn is_delim(c: Option<char>) -> bool {
 
 pub(crate) struct Parser {
     pub(crate) s: Vec<char>,
-    /// The text itself when it is ASCII (char index = byte index): a quoted string is then
-    /// one slice copy instead of a char-by-char UTF-8 encode.
-    pub(crate) ascii: Option<String>,
+    /// The text itself, so a quoted string is one slice copy instead of a char-by-char
+    /// UTF-8 encode.
+    pub(crate) src: String,
+    /// The byte offset of each char (and of the end); `None` for ASCII text, where char index
+    /// and byte index agree.
+    pub(crate) offsets: Option<Vec<usize>>,
     pub(crate) index: isize,
     pub(crate) ctx: Vec<Ctx>,
     depth: usize,
@@ -57,7 +60,12 @@ pub fn parse(text: &str) -> R<Value> {
         } else {
             text.chars().collect()
         },
-        ascii: ascii.then(|| text.to_owned()),
+        src: text.to_owned(),
+        offsets: (!ascii).then(|| {
+            let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            offsets.push(text.len());
+            offsets
+        }),
         index: 0,
         ctx: Vec::new(),
         depth: 0,
@@ -85,6 +93,14 @@ impl Parser {
     /// `get_char_at(count)`.
     pub(crate) fn ch(&self, count: isize) -> Option<char> {
         self.at(self.index + count)
+    }
+
+    /// The text of chars `start..end`.
+    pub(crate) fn slice(&self, start: usize, end: usize) -> &str {
+        match &self.offsets {
+            None => &self.src[start..end],
+            Some(offsets) => &self.src[offsets[start]..offsets[end]],
+        }
     }
 
     pub(crate) fn current(&self) -> Option<Ctx> {

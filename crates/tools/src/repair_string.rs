@@ -150,10 +150,7 @@ impl Parser {
         if !ok {
             return None;
         }
-        let value: String = match &self.ascii {
-            Some(text) => text[start..end].to_owned(),
-            None => value.iter().collect(),
-        };
+        let value = self.slice(start, end).to_owned();
         self.index = end as isize + 1;
         Some(value)
     }
