@@ -53,17 +53,15 @@ def fills_directly(cls: type, names: tuple[str, ...], probe: tuple[Any, ...]) ->
 
 def setup(fill_directly: bool | None = None) -> bool:
     """Hand crewai's parser classes to the extension; `fill_directly=None` decides by
-    `fills_directly` and then checks one parse of each kind against crewai's own. Returns the
-    mode in use."""
-    from crewai.agents import parser
-
+    `fills_directly`, then checks one directly built result of each kind against the same
+    fields passed to the class. Returns the mode in use."""
     if fill_directly is None:
         fill_directly = fills_directly(
             AgentAction, ("thought", "tool", "tool_input", "text", "result"), ("t", "a", "{}", "x")
         ) and fills_directly(AgentFinish, ("thought", "output", "text"), ("t", "o", "x"))
         if fill_directly:
             _configure(True)
-            fill_directly = all(_same_object(text, parser.parse) for text in _PROBES)
+            fill_directly = all(_same_as_constructed(text) for text in _PROBES)
     _configure(fill_directly)
     return fill_directly
 
@@ -86,9 +84,11 @@ def _configure(fill_directly: bool) -> None:
     )
 
 
-def _same_object(text: str, crewai_parse: Any) -> bool:
-    ours, theirs = _core().agent_output(text), crewai_parse(text)
-    return type(ours) is type(theirs) and list(vars(ours).items()) == list(vars(theirs).items())
+def _same_as_constructed(text: str) -> bool:
+    ours = _core().agent_output(text)
+    cls = type(ours)
+    theirs = cls(*(getattr(ours, f.name) for f in dataclasses.fields(cls)))
+    return type(theirs) is cls and list(vars(ours).items()) == list(vars(theirs).items())
 
 
 setup()
