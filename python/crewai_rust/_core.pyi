@@ -20,6 +20,7 @@ __all__ = [
     "__version__",
     "_debug_panic",
     "_noop",
+    "agent_output",
     "candidate_pool",
     "fuse",
     "json_dumps",
@@ -30,7 +31,10 @@ __all__ = [
     "repair_json",
     "sanitize_tool_name",
     "select_tool",
+    "setup_agent_output",
+    "setup_tool_input",
     "tokenize",
+    "tool_input",
 ]
 __version__: str
 BUILD_PROFILE: str
