@@ -91,14 +91,20 @@ def _same_as_constructed(text: str) -> bool:
     return type(theirs) is cls and list(vars(ours).items()) == list(vars(theirs).items())
 
 
-setup()
-# The extension function itself: no Python frame between crewai's executor and the parse.
-parse_agent_output = _core().agent_output
+def _unavailable(text: Any) -> Any:
+    """Raises ExtensionUnavailableError: the extension did not load."""
+    return _core()  # raises
 
 
-_core().setup_tool_input(ToolInputError, TOOL_INPUT_ERROR, reference.parse_tool_input)
-# `ToolUsage._validate_tool_input`'s decoding; the reference chain runs where Rust does not decide.
-parse_tool_input = _core().tool_input
+parse_agent_output: Any = _unavailable
+parse_tool_input: Any = _unavailable
+if _native.rust_available():
+    setup()
+    # The extension functions themselves: no Python frame between crewai's executor and Rust.
+    parse_agent_output = _core().agent_output
+    _core().setup_tool_input(ToolInputError, TOOL_INPUT_ERROR, reference.parse_tool_input)
+    # `_validate_tool_input`'s decoding; the reference chain runs where Rust does not decide.
+    parse_tool_input = _core().tool_input
 
 
 def repair_json(text: str) -> str:
