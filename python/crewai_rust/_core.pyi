@@ -20,6 +20,7 @@ __all__ = [
     "__version__",
     "_debug_panic",
     "_noop",
+    "agent_output",
     "candidate_pool",
     "fuse",
     "json_dumps",
@@ -30,7 +31,10 @@ __all__ = [
     "repair_json",
     "sanitize_tool_name",
     "select_tool",
+    "setup_agent_output",
+    "setup_tool_input",
     "tokenize",
+    "tool_input",
 ]
 __version__: str
 BUILD_PROFILE: str
@@ -176,7 +180,19 @@ def candidate_pool(limit: int) -> int: ...
 def sanitize_tool_name(name: str) -> str: ...
 def select_tool(name: str, tool_names: list[str]) -> int | None: ...
 def parse_agent_output(text: str) -> tuple[Any, ...]: ...
+def setup_agent_output(
+    action: type,
+    finish: type,
+    error: type,
+    finish_repair: Any,
+    problem_message: Any,
+    fallback: Any,
+    fill_directly: bool,
+) -> None: ...
+def agent_output(text: Any) -> Any: ...
 def parse_tool_input(text: str) -> dict[str, Any] | Literal[False] | None: ...
+def setup_tool_input(error: type, message: str, fallback: Any) -> None: ...
+def tool_input(text: Any) -> dict[str, Any]: ...
 def repair_json(text: str) -> str | None: ...
 
 @final

@@ -5,34 +5,17 @@ entry) and mutates it, so most inputs stay JSON-shaped and reach the repair heur
 than failing at the first byte. Each input, decoded to a str, goes through `repair_json`,
 `parse_tool_input` and the ReAct parser (as an Action Input), Rust-backed and crewai's own
 (json_repair, `_validate_tool_input`, `parse`); any difference is a crash. Crashers are written
-to tests/tools/corpus/fuzz_crashers/ and replayed by `test_fuzz_regressions.py`.
+to tests/tools/corpus/fuzz_crashers/ and replayed by `test_fuzz_regressions.py`; the bootstrap
+is `fuzz_common`.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
-import warnings
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent.parent))  # the repository root, for `tests.tools`
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    import atheris
-    import crewai.tools.tool_usage  # noqa: F401
-    from tests.tools.conftest import crewai_parse, crewai_validate_tool_input, outcome
-
-    for name in [m for m in sys.modules if m.startswith(("json_repair", "crewai_rust"))]:
-        del sys.modules[name]
-    with atheris.instrument_imports(include=["json_repair", "crewai_rust"]):
-        import json_repair
-
-        from crewai_rust.tools import helpers
-
-RUST = helpers("rust")
+from fuzz_common import HERE, RUST, crewai_parse, crewai_validate_tool_input, fuzz, json_repair, outcome
 
 
 def check(data: bytes) -> None:
@@ -45,24 +28,11 @@ def check(data: bytes) -> None:
 
 
 def main() -> None:
-    crashers = HERE / "corpus" / "fuzz_crashers"
-    crashers.mkdir(parents=True, exist_ok=True)
     seeds = Path(tempfile.mkdtemp(prefix="crewai-rust-repair-seeds-"))
     lines = (HERE / "corpus" / "broken_json.jsonl").read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
         (seeds / f"seed{i:04d}").write_text(json.loads(line)["text"], encoding="utf-8")
-    args = [*sys.argv, f"-artifact_prefix={crashers}/"]
-    if not any(a.startswith("-max_len") for a in args):
-        args.append("-max_len=1024")
-    args.append(str(seeds))
-
-    def one_input(data: bytes) -> None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            check(data)
-
-    atheris.Setup(args, one_input)
-    atheris.Fuzz()
+    fuzz(check, max_len=1024, seeds=seeds)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from typing import Any
 
 import pytest
 from crewai.agents.parser import AgentAction, AgentFinish, OutputParserError
@@ -125,3 +127,89 @@ def test_truncated_action_inputs_match_crewai(impl, value):
     for cut in range(len(text) - len(json.dumps(value)), len(text) + 1):
         prefix = text[:cut]
         assert outcome(helpers(impl).parse_agent_output, prefix) == outcome(crewai_parse, prefix), prefix
+
+
+def built(fn: Any, text: Any) -> tuple[Any, ...]:
+    """The object's class and attribute dict (keys in order), or the exception's class and
+    message: what any code holding the result can observe."""
+    try:
+        out = fn(text)
+    except Exception as exc:  # comparing whatever either side raises
+        return ("raise", type(exc), f"{exc}")
+    return ("ok", type(out), list(vars(out).items()))
+
+
+@pytest.mark.requires_extension
+@pytest.mark.parametrize("fill_directly", [True, False])
+def test_objects_are_crewais_in_both_build_modes(fill_directly):
+    """Results built without `__init__` (and by calling the class, the mode a changed crewai
+    gets) have crewai's class and the attribute dict crewai's constructor gives."""
+    native = helpers("rust")
+    assert native.setup() is True  # crewai 1.15's dataclasses qualify for direct filling
+    native.setup(fill_directly)
+    try:
+        texts = [*AGENT_OUTPUTS, 'Action: t\nAction Input: {"a": (1, 2', 'Action: S\nAction Input: "\ud800"']
+        mismatches = [t for t in texts if built(native.parse_agent_output, t) != built(crewai_parse, t)]
+        assert mismatches == []
+        text = "Thought: t\nAction: Search\nAction Input: {}"
+        assert native.parse_agent_output(text).text is text
+    finally:
+        native.setup()
+
+
+@pytest.mark.requires_extension
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), max_size=25).map("".join))
+def test_generated_objects_are_crewais(text):
+    assert built(helpers("rust").parse_agent_output, text) == built(crewai_parse, text)
+
+
+@dataclasses.dataclass
+class _Plain:
+    thought: str
+    text: str
+    result: str | None = None
+
+
+@dataclasses.dataclass
+class _PostInit(_Plain):
+    def __post_init__(self) -> None:
+        self.extra = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class _Frozen:
+    thought: str
+    text: str
+    result: str | None = None
+
+
+@dataclasses.dataclass(slots=True)
+class _Slots:
+    thought: str
+    text: str
+    result: str | None = None
+
+
+@dataclasses.dataclass
+class _Extra:
+    thought: str
+    text: str
+    result: str | None = None
+    more: int = 0
+
+
+class _Custom(_Plain):
+    def __init__(self, thought: str, text: str, result: str | None = None) -> None:
+        super().__init__(thought.upper(), text, result)
+
+
+@pytest.mark.requires_extension
+def test_a_changed_class_is_called_instead_of_filled():
+    native = helpers("rust")
+    names, probe = ("thought", "text", "result"), ("t", "x")
+    assert native.fills_directly(_Plain, names, probe) is True
+    for changed in (_PostInit, _Frozen, _Slots, _Custom):
+        assert native.fills_directly(changed, names, probe) is False, changed
+    assert native.fills_directly(_Extra, names, probe) is False
+    assert native.fills_directly(_Plain, ("text", "thought", "result"), probe) is False

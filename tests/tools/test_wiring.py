@@ -184,7 +184,7 @@ def test_crew_step_runs_through_the_rust_paths(spy: _Spy, monkeypatch: pytest.Mo
     assert patched == plain == ("42", [{"a": 6, "b": 7}])
     # crewai 1.15's ReAct executor does not consult the tool cache on this path (the native
     # function-calling path does); the cache patch is covered by the test above.
-    for name in ("parse_agent_output", "select_tool", "parse_tool_input", "RateLimit"):
+    for name in ("agent_output", "select_tool", "parse_tool_input", "RateLimit"):
         assert spy.calls.get(name, 0) >= 1, (name, spy.calls)
     assert os.environ["CREWAI_DISABLE_TELEMETRY"] == "true"
 

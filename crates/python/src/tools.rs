@@ -3,6 +3,7 @@
 //! surrogates) are reported as undecided so the Python layer answers exactly.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::time::Duration;
 
 use crewai_rust_tools::agent_output::{self, ActionInput, AgentOutput, FormatProblem};
@@ -17,6 +18,9 @@ use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 
 use crate::errors::tools_error;
 use crate::runtime::{detached, guarded};
+
+mod agent;
+mod input;
 
 /// Inputs longer than this are parsed with the interpreter released.
 const DETACH_ABOVE: usize = 64 * 1024;
@@ -82,14 +86,29 @@ fn parse_agent_output<'py>(
             };
             ("action", thought, tool, input, needs_repair).into_pyobject(py)
         }
-        AgentOutput::Invalid(problem) => {
-            let name = match problem {
-                FormatProblem::MissingAction => "missing_action",
-                FormatProblem::MissingActionInput => "missing_action_input",
-                FormatProblem::FormatWithoutTools => "format_without_tools",
-            };
-            PyTuple::new(py, ["invalid", name])
-        }
+        AgentOutput::Invalid(problem) => PyTuple::new(py, ["invalid", problem_name(problem)]),
+    }
+}
+
+/// The setup a binding reads on every call. Setups are replaced only when the Python module
+/// that makes them is imported anew (a fuzz harness re-imports it under instrumentation), so
+/// each is leaked rather than freed: a reader may still hold the old one, and a call then costs
+/// one atomic load instead of a lock.
+fn current<T>(slot: &AtomicPtr<T>) -> Option<&'static T> {
+    // SAFETY: the pointer is null or came from `Box::leak` in `install` and is never freed.
+    unsafe { slot.load(Ordering::Acquire).as_ref() }
+}
+
+fn install<T>(slot: &AtomicPtr<T>, value: T) {
+    slot.store(Box::leak(Box::new(value)), Ordering::Release);
+}
+
+/// The name the Python layer knows a format problem by.
+fn problem_name(problem: FormatProblem) -> &'static str {
+    match problem {
+        FormatProblem::MissingAction => "missing_action",
+        FormatProblem::MissingActionInput => "missing_action_input",
+        FormatProblem::FormatWithoutTools => "format_without_tools",
     }
 }
 
@@ -322,7 +341,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sanitize_tool_name, m)?)?;
     m.add_function(wrap_pyfunction!(select_tool, m)?)?;
     m.add_function(wrap_pyfunction!(parse_agent_output, m)?)?;
+    m.add_function(wrap_pyfunction!(agent::setup_agent_output, m)?)?;
+    m.add_function(wrap_pyfunction!(agent::agent_output, m)?)?;
     m.add_function(wrap_pyfunction!(parse_tool_input, m)?)?;
+    m.add_function(wrap_pyfunction!(input::setup_tool_input, m)?)?;
+    m.add_function(wrap_pyfunction!(input::tool_input, m)?)?;
     m.add_function(wrap_pyfunction!(repair_json, m)?)?;
     m.add_class::<ResultStore>()?;
     m.add_class::<RateLimit>()?;

@@ -63,7 +63,15 @@ fn write_float(out: &mut String, f: f64) {
 /// produce them), laid out with CPython's rule: scientific when the decimal exponent is below
 /// -4 or at least 16, otherwise positional with at least one digit after the point.
 pub fn py_float_repr(f: f64) -> String {
-    let sci = format!("{:e}", f.abs());
+    let mut sci = format!("{:e}", f.abs());
+    let shortest_len = sci.find('e').unwrap_or(sci.len()) - usize::from(sci.contains('.'));
+    // When two strings of that length round-trip, Rust's shortest form may take the one
+    // farther from the float's exact value (8796093022208.0625 gives ...063); CPython takes
+    // the nearest, i.e. the exact value correctly rounded (half to even) to that many digits.
+    let rounded = format!("{:.*e}", shortest_len.saturating_sub(1), f.abs());
+    if rounded.parse::<f64>() == Ok(f.abs()) {
+        sci = rounded;
+    }
     let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
@@ -146,6 +154,9 @@ mod tests {
             (5e-324, "5e-324"),
             (1.7976931348623157e308, "1.7976931348623157e+308"),
             (12.5, "12.5"),
+            // Two 16-digit strings round-trip; CPython takes the nearest (half to even).
+            (2f64.powi(43) + 0.0625, "8796093022208.062"),
+            (0.3, "0.3"),
         ];
         for (f, want) in cases {
             assert_eq!(py_float_repr(f), want);

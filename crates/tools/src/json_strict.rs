@@ -29,8 +29,15 @@ type Res<T> = Result<T, Fail>;
 
 /// `json.loads(text)`.
 pub fn loads(text: &str) -> Loads {
+    loads_with_tail(text).0
+}
+
+/// `json.loads(text)`, and whether a rejection came only from text after one complete value
+/// ("Extra data"). Then [`loads_truncated`] cannot answer either (the text did not end inside
+/// the value), and a caller skips that second parse.
+pub fn loads_with_tail(text: &str) -> (Loads, bool) {
     if text.starts_with('\u{feff}') {
-        return Loads::Invalid; // "Unexpected UTF-8 BOM"
+        return (Loads::Invalid, false); // "Unexpected UTF-8 BOM"
     }
     let mut p = Parser {
         s: text.as_bytes(),
@@ -40,18 +47,20 @@ pub fn loads(text: &str) -> Loads {
         closed_at_end: false,
     };
     p.skip_ws();
+    let mut tail = false;
     let result = p.value(0).and_then(|v| {
         p.skip_ws();
         if p.pos == p.s.len() {
             Ok(v)
         } else {
+            tail = true;
             Err(Fail::Invalid)
         }
     });
     match result {
-        Ok(v) => Loads::Ok(v),
-        Err(Fail::Invalid) => Loads::Invalid,
-        Err(Fail::Unsure) => Loads::Unsure,
+        Ok(v) => (Loads::Ok(v), false),
+        Err(Fail::Invalid) => (Loads::Invalid, tail),
+        Err(Fail::Unsure) => (Loads::Unsure, false),
     }
 }
 
@@ -378,6 +387,18 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extra_data_is_told_apart_and_never_truncated_json() {
+        for text in ["{\"a\": 1} x", "[1] [2", "{\"a\": [1]}} ", "1 2"] {
+            assert_eq!(loads_with_tail(text), (Loads::Invalid, true), "{text}");
+            assert_eq!(loads_truncated(text), None, "{text}");
+        }
+        for text in ["{\"a\": 1", "{\"a\" 1}", "x", ""] {
+            assert_eq!(loads_with_tail(text), (Loads::Invalid, false), "{text}");
+        }
+        assert!(loads_truncated("{\"a\": [1").is_some());
+    }
 
     impl Loads {
         fn into_value(self) -> Value {

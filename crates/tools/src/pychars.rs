@@ -5,6 +5,7 @@
 use crate::unicode_tables::{NFKD_ASCII, PY_ALNUM, PY_ALPHA, PY_DECIMAL, PY_DIGIT, PY_SPACE};
 
 /// `c.isspace()` in Python, which is also what `\s` matches in a `str` regex.
+#[inline]
 pub fn is_space(c: char) -> bool {
     if c.is_ascii() {
         matches!(
@@ -17,6 +18,7 @@ pub fn is_space(c: char) -> bool {
 }
 
 /// `c.isdecimal()` in Python, which is also what `\d` matches in a `str` regex.
+#[inline]
 pub fn is_decimal(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_digit();
@@ -25,6 +27,7 @@ pub fn is_decimal(c: char) -> bool {
 }
 
 /// `c.isalpha()` in Python (Unicode letters: categories Lu, Ll, Lt, Lm, Lo).
+#[inline]
 pub fn is_alpha(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphabetic();
@@ -33,6 +36,7 @@ pub fn is_alpha(c: char) -> bool {
 }
 
 /// `c.isalnum()` in Python.
+#[inline]
 pub fn is_alnum(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
@@ -41,6 +45,7 @@ pub fn is_alnum(c: char) -> bool {
 }
 
 /// `c.isdigit()` in Python (decimal digits plus superscripts and the like).
+#[inline]
 pub fn is_digit(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_digit();

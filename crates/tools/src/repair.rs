@@ -6,14 +6,16 @@
 
 use crate::Decision;
 use crate::json_dumps::dumps;
-use crate::json_strict::{Loads, loads, loads_truncated};
+use crate::json_strict::{Loads, loads_truncated, loads_with_tail};
 use crate::value::Value;
 
 /// `repair_json(text)` when `text` is valid JSON, else `Undecided`.
 pub fn repair_json(text: &str) -> Decision<String> {
-    match loads(text) {
+    let (loaded, tail) = loads_with_tail(text);
+    match loaded {
         Loads::Ok(Value::Str(s)) if s.is_empty() => Decision::Decided(String::new()),
         Loads::Ok(v) => Decision::Decided(dumps(&v)),
+        Loads::Invalid if tail => repair_broken(text),
         Loads::Invalid => match loads_truncated(text) {
             Some(v) => Decision::Decided(dumps(&v)),
             None => repair_broken(text),

@@ -35,6 +35,12 @@ pub(crate) fn is_delim(c: Option<char>) -> bool {
 
 pub(crate) struct Parser {
     pub(crate) s: Vec<char>,
+    /// The text itself, so a quoted string is one slice copy instead of a char-by-char
+    /// UTF-8 encode.
+    pub(crate) src: String,
+    /// The byte offset of each char (and of the end); `None` for ASCII text, where char index
+    /// and byte index agree.
+    pub(crate) offsets: Option<Vec<usize>>,
     pub(crate) index: isize,
     pub(crate) ctx: Vec<Ctx>,
     depth: usize,
@@ -46,8 +52,20 @@ pub fn parse(text: &str) -> R<Value> {
     if text.contains('\u{201e}') {
         return Err(Bail);
     }
+    let ascii = text.is_ascii();
     let mut p = Parser {
-        s: text.chars().collect(),
+        // ASCII needs no decoding: widening each byte is the same char list, built faster.
+        s: if ascii {
+            text.bytes().map(char::from).collect()
+        } else {
+            text.chars().collect()
+        },
+        src: text.to_owned(),
+        offsets: (!ascii).then(|| {
+            let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            offsets.push(text.len());
+            offsets
+        }),
         index: 0,
         ctx: Vec::new(),
         depth: 0,
@@ -75,6 +93,14 @@ impl Parser {
     /// `get_char_at(count)`.
     pub(crate) fn ch(&self, count: isize) -> Option<char> {
         self.at(self.index + count)
+    }
+
+    /// The text of chars `start..end`.
+    pub(crate) fn slice(&self, start: usize, end: usize) -> &str {
+        match &self.offsets {
+            None => &self.src[start..end],
+            Some(offsets) => &self.src[offsets[start]..offsets[end]],
+        }
     }
 
     pub(crate) fn current(&self) -> Option<Ctx> {

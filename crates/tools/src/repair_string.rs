@@ -150,7 +150,7 @@ impl Parser {
         if !ok {
             return None;
         }
-        let value: String = value.iter().collect();
+        let value = self.slice(start, end).to_owned();
         self.index = end as isize + 1;
         Some(value)
     }

@@ -9,7 +9,7 @@
 //! [`json5_subset`]: crate::json5_subset
 
 use crate::Decision;
-use crate::json_strict::{Loads, loads, loads_truncated};
+use crate::json_strict::{Loads, loads_truncated, loads_with_tail};
 use crate::json5_subset::{self, Json5};
 use crate::py_literal::literal_dict;
 use crate::py_syntax::literal_eval_rejects;
@@ -33,7 +33,8 @@ pub fn parse_tool_input(text: &str) -> ToolInput {
     if strip(text).is_empty() {
         return ToolInput::Blank;
     }
-    match loads(text) {
+    let (loaded, tail) = loads_with_tail(text);
+    match loaded {
         Loads::Ok(Value::Dict(items)) => return ToolInput::Dict(items),
         Loads::Ok(_) | Loads::Unsure => return ToolInput::Undecided,
         Loads::Invalid => {}
@@ -42,8 +43,9 @@ pub fn parse_tool_input(text: &str) -> ToolInput {
         return ToolInput::Dict(items);
     }
     // JSON cut off after a value: `ast.literal_eval` and `json5` both fail on the unclosed
-    // bracket, so crewai ends with json_repair, which closes the containers.
-    if let Some(Value::Dict(items)) = loads_truncated(text) {
+    // bracket, so crewai ends with json_repair, which closes the containers. (Text after a
+    // complete value is not that case.)
+    if !tail && let Some(Value::Dict(items)) = loads_truncated(text) {
         return ToolInput::Dict(items);
     }
     if !literal_eval_rejects(text) {

@@ -174,11 +174,11 @@ def _rpm_patches(core: Any) -> list[Patch]:
 def patches(**_: object) -> list[Patch]:
     """Every tools patch; `install()` only asks when the extension loaded."""
     from crewai_rust import _native
-    from crewai_rust.tools import native
+    from crewai_rust.tools import native  # noqa: F401  (its import hands crewai's classes to the extension)
 
     core = _native.core()
     return [
-        *_parse_patches(native.parse_agent_output),
+        *_parse_patches(core.agent_output),
         *_tool_usage_patches(core),
         *_cache_patches(core),
         *_rpm_patches(core),

@@ -1,13 +1,16 @@
 """The Rust-backed tool helpers, with the same interface as `reference`.
 
-Each function hands the text to the extension; when the extension reports an input it will
-not decide (json5 or Python syntax beyond the subsets Rust models, the few json_repair paths
-not ported, strings holding lone surrogates), the reference runs instead, so answers are
-identical either way.
+`parse_agent_output` and `parse_tool_input` are the extension's functions themselves (crewai's
+classes and the reference's fallbacks are handed to it when this module loads), so a call has
+no Python frame on its way; the other helpers hand the text over here. Where the extension
+does not decide an input (json5 or Python syntax beyond the subsets Rust models, the few
+json_repair paths not ported, strings holding lone surrogates), the reference runs instead, so
+answers are identical either way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from crewai.agents.parser import AgentAction, AgentFinish, OutputParserError
@@ -23,38 +26,85 @@ def _core() -> Any:
     return _native.core()
 
 
-def parse_agent_output(text: str) -> AgentAction | AgentFinish:
-    """`crewai.agents.parser.parse`, in Rust."""
-    if not isinstance(text, str):
-        return reference.parse_agent_output(text)
-    out = _core().parse_agent_output(text)
-    kind = out[0]
-    if kind == "action":
-        _, thought, tool, tool_input, needs_repair = out
-        if needs_repair:
-            tool_input = reference.finish_repair(tool_input)
-        # Positional arguments, in the dataclasses' field order: half the cost of keywords on
-        # a path where building the result is a large share of the whole call.
-        return AgentAction(thought, tool, tool_input, text)
-    if kind == "finish":
-        return AgentFinish(out[1], out[2], text)
-    if kind == "invalid":
-        raise OutputParserError(reference.format_problem_message(out[1]))
-    return reference.parse_agent_output(text)
+def fills_directly(cls: type, names: tuple[str, ...], probe: tuple[Any, ...]) -> bool:
+    """Whether `cls.__new__(cls)` with `names` stored in its `__dict__` is the object
+    `cls(*probe)` builds: a plain (not frozen, slot-less) dataclass whose generated `__init__`
+    stores exactly these fields, in this order, and nothing else. crewai's classes are checked
+    when this module loads; a crewai that changes them gets its class called instead."""
+    if not dataclasses.is_dataclass(cls) or type(cls) is not type:
+        return False
+    fields = dataclasses.fields(cls)
+    if tuple(f.name for f in fields) != names or not all(f.init for f in fields):
+        return False
+    if any("__slots__" in vars(base) for base in cls.__mro__[:-1]):
+        return False
+    plain = (
+        cls.__new__ is object.__new__
+        and cls.__setattr__ is object.__setattr__
+        and not hasattr(cls, "__post_init__")
+        and not hasattr(cls, "__getattr__")
+    )
+    if not plain:
+        return False
+    built = cls(*probe)
+    expected = dict(zip(names, [*probe, *(f.default for f in fields[len(probe) :])], strict=True))
+    return type(built) is cls and list(vars(built).items()) == list(expected.items())
 
 
-def parse_tool_input(tool_input: str | None) -> dict[str, Any]:
-    """`ToolUsage._validate_tool_input`'s decoding, in Rust where it can be decided."""
-    if tool_input is None:
-        return {}
-    if not isinstance(tool_input, str):
-        raise ToolInputError(TOOL_INPUT_ERROR)
-    out = _core().parse_tool_input(tool_input)
-    if out is None:
-        return reference.parse_tool_input(tool_input)
-    if out is False:
-        raise ToolInputError(TOOL_INPUT_ERROR)
-    return out
+def setup(fill_directly: bool | None = None) -> bool:
+    """Hand crewai's parser classes to the extension; `fill_directly=None` decides by
+    `fills_directly`, then checks one directly built result of each kind against the same
+    fields passed to the class. Returns the mode in use."""
+    if fill_directly is None:
+        fill_directly = fills_directly(
+            AgentAction, ("thought", "tool", "tool_input", "text", "result"), ("t", "a", "{}", "x")
+        ) and fills_directly(AgentFinish, ("thought", "output", "text"), ("t", "o", "x"))
+        if fill_directly:
+            _configure(True)
+            fill_directly = all(_same_as_constructed(text) for text in _PROBES)
+    _configure(fill_directly)
+    return fill_directly
+
+
+_PROBES = (
+    'Thought: look\nAction: **Search**\nAction Input: {"q": "x"\n',
+    "Thought: done\nFinal Answer: 42",
+)
+
+
+def _configure(fill_directly: bool) -> None:
+    _core().setup_agent_output(
+        AgentAction,
+        AgentFinish,
+        OutputParserError,
+        reference.finish_repair,
+        reference.format_problem_message,
+        reference.parse_agent_output,
+        fill_directly,
+    )
+
+
+def _same_as_constructed(text: str) -> bool:
+    ours = _core().agent_output(text)
+    cls = type(ours)
+    theirs = cls(*(getattr(ours, f.name) for f in dataclasses.fields(cls)))
+    return type(theirs) is cls and list(vars(ours).items()) == list(vars(theirs).items())
+
+
+def _unavailable(text: Any) -> Any:
+    """Raises ExtensionUnavailableError: the extension did not load."""
+    return _core()  # raises
+
+
+parse_agent_output: Any = _unavailable
+parse_tool_input: Any = _unavailable
+if _native.rust_available():
+    setup()
+    # The extension functions themselves: no Python frame between crewai's executor and Rust.
+    parse_agent_output = _core().agent_output
+    _core().setup_tool_input(ToolInputError, TOOL_INPUT_ERROR, reference.parse_tool_input)
+    # `_validate_tool_input`'s decoding; the reference chain runs where Rust does not decide.
+    parse_tool_input = _core().tool_input
 
 
 def repair_json(text: str) -> str:
