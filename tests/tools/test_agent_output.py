@@ -213,3 +213,26 @@ def test_a_changed_class_is_called_instead_of_filled():
         assert native.fills_directly(changed, names, probe) is False, changed
     assert native.fills_directly(_Extra, names, probe) is False
     assert native.fills_directly(_Plain, ("text", "thought", "result"), probe) is False
+
+
+@pytest.mark.requires_extension
+@pytest.mark.parametrize("cls", [AgentAction, AgentFinish])
+def test_a_class_patched_after_setup_is_called_again(monkeypatch, cls):
+    # Tracing libraries wrap crewai's classes after import; direct filling was verified on the
+    # class as it was then, so a later patch must be honoured, not skipped.
+    native = helpers("rust")
+    text = "Thought: t\nAction: Search\nAction Input: {}" if cls is AgentAction else "Final Answer: 42"
+    assert native.setup() is True
+    assert not hasattr(native.parse_agent_output(text), "traced")
+    original = cls.__init__
+
+    def traced(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.traced = True
+
+    monkeypatch.setattr(cls, "__init__", traced)
+    result = native.parse_agent_output(text)
+    assert type(result) is cls
+    assert result.traced is True
+    monkeypatch.undo()
+    assert not hasattr(native.parse_agent_output(text), "traced")

@@ -164,14 +164,20 @@ impl Store {
         // before reading the count, so either it sees this request or we see it gone.
         self.index_asks.fetch_add(1, Ordering::SeqCst);
         let mut builder = self.builder.lock();
-        if self.indexer_alive.load(Ordering::SeqCst) {
+        // Taken, not just read: an indexer finishing a round re-takes the flag the same way, so
+        // at most one of us runs an indexer, and only the flag's holder clears it.
+        if self
+            .indexer_alive
+            .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
             return;
         }
         // `None`: the state is busy; the thread decides once it has the lock.
         if self.index_work(wait) == Some(false) {
+            self.indexer_alive.store(false, Ordering::SeqCst);
             return;
         }
-        self.indexer_alive.store(true, Ordering::SeqCst);
         let (state, cancel) = (Arc::clone(&self.state), Arc::clone(&self.cancel));
         let (asks, alive) = (
             Arc::clone(&self.index_asks),
@@ -181,7 +187,8 @@ impl Store {
             .name("crewai-rust-ann".into())
             .spawn(move || {
                 background_priority();
-                // Cleared on the way out, also when a round panics (a later write restarts it).
+                // Cleared if a round panics (a later write restarts it); a normal exit has
+                // cleared it already, and clearing again could wipe a successor's claim.
                 let alive = AliveFlag(alive);
                 loop {
                     let seen = asks.load(Ordering::SeqCst);
@@ -192,7 +199,15 @@ impl Store {
                     if cancel.load(Ordering::SeqCst) || asks.load(Ordering::SeqCst) == seen {
                         break;
                     }
-                    alive.0.store(true, Ordering::SeqCst);
+                    // A request came during the round; if a writer saw the flag clear and
+                    // started a new indexer meanwhile, that one serves it.
+                    if alive
+                        .0
+                        .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+                        .is_err()
+                    {
+                        break;
+                    }
                 }
             });
         // Without a thread the store still answers every search exactly (pending = scanned).
@@ -348,10 +363,17 @@ impl Store {
 
     fn catch_up(&self, wal: &mut Wal, locked: bool) -> Result<()> {
         let mut events = Vec::new();
-        wal.catch_up(locked, &mut |ev| {
+        let read = wal.catch_up(locked, &mut |ev| {
             events.push(ev);
             Ok(())
-        })?;
+        });
+        if let Err(e) = read {
+            // The log's offset (and, after another process's compaction, its file identity) may
+            // already be past frames that never reached the state: start over next time, or
+            // this handle would skip them for good and a later compaction would persist that.
+            wal.force_reload();
+            return Err(e);
+        }
         if events.is_empty() {
             return Ok(());
         }
@@ -673,7 +695,9 @@ struct AliveFlag(Arc<AtomicBool>);
 
 impl Drop for AliveFlag {
     fn drop(&mut self) {
-        self.0.store(false, Ordering::SeqCst);
+        if std::thread::panicking() {
+            self.0.store(false, Ordering::SeqCst);
+        }
     }
 }
 

@@ -16,11 +16,9 @@ from typing import Any
 from crewai.memory.types import MemoryRecord, ScopeInfo
 
 from crewai_rust.errors import InvalidInputError
-from crewai_rust.memory._records import record_fields
 
 __all__ = [
     "epoch_us",
-    "from_engine",
     "from_fields",
     "metadata_filter_text",
     "normalise_scope",
@@ -151,15 +149,10 @@ _construct = (
 
 
 def from_fields(fields: dict[str, Any]) -> MemoryRecord:
-    """The crewai record of an engine's `fields=True` output (see `record_fields`). Every value
+    """The crewai record of an engine's `fields=True` output (see `_records.record_fields`). Every value
     was validated on the way in, so the pydantic model is built without validating 1,536 floats
     again; `tests/memory/test_record_build.py` proves the result equals a validated one."""
     return _construct(fields)
-
-
-def from_engine(row: Mapping[str, Any]) -> MemoryRecord:
-    """The crewai record of an engine output dict."""
-    return _construct(record_fields(row))
 
 
 def scope_info_from_engine(info: Mapping[str, Any], path: str) -> ScopeInfo:

@@ -4,7 +4,7 @@
 //! over once by `setup_agent_output` (the Python layer checks the classes at import).
 
 use std::ptr;
-use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
 
 use crewai_rust_tools::agent_output::{
     ActionInput, AgentOutput, FormatProblem, parse_agent_output,
@@ -43,6 +43,20 @@ static SETUP: AtomicPtr<Setup> = AtomicPtr::new(ptr::null_mut());
 /// Whether results are built by filling the instance dict (checked equivalent to calling the
 /// class) rather than by calling the class.
 static FILL_DIRECTLY: AtomicBool = AtomicBool::new(false);
+
+/// The `AgentAction` / `AgentFinish` type version tags when direct filling was verified. CPython
+/// gives a type a new tag whenever it or a base is modified (a patched `__init__` or `__new__`,
+/// say, by a tracing library instrumenting crewai), so a changed tag sends `build` back to
+/// calling the class; 0 (no valid tag) never fills directly.
+static ACTION_TAG: AtomicU32 = AtomicU32::new(0);
+static FINISH_TAG: AtomicU32 = AtomicU32::new(0);
+
+/// `cls`'s current version tag, assigned first if it has none (a method-cache lookup does it).
+fn version_tag(cls: &Bound<'_, PyType>) -> u32 {
+    let _ = cls.getattr(pyo3::intern!(cls.py(), "__init__"));
+    // SAFETY: `cls` is a live type object; reading a field of its struct has no side effect.
+    unsafe { (*cls.as_type_ptr()).tp_version_tag }
+}
 
 /// Hand over crewai's `AgentAction`, `AgentFinish`, `OutputParserError` and the Python
 /// callables of the rare paths; `fill_directly` builds results without running the classes'
@@ -88,6 +102,10 @@ pub fn setup_agent_output(
             },
         );
     }
+    if let Some(setup) = current(&SETUP) {
+        ACTION_TAG.store(version_tag(setup.action.bind(py)), Ordering::Relaxed);
+        FINISH_TAG.store(version_tag(setup.finish.bind(py)), Ordering::Relaxed);
+    }
     FILL_DIRECTLY.store(fill_directly, Ordering::Relaxed);
     Ok(())
 }
@@ -112,7 +130,7 @@ pub fn agent_output<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<
                 (&setup.output, PyString::new(py, &output).into_any()),
                 (&setup.text, text.clone()),
             ];
-            build(py, setup.finish.bind(py), &fields, 3, direct)
+            build(py, setup.finish.bind(py), &fields, 3, direct, &FINISH_TAG)
         }
         AgentOutput::Action {
             thought,
@@ -131,7 +149,7 @@ pub fn agent_output<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<
                 (&setup.result, py.None().into_bound(py)),
             ];
             // `result` keeps its default when the class is called.
-            build(py, setup.action.bind(py), &fields, 4, direct)
+            build(py, setup.action.bind(py), &fields, 4, direct, &ACTION_TAG)
         }
         AgentOutput::Invalid(problem) => Err(parser_error(py, setup, problem)),
     }
@@ -159,8 +177,12 @@ fn build<'py>(
     fields: &[(&Py<PyString>, Bound<'py, PyAny>)],
     positional: usize,
     direct: bool,
+    verified_tag: &AtomicU32,
 ) -> PyResult<Bound<'py, PyAny>> {
-    if !direct {
+    // SAFETY: `cls` is a live type object; reading a field of its struct has no side effect.
+    let tag = unsafe { (*cls.as_type_ptr()).tp_version_tag };
+    let verified = verified_tag.load(Ordering::Relaxed);
+    if !direct || tag == 0 || tag != verified {
         let args = PyTuple::new(py, fields[..positional].iter().map(|(_, v)| v))?;
         return cls.call1(args);
     }
