@@ -280,22 +280,10 @@ impl State {
     /// validated before they were written, so a refusal means the log disagrees with this
     /// handle's constructor dimension.
     pub(crate) fn admits(&self, entry: &Entry) -> Result<()> {
-        if let Entry::Upsert(records) = entry {
-            let mut dim = self.dim();
-            for e in records.iter().filter_map(|r| r.embedding.as_ref()) {
-                match dim {
-                    None => dim = Some(e.len()),
-                    Some(d) if d != e.len() => {
-                        return Err(MemoryError::DimensionMismatch {
-                            stored: d,
-                            got: e.len(),
-                        });
-                    }
-                    Some(_) => {}
-                }
-            }
+        match entry {
+            Entry::Upsert(records) => crate::validate::check_dims(records, self.dim()),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     /// Apply one log entry, all or nothing (see [`State::admits`] for what can refuse it).

@@ -7,6 +7,19 @@
 
 use super::out::Out;
 
+/// The decimal digits of `n`, written at the end of `tmp`.
+pub(crate) fn decimal_digits(mut n: u64, tmp: &mut [u8; 20]) -> &[u8] {
+    let mut at = tmp.len();
+    loop {
+        at -= 1;
+        tmp[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &tmp[at..];
+        }
+    }
+}
+
 /// Append `repr(x)` for a finite `x` (NaN and infinities are the caller's business).
 pub fn write_repr<O: Out + ?Sized>(out: &mut O, x: f64) {
     debug_assert!(x.is_finite());
@@ -16,18 +29,8 @@ pub fn write_repr<O: Out + ?Sized>(out: &mut O, x: f64) {
         if x.is_sign_negative() {
             out.push(b'-');
         }
-        let mut n = x.abs() as u64;
         let mut tmp = [0u8; 20];
-        let mut at = tmp.len();
-        loop {
-            at -= 1;
-            tmp[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        out.extend_from_slice(&tmp[at..]);
+        out.extend_from_slice(decimal_digits(x.abs() as u64, &mut tmp));
         out.extend_from_slice(b".0");
         return;
     }

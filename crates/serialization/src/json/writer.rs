@@ -125,21 +125,12 @@ impl<O: Out> JsonWriter<O> {
     }
 
     pub fn int(&mut self, i: i64) {
-        let mut tmp = [0u8; 20];
-        let mut n = i.unsigned_abs();
-        let mut at = tmp.len();
-        loop {
-            at -= 1;
-            tmp[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
         if i < 0 {
             self.buf.push(b'-');
         }
-        self.buf.extend_from_slice(&tmp[at..]);
+        let mut tmp = [0u8; 20];
+        self.buf
+            .extend_from_slice(super::float::decimal_digits(i.unsigned_abs(), &mut tmp));
     }
 
     /// An integer already rendered in decimal (one too big for `i64`).
