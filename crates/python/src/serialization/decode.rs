@@ -43,6 +43,17 @@ pub fn loads<'py>(
             s.get_type().name()?
         )));
     };
+    loads_text(py, text, ascii, max_depth)
+}
+
+/// `json.loads` of text already in Rust (`ascii`: whether it is all ASCII), e.g. a stored
+/// record's metadata, without first wrapping it in a Python `str`.
+pub fn loads_text<'py>(
+    py: Python<'py>,
+    text: &str,
+    ascii: bool,
+    max_depth: usize,
+) -> PyResult<Bound<'py, PyAny>> {
     let mut builder = PyBuilder {
         py,
         ascii,

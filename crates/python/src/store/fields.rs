@@ -9,7 +9,7 @@ use crewai_rust_memory::Record;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList};
 
 use crate::serialization::decode;
 
@@ -66,11 +66,7 @@ pub fn to_fields<'py>(py: Python<'py>, r: Record) -> PyResult<Bound<'py, PyDict>
         pyo3::intern!(py, "categories"),
         PyList::new(py, r.categories)?,
     )?;
-    let meta = decode::loads(
-        py,
-        PyString::new(py, &r.metadata).as_any(),
-        METADATA_MAX_DEPTH,
-    )?;
+    let meta = decode::loads_text(py, &r.metadata, r.metadata.is_ascii(), METADATA_MAX_DEPTH)?;
     d.set_item(pyo3::intern!(py, "metadata"), meta)?;
     d.set_item(pyo3::intern!(py, "importance"), r.importance)?;
     let parse = fromisoformat(py)?;
