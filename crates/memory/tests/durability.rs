@@ -321,3 +321,35 @@ fn frames_a_handle_cannot_apply_are_replayed_later_not_skipped() {
         Some(vec![1.0; 3])
     );
 }
+
+#[test]
+fn a_catch_up_stopped_by_damage_replays_from_the_start_once_the_file_reads_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let writer = open(dir.path());
+    let reader = open(dir.path());
+    writer.upsert(vec![rec(1)]).unwrap();
+    assert_eq!(reader.len().unwrap(), 1);
+    writer.upsert(vec![rec(2)]).unwrap();
+    let before_third = fs::metadata(log_path(dir.path())).unwrap().len() as usize;
+    writer.upsert(vec![rec(3)]).unwrap();
+    writer.upsert(vec![rec(4)]).unwrap();
+    // The reader's catch-up reads rec(2)'s frame, then meets damage in rec(3)'s payload (not
+    // the tail, so it is an error, not a torn write).
+    let good = fs::read(log_path(dir.path())).unwrap();
+    let mut bad = good.clone();
+    bad[before_third + 12 + 5] ^= 0xFF;
+    fs::write(log_path(dir.path()), &bad).unwrap();
+    match reader.len() {
+        Err(MemoryError::Corrupt { detail, .. }) => {
+            assert!(detail.contains("checksum"), "{detail}")
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+    // Its offset had already passed rec(2), which never reached its state: once the file reads
+    // again, the reader must see rec(2) too, not resume after it.
+    fs::write(log_path(dir.path()), &good).unwrap();
+    assert_eq!(reader.len().unwrap(), 4);
+    for i in 1..=4 {
+        assert_eq!(reader.get(&rec(i).id).unwrap().unwrap(), rec(i), "rec({i})");
+    }
+}
