@@ -67,20 +67,24 @@ fn class_of_char(c: u32) -> u32 {
 
 impl Escaped<'_> {
     /// Characters in the decoded string (a lone surrogate counts as one, like in a `str`).
+    #[inline]
     pub fn len(&self) -> usize {
         self.units.len()
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.units.is_empty()
     }
 
     /// The widest character's class: 0x7f, 0xff, 0xffff or 0x10ffff (see `PyUnicode_New`).
+    #[inline]
     pub fn max_char(&self) -> u32 {
         self.max_char
     }
 
     /// The code points.
+    #[inline]
     pub fn chars(&self) -> &[u32] {
         self.units
     }
@@ -90,6 +94,7 @@ impl Escaped<'_> {
     ///
     /// # Panics
     /// If `out` has another length (a caller bug; never out-of-bounds writes).
+    #[inline]
     pub fn write<U: CodeUnit>(&self, out: &mut [U]) {
         assert_eq!(
             out.len(),
