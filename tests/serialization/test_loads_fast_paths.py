@@ -9,6 +9,7 @@ well, since pure-ASCII text stored as Latin-1 would still compare equal.
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -213,7 +214,8 @@ def test_property_number_text_equals_stdlib(impl: str, text: str) -> None:
 
 
 @given(
-    significand=st.integers(0, 2**54 + 3) | st.sampled_from([2**53 - 1, 2**53, 2**53 + 1, 10**18, 10**19 - 1]),
+    significand=st.integers(0, 2**54 + 3)
+    | st.sampled_from([2**53 - 1, 2**53, 2**53 + 1, 10**18, 10**19 - 1]),
     point=st.integers(0, 20),
     exponent=st.none() | st.integers(-26, 26),
     negative=st.booleans(),
@@ -230,3 +232,18 @@ def test_property_fast_path_edges_equal_stdlib(
     if exponent is not None:
         text += f"e{exponent}"
     same_as_stdlib(implementation(impl), ("-" if negative else "") + text)
+
+
+_SPECIALS = ["\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\n", '\\"', "\\\\", "\x01", '"', ""]
+
+
+@pytest.mark.parametrize("special", _SPECIALS)
+def test_block_boundaries_of_the_string_scanners(js: JSONImplementation, special: str) -> None:
+    """A special character (escape, control character, closing quote, none) at every
+    offset around the 16-byte blocks the string scanners read, in strings that end at the
+    document's end (the scalar tails) and far before it (the vector loops); after an escape
+    too, where the decoder copies the plain run while it searches it."""
+    for prefix, before, after in itertools.product(("", "\\t"), range(50), (0, 1, 15, 16, 17, 40)):
+        body = prefix + "a" * before + special + "b" * after
+        for text in (f'"{body}"', f'["{body}", "{"c" * 40}"]', f'"{body}', f'{{"{body}": 1}}'):
+            same_as_stdlib(js, text)

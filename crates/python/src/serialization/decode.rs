@@ -229,14 +229,14 @@ impl<'py> Builder for PyBuilder<'py> {
     fn float(&mut self, x: f64) -> R<'py> {
         Ok(PyFloat::new(self.py, x).into_any())
     }
-    #[inline]
+    #[inline(always)]
     fn str(&mut self, s: &str) -> R<'py> {
         if self.ascii || s.is_ascii() {
             return Ok(ascii_str(self.py, s)?);
         }
         Ok(PyString::new(self.py, s).into_any())
     }
-    #[inline]
+    #[inline(always)]
     fn escaped(&mut self, s: &Escaped<'_>) -> R<'py> {
         Ok(new_str(
             self.py,
@@ -249,7 +249,7 @@ impl<'py> Builder for PyBuilder<'py> {
             },
         )?)
     }
-    #[inline]
+    #[inline(always)]
     fn key(&mut self, s: &str) -> R<'py> {
         if s.len() > KEY_MAX_LEN {
             return self.str(s);

@@ -9,7 +9,6 @@
 
 use std::vec::Drain;
 
-use super::escape::find_string_special;
 use super::unescape::{self, Escaped};
 use crate::Error;
 
@@ -316,7 +315,7 @@ impl<B: Builder> Parser<'_, B> {
         let s = self.s;
         let begin = i - 1;
         // Fast path: no escape before the closing quote borrows the input directly.
-        let j = find_string_special(s, i);
+        let j = unescape::string_stop(s, i);
         match s.get(j) {
             Some(b'"') => {
                 let text = &self.text[i..j];
