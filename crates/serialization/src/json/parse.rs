@@ -110,6 +110,13 @@ impl<B: Builder> Parser<'_, B> {
 
     #[inline]
     fn skip_ws(&self, mut i: usize) -> usize {
+        // Most separators are followed by nothing or by one space (`json.dumps`'s ", " and
+        // ": "): settle those without the loop.
+        match self.s.get(i) {
+            Some(&b) if b > b' ' => return i,
+            Some(b' ') if self.s.get(i + 1).is_some_and(|&b| b > b' ') => return i + 1,
+            _ => {}
+        }
         while i < self.s.len() && is_ws(self.s[i]) {
             i += 1;
         }
