@@ -320,19 +320,34 @@ impl<B: Builder> Parser<'_, B> {
     /// `scanstring`: `i` is just past the opening quote.
     fn string(&mut self, i: usize, key: bool) -> Result<(B::Value, usize), B::Error> {
         let s = self.s;
-        let begin = i - 1;
         // Fast path: no escape before the closing quote borrows the input directly.
         let j = unescape::string_stop(s, i);
-        match s.get(j) {
-            Some(b'"') => {
-                let text = &self.text[i..j];
-                let v = if key {
-                    self.b.key(text)?
-                } else {
-                    self.b.str(text)?
-                };
-                return Ok((v, j + 1));
-            }
+        if s.get(j) == Some(&b'"') {
+            // SAFETY: `i` follows a `"` and `j` holds one; an ASCII byte is never inside a
+            // UTF-8 sequence, so both are char boundaries of `text` (and `i <= j <= len`).
+            // The checked slice's boundary tests were a measurable share of short strings.
+            let text = unsafe { self.text.get_unchecked(i..j) };
+            let v = if key {
+                self.b.key(text)?
+            } else {
+                self.b.str(text)?
+            };
+            return Ok((v, j + 1));
+        }
+        self.string_slow(i, j, key)
+    }
+
+    /// [`string`](Self::string) past its fast path: `s[j]` is the first byte that is not
+    /// plain text, and not the closing quote. Kept out of line so the fast path stays small.
+    #[inline(never)]
+    fn string_slow(
+        &mut self,
+        i: usize,
+        j: usize,
+        key: bool,
+    ) -> Result<(B::Value, usize), B::Error> {
+        let begin = i - 1;
+        match self.s.get(j) {
             Some(b'\\') => {}
             Some(_) => return Err(self.err("Invalid control character at", j).into()),
             None => return Err(self.err("Unterminated string starting at", begin).into()),
