@@ -217,15 +217,13 @@ pub(crate) fn scan<'b>(
         bits |= c;
         o += 1;
         run = next;
-        if ascii {
+        // Escapes often come in a row (CJK text, surrogate pairs): no scan needed then.
+        if s.get(next) == Some(&b'\\') {
+            j = next;
+        } else if ascii {
             (j, o) = copy_ascii(s, next, buf, o);
         } else {
-            // Escapes often come in a row (CJK text, surrogate pairs): no scan needed then.
-            j = if s.get(next) == Some(&b'\\') {
-                next
-            } else {
-                find_string_special(s, next)
-            };
+            j = find_string_special(s, next);
         }
     }
 }
