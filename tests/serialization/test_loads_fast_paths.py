@@ -9,6 +9,7 @@ well, since pure-ASCII text stored as Latin-1 would still compare equal.
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -106,6 +107,39 @@ NUMBERS = [
     "-9223372036854775808",
     "-9223372036854775809",
     "[1.0, 10, 1e1, 100e-2, -5E0]",
+    # The edges of the exact fast paths (18-digit ints; 53-bit significands with a decimal
+    # exponent within +-22) and the first numbers past them.
+    "999999999999999999",
+    "-999999999999999999",
+    "1000000000000000000",
+    "-1000000000000000000",
+    "000",
+    "-0e5",
+    "-0.0e-30",
+    "0e400",
+    "9007199254740992.0",
+    "9007199254740993.0",
+    "9007199254740993e0",
+    "-9007199254740993e-3",
+    "1e22",
+    "1e23",
+    "1e-22",
+    "1e-23",
+    "123456789e-22",
+    "4.35e-22",
+    "8.5e22",
+    "1234567890123456789.0",
+    "12345678901234567890.0",
+    "0.1234567890123456789",
+    "0.12345678901234567890",
+    "0.0000000000000000000001",
+    "0.00000000000000000000001",
+    "1.000000000000000000000000000001",
+    "2.225073858507201e-308",
+    "5e-324",
+    "1e1000000",
+    "1e-1000000",
+    "[0.0099, 0.5, 0.1, 1.25, 61.25]",
 ]
 
 
@@ -177,3 +211,39 @@ _NUMBER_TEXT = st.from_regex(r"\A-?(0|[1-9][0-9]{0,25})(\.[0-9]{1,25})?([eE][-+]
 @settings(max_examples=500, deadline=None)
 def test_property_number_text_equals_stdlib(impl: str, text: str) -> None:
     same_as_stdlib(implementation(impl), text)
+
+
+@given(
+    significand=st.integers(0, 2**54 + 3)
+    | st.sampled_from([2**53 - 1, 2**53, 2**53 + 1, 10**18, 10**19 - 1]),
+    point=st.integers(0, 20),
+    exponent=st.none() | st.integers(-26, 26),
+    negative=st.booleans(),
+)
+@settings(max_examples=800, deadline=None)
+def test_property_fast_path_edges_equal_stdlib(
+    impl: str, significand: int, point: int, exponent: int | None, negative: bool
+) -> None:
+    """Numbers around the fast paths' limits (the significand's 53 bits, 18/19 digits, the
+    exponent's +-22), with the decimal point anywhere in the digits."""
+    digits = str(significand)
+    point = min(point, len(digits) - 1)
+    text = digits if point == 0 else f"{digits[:-point]}.{digits[-point:]}"
+    if exponent is not None:
+        text += f"e{exponent}"
+    same_as_stdlib(implementation(impl), ("-" if negative else "") + text)
+
+
+_SPECIALS = ["\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\n", '\\"', "\\\\", "\x01", '"', ""]
+
+
+@pytest.mark.parametrize("special", _SPECIALS)
+def test_block_boundaries_of_the_string_scanners(js: JSONImplementation, special: str) -> None:
+    """A special character (escape, control character, closing quote, none) at every
+    offset around the 16-byte blocks the string scanners read, in strings that end at the
+    document's end (the scalar tails) and far before it (the vector loops); after an escape
+    too, where the decoder copies the plain run while it searches it."""
+    for prefix, before, after in itertools.product(("", "\\t"), range(50), (0, 1, 15, 16, 17, 40)):
+        body = prefix + "a" * before + special + "b" * after
+        for text in (f'"{body}"', f'["{body}", "{"c" * 40}"]', f'"{body}', f'{{"{body}": 1}}'):
+            same_as_stdlib(js, text)

@@ -232,3 +232,77 @@ fn escape_errors_match_cpython() {
         assert_eq!(fails(text), (msg, pos), "{text:?}");
     }
 }
+
+/// The digit-accumulating fast paths give exactly what parsing the whole text gives (Rust's
+/// `parse` is correctly rounded, like CPython's `float()`), across their limits: 53-bit
+/// significands, 18/19 digits, decimal exponents around +-22, and the decimal point anywhere.
+#[test]
+fn number_fast_paths_match_full_parsing() {
+    let significands = [
+        0u64,
+        1,
+        7,
+        99,
+        12_345,
+        (1 << 53) - 1,
+        1 << 53,
+        (1 << 53) + 1,
+        (1 << 54) + 3,
+        999_999_999_999_999_999,
+        1_000_000_000_000_000_000,
+        9_999_999_999_999_999_999,
+        u64::MAX,
+    ];
+    let mut checked = 0;
+    for m in significands {
+        let digits = m.to_string();
+        for point in 0..digits.len() {
+            let body = if point == 0 {
+                digits.clone()
+            } else {
+                format!(
+                    "{}.{}",
+                    &digits[..digits.len() - point],
+                    &digits[digits.len() - point..]
+                )
+            };
+            for exp in [
+                None,
+                Some(-24),
+                Some(-23),
+                Some(-22),
+                Some(-1),
+                Some(0),
+                Some(5),
+                Some(22),
+                Some(23),
+                Some(30),
+            ] {
+                for sign in ["", "-"] {
+                    let text = match exp {
+                        None => format!("{sign}{body}"),
+                        Some(e) => format!("{sign}{body}e{e}"),
+                    };
+                    let expected = if point == 0 && exp.is_none() {
+                        match text.parse::<i64>() {
+                            Ok(n) => V::Int(n),
+                            Err(_) => V::Big(text.clone()),
+                        }
+                    } else {
+                        V::Float(text.parse::<f64>().expect("float text"))
+                    };
+                    let got = ok(&text);
+                    match (&got, &expected) {
+                        // -0.0 == 0.0, so compare the bits.
+                        (V::Float(a), V::Float(b)) => {
+                            assert_eq!(a.to_bits(), b.to_bits(), "{text}")
+                        }
+                        _ => assert_eq!(got, expected, "{text}"),
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 2000, "{checked}");
+}

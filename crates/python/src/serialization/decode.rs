@@ -10,7 +10,7 @@ use std::vec::Drain;
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyList, PyString};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyString};
 
 use crewai_rust_serialization::{Builder, Escaped, parse_with_ascii};
 
@@ -85,6 +85,7 @@ fn utf8_error(py: Python<'_>, bytes: &[u8], _: std::str::Utf8Error) -> PyErr {
 
 /// A new str of `len` characters of width class `max_char` (0x7f, 0xff, 0xffff, 0x10ffff),
 /// filled by `fill` through whichever code-unit slice that width uses.
+#[inline(always)]
 fn new_str<'py>(
     py: Python<'py>,
     len: usize,
@@ -127,6 +128,7 @@ enum StrUnits<'a> {
 
 /// An ASCII str from ASCII bytes: one allocation and a copy (what CPython's own decoder ends
 /// up doing, minus its scan for non-ASCII bytes).
+#[inline(always)]
 fn ascii_str<'py>(py: Python<'py>, s: &str) -> PyResult<Bound<'py, PyAny>> {
     debug_assert!(s.is_ascii());
     new_str(py, s.len(), 0x7f, |units| {
@@ -152,6 +154,7 @@ struct PyBuilder<'py> {
     keys: Vec<KeySlot<'py>>,
 }
 
+#[inline(always)]
 fn slot(key: &[u8]) -> usize {
     // Length, first, middle and last byte: constant time, and enough to tell a model's
     // field names apart (a collision only costs a fresh str, never a wrong key).
@@ -166,14 +169,31 @@ fn slot(key: &[u8]) -> usize {
     (mix.wrapping_mul(0x9e37_79b1) >> 23) as usize % KEY_SLOTS
 }
 
-/// Byte equality without a call into libc's memcmp, which dominates for short keys.
+/// Byte equality without a call into libc's memcmp, which dominates for short keys: eight
+/// bytes at a time, the last (possibly overlapping) word and the short tails compared whole.
 #[inline(always)]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
+    let word = |x: &[u8], at: usize| u64::from_le_bytes(x[at..at + 8].try_into().expect("8"));
+    let half = |x: &[u8], at: usize| u32::from_le_bytes(x[at..at + 4].try_into().expect("4"));
+    if n >= 8 {
+        let mut k = 0;
+        while k + 8 < n {
+            if word(a, k) != word(b, k) {
+                return false;
+            }
+            k += 8;
+        }
+        return word(a, n - 8) == word(b, n - 8);
+    }
+    if n >= 4 {
+        return half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4);
+    }
     let mut k = 0;
-    while k < a.len() {
+    while k < n {
         if a[k] != b[k] {
             return false;
         }
@@ -188,12 +208,15 @@ impl<'py> Builder for PyBuilder<'py> {
     type Value = Bound<'py, PyAny>;
     type Error = SerializationFailure;
 
+    #[inline]
     fn null(&mut self) -> R<'py> {
         Ok(self.py.None().into_bound(self.py))
     }
+    #[inline]
     fn bool(&mut self, b: bool) -> R<'py> {
         Ok(PyBool::new(self.py, b).to_owned().into_any())
     }
+    #[inline]
     fn int(&mut self, i: i64) -> R<'py> {
         Ok(i.into_pyobject(self.py).map_err(PyErr::from)?.into_any())
     }
@@ -202,15 +225,18 @@ impl<'py> Builder for PyBuilder<'py> {
         let int = self.py.get_type::<pyo3::types::PyInt>();
         Ok(int.call1((digits,))?)
     }
+    #[inline]
     fn float(&mut self, x: f64) -> R<'py> {
         Ok(PyFloat::new(self.py, x).into_any())
     }
+    #[inline(always)]
     fn str(&mut self, s: &str) -> R<'py> {
         if self.ascii || s.is_ascii() {
             return Ok(ascii_str(self.py, s)?);
         }
         Ok(PyString::new(self.py, s).into_any())
     }
+    #[inline(always)]
     fn escaped(&mut self, s: &Escaped<'_>) -> R<'py> {
         Ok(new_str(
             self.py,
@@ -223,6 +249,7 @@ impl<'py> Builder for PyBuilder<'py> {
             },
         )?)
     }
+    #[inline(always)]
     fn key(&mut self, s: &str) -> R<'py> {
         if s.len() > KEY_MAX_LEN {
             return self.str(s);
@@ -240,10 +267,28 @@ impl<'py> Builder for PyBuilder<'py> {
         self.keys[at] = Some((s.as_bytes().into(), v.clone()));
         Ok(v)
     }
+    #[inline]
     fn array(&mut self, items: Drain<'_, Self::Value>) -> R<'py> {
-        Ok(PyList::new(self.py, items)?.into_any())
+        // SAFETY: PyList_New(n) returns a new list of n NULL slots (or NULL with an
+        // exception set); a Drain is an exact-size iterator, so every slot is filled exactly
+        // once, each taking over the reference `into_ptr` releases, before anything else
+        // can see the list.
+        unsafe {
+            let n = items.len();
+            let op = ffi::PyList_New(n as ffi::Py_ssize_t);
+            if op.is_null() {
+                return Err(PyErr::fetch(self.py).into());
+            }
+            for (k, v) in items.enumerate() {
+                ffi::PyList_SET_ITEM(op, k as ffi::Py_ssize_t, v.into_ptr());
+            }
+            Ok(Bound::from_owned_ptr(self.py, op))
+        }
     }
+    #[inline]
     fn object(&mut self, mut members: Drain<'_, Self::Value>) -> R<'py> {
+        // Not presized: `_PyDict_NewPresized` makes a general-keys table (before 3.13), a
+        // bigger and slower dict than the str-keys one json.loads returns.
         // SAFETY: PyDict_New returns a new dict or NULL with an exception set; ownership
         // passes to the Bound at once.
         let dict = unsafe {

@@ -9,7 +9,6 @@
 
 use std::vec::Drain;
 
-use super::escape::find_string_special;
 use super::unescape::{self, Escaped};
 use crate::Error;
 
@@ -111,6 +110,13 @@ impl<B: Builder> Parser<'_, B> {
 
     #[inline]
     fn skip_ws(&self, mut i: usize) -> usize {
+        // Most separators are followed by nothing or by one space (`json.dumps`'s ", " and
+        // ": "): settle those without the loop.
+        match self.s.get(i) {
+            Some(&b) if b > b' ' => return i,
+            Some(b' ') if self.s.get(i + 1).is_some_and(|&b| b > b' ') => return i + 1,
+            _ => {}
+        }
         while i < self.s.len() && is_ws(self.s[i]) {
             i += 1;
         }
@@ -212,55 +218,101 @@ impl<B: Builder> Parser<'_, B> {
     }
 
     /// `_match_number`: the longest prefix CPython accepts; `1.` and `1e` stop before the dot/e.
+    ///
+    /// The digits are accumulated while they are matched, so the common numbers need no
+    /// second pass: an integer of up to 18 digits is exact in `i64`, and a float whose
+    /// significand fits 53 bits with a decimal exponent within +-22 is one correctly rounded
+    /// multiplication or division of two exact doubles (Clinger's fast path), the same double
+    /// `float()` gives. Everything else is parsed from the matched text.
     fn number(&mut self, start: usize) -> Result<(B::Value, usize), B::Error> {
         let s = self.s;
-        let digit = |i: usize| s.get(i).is_some_and(u8::is_ascii_digit);
         let mut i = start;
-        if s.get(i) == Some(&b'-') {
+        let neg = s.get(i) == Some(&b'-');
+        if neg {
             i += 1;
         }
+        // Wraps past 19 digits; only read when the digit count says it did not.
+        let mut mant: u64 = 0;
+        let int_start = i;
         match s.get(i) {
             Some(b'1'..=b'9') => {
-                i += 1;
-                while digit(i) {
+                while let Some(&d @ b'0'..=b'9') = s.get(i) {
+                    mant = mant.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
                     i += 1;
                 }
             }
             Some(b'0') => i += 1,
             _ => return Err(self.err("Expecting value", start).into()),
         }
+        let mut digits = i - int_start;
+        let mut frac_digits = 0;
         let mut is_float = false;
-        if s.get(i) == Some(&b'.') && digit(i + 1) {
+        if s.get(i) == Some(&b'.') && s.get(i + 1).is_some_and(u8::is_ascii_digit) {
             is_float = true;
-            i += 2;
-            while digit(i) {
+            i += 1;
+            let frac_start = i;
+            while let Some(&d @ b'0'..=b'9') = s.get(i) {
+                mant = mant.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
                 i += 1;
             }
+            frac_digits = i - frac_start;
+            digits += frac_digits;
         }
+        let mut exp: i64 = 0;
         if matches!(s.get(i), Some(b'e' | b'E')) && i + 1 < s.len() {
             let e_start = i;
             i += 1;
+            let mut exp_neg = false;
             if matches!(s.get(i), Some(b'-' | b'+')) && i + 1 < s.len() {
+                exp_neg = s[i] == b'-';
                 i += 1;
             }
-            while digit(i) {
+            let exp_start = i;
+            while let Some(&d @ b'0'..=b'9') = s.get(i) {
+                // Saturates far outside the fast path's range; such text is parsed below.
+                if exp < 1_000_000 {
+                    exp = exp * 10 + i64::from(d - b'0');
+                }
                 i += 1;
             }
-            if s[i - 1].is_ascii_digit() {
+            if i > exp_start {
                 is_float = true;
+                if exp_neg {
+                    exp = -exp;
+                }
             } else {
                 i = e_start;
+                exp = 0;
             }
         }
-        let text = &self.text[start..i];
-        let v = if is_float {
-            // Rust's parse is correctly rounded like CPython's float(); overflow gives inf.
-            self.b
-                .float(text.parse::<f64>().expect("matched float grammar"))?
-        } else if let Ok(n) = text.parse::<i64>() {
-            self.b.int(n)?
+        let v = if !is_float && digits <= 18 {
+            // < 10^18 < 2^63: exact, and its negation too.
+            let n = mant as i64;
+            self.b.int(if neg { -n } else { n })?
+        } else if is_float
+            && digits <= 19
+            && mant <= 1 << 53
+            && (-22..=22).contains(&(exp - frac_digits as i64))
+        {
+            let e = exp - frac_digits as i64;
+            let m = mant as f64;
+            let x = if e < 0 {
+                m / POW10[(-e) as usize]
+            } else {
+                m * POW10[e as usize]
+            };
+            self.b.float(if neg { -x } else { x })?
         } else {
-            self.b.big_int(text)?
+            let text = &self.text[start..i];
+            if is_float {
+                // Rust's parse is correctly rounded like CPython's float(); overflow gives inf.
+                self.b
+                    .float(text.parse::<f64>().expect("matched float grammar"))?
+            } else if let Ok(n) = text.parse::<i64>() {
+                self.b.int(n)?
+            } else {
+                self.b.big_int(text)?
+            }
         };
         Ok((v, i))
     }
@@ -268,19 +320,34 @@ impl<B: Builder> Parser<'_, B> {
     /// `scanstring`: `i` is just past the opening quote.
     fn string(&mut self, i: usize, key: bool) -> Result<(B::Value, usize), B::Error> {
         let s = self.s;
-        let begin = i - 1;
         // Fast path: no escape before the closing quote borrows the input directly.
-        let j = find_string_special(s, i);
-        match s.get(j) {
-            Some(b'"') => {
-                let text = &self.text[i..j];
-                let v = if key {
-                    self.b.key(text)?
-                } else {
-                    self.b.str(text)?
-                };
-                return Ok((v, j + 1));
-            }
+        let j = unescape::string_stop(s, i);
+        if s.get(j) == Some(&b'"') {
+            // SAFETY: `i` follows a `"` and `j` holds one; an ASCII byte is never inside a
+            // UTF-8 sequence, so both are char boundaries of `text` (and `i <= j <= len`).
+            // The checked slice's boundary tests were a measurable share of short strings.
+            let text = unsafe { self.text.get_unchecked(i..j) };
+            let v = if key {
+                self.b.key(text)?
+            } else {
+                self.b.str(text)?
+            };
+            return Ok((v, j + 1));
+        }
+        self.string_slow(i, j, key)
+    }
+
+    /// [`string`](Self::string) past its fast path: `s[j]` is the first byte that is not
+    /// plain text, and not the closing quote. Kept out of line so the fast path stays small.
+    #[inline(never)]
+    fn string_slow(
+        &mut self,
+        i: usize,
+        j: usize,
+        key: bool,
+    ) -> Result<(B::Value, usize), B::Error> {
+        let begin = i - 1;
+        match self.s.get(j) {
             Some(b'\\') => {}
             Some(_) => return Err(self.err("Invalid control character at", j).into()),
             None => return Err(self.err("Unterminated string starting at", begin).into()),
@@ -303,3 +370,9 @@ impl<B: Builder> Parser<'_, B> {
         out
     }
 }
+
+/// The powers of ten a double holds exactly (10^22 < 2^53 * 2^22 needs no rounding).
+static POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];

@@ -67,20 +67,24 @@ fn class_of_char(c: u32) -> u32 {
 
 impl Escaped<'_> {
     /// Characters in the decoded string (a lone surrogate counts as one, like in a `str`).
+    #[inline]
     pub fn len(&self) -> usize {
         self.units.len()
     }
 
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.units.is_empty()
     }
 
     /// The widest character's class: 0x7f, 0xff, 0xffff or 0x10ffff (see `PyUnicode_New`).
+    #[inline]
     pub fn max_char(&self) -> u32 {
         self.max_char
     }
 
     /// The code points.
+    #[inline]
     pub fn chars(&self) -> &[u32] {
         self.units
     }
@@ -90,6 +94,7 @@ impl Escaped<'_> {
     ///
     /// # Panics
     /// If `out` has another length (a caller bug; never out-of-bounds writes).
+    #[inline]
     pub fn write<U: CodeUnit>(&self, out: &mut [U]) {
         assert_eq!(
             out.len(),
@@ -146,27 +151,25 @@ pub(crate) fn scan<'b>(
     // classifies the widest character without a compare per character.
     let mut bits = 0u32;
     let mut run = begin + 1;
+    if ascii {
+        // An ASCII document's plain runs are copied while they are searched (`copy_ascii`).
+        (j, o) = copy_ascii(s, run, buf, o);
+    }
     loop {
-        // The plain run before `j`, plus room for the escape after it.
-        let n = j - run;
-        if o + n + 1 > buf.len() {
-            grow(buf, o + n + 1);
-        }
-        if ascii {
-            let src = &s[run..j];
-            let dst = &mut buf[o..o + n];
-            let mut k = 0;
-            while k < n {
-                dst[k] = u32::from(src[k]);
-                k += 1;
+        if !ascii {
+            // The plain run before `j`.
+            if o + (j - run) > buf.len() {
+                grow(buf, o + (j - run));
             }
-            o += n;
-        } else {
             for c in text[run..j].chars() {
                 buf[o] = u32::from(c);
                 bits |= buf[o];
                 o += 1;
             }
+        }
+        // Room for the escape's character.
+        if o >= buf.len() {
+            grow(buf, o + 1);
         }
         let Some(&b) = s.get(j) else {
             return Err(err("Unterminated string starting at", begin));
@@ -215,12 +218,120 @@ pub(crate) fn scan<'b>(
         o += 1;
         run = next;
         // Escapes often come in a row (CJK text, surrogate pairs): no scan needed then.
-        j = if s.get(next) == Some(&b'\\') {
-            next
+        if s.get(next) == Some(&b'\\') {
+            j = next;
+        } else if ascii {
+            (j, o) = copy_ascii(s, next, buf, o);
         } else {
-            find_string_special(s, next)
-        };
+            j = find_string_special(s, next);
+        }
     }
+}
+
+/// Copy the plain ASCII bytes from `s[i]` into `buf[o..]` as code points, up to the first
+/// byte a string reader stops at (`"`, `\\`, a control character) or the end; returns that
+/// offset and the new length. One pass instead of a search and then a copy: in escape-dense
+/// text (every non-ASCII character of an `ensure_ascii` document) the runs are short and
+/// the per-run search was the cost. Only for pure-ASCII documents, where a byte is a
+/// character.
+#[inline(always)]
+fn copy_ascii(s: &[u8], mut i: usize, buf: &mut Vec<u32>, mut o: usize) -> (usize, usize) {
+    #[cfg(target_arch = "x86_64")]
+    while i + 16 <= s.len() {
+        if o + 16 > buf.len() {
+            grow(buf, o + 16);
+        }
+        let block: &[u8; 16] = s[i..i + 16].try_into().expect("16-byte slice");
+        let out: &mut [u32; 16] = (&mut buf[o..o + 16]).try_into().expect("16-unit slice");
+        // All 16 are stored; only those before the first stop byte are counted in `o`, the
+        // rest are overwritten by what follows or lie past the string's end.
+        let hits = widen16(block, out);
+        if hits != 0 {
+            let k = hits.trailing_zeros() as usize;
+            return (i + k, o + k);
+        }
+        i += 16;
+        o += 16;
+    }
+    while let Some(&b) = s.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        if o >= buf.len() {
+            grow(buf, o + 1);
+        }
+        buf[o] = u32::from(b);
+        o += 1;
+        i += 1;
+    }
+    (i, o)
+}
+
+/// Widen 16 bytes to 16 code points in `out` with SSE2 (part of every x86_64 CPU); returns
+/// the mask of the bytes a string reader stops at (bit k: byte k is `"`, `\\` or < 0x20).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn widen16(block: &[u8; 16], out: &mut [u32; 16]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_loadu_si128, _mm_setzero_si128, _mm_storeu_si128, _mm_unpackhi_epi8,
+        _mm_unpackhi_epi16, _mm_unpacklo_epi8, _mm_unpacklo_epi16,
+    };
+    // SAFETY: SSE2 is in the x86_64 baseline; the load reads exactly the 16 bytes of `block`
+    // and the four unaligned stores write exactly the 64 bytes of `out`.
+    unsafe {
+        let x = _mm_loadu_si128(block.as_ptr().cast());
+        let zero = _mm_setzero_si128();
+        let lo = _mm_unpacklo_epi8(x, zero);
+        let hi = _mm_unpackhi_epi8(x, zero);
+        let dst = out.as_mut_ptr().cast::<__m128i>();
+        _mm_storeu_si128(dst, _mm_unpacklo_epi16(lo, zero));
+        _mm_storeu_si128(dst.add(1), _mm_unpackhi_epi16(lo, zero));
+        _mm_storeu_si128(dst.add(2), _mm_unpacklo_epi16(hi, zero));
+        _mm_storeu_si128(dst.add(3), _mm_unpackhi_epi16(hi, zero));
+        stops(x)
+    }
+}
+
+/// The bytes of `x` a string reader stops at: `"`, `\\` or a control character (< 0x20).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn stops(x: std::arch::x86_64::__m128i) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is in the x86_64 baseline; these only compute on registers.
+    unsafe {
+        let low = _mm_set1_epi8(0x1f);
+        // max(x, 0x1f) == 0x1f exactly when x <= 0x1f (unsigned): a control character.
+        let control = _mm_cmpeq_epi8(_mm_max_epu8(x, low), low);
+        let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(control, quote), backslash)) as u32
+    }
+}
+
+/// The first offset at or after `i` holding `"`, `\\` or a control character, or `s.len()`:
+/// where a string's plain run ends. Always inlined into the reader's string loop: most
+/// strings are short, and a call plus the general scanner's setup cost more than the search.
+#[inline(always)]
+pub(crate) fn string_stop(s: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    while i + 16 <= s.len() {
+        let block: &[u8; 16] = s[i..i + 16].try_into().expect("16-byte slice");
+        // SAFETY: SSE2 is in the x86_64 baseline; the load reads exactly `block`'s 16 bytes.
+        let m = stops(unsafe { std::arch::x86_64::_mm_loadu_si128(block.as_ptr().cast()) });
+        if m != 0 {
+            return i + m.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    while let Some(&b) = s.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 /// Make `buf` at least `need` long (zeros), doubling so a long string grows it a few times.
