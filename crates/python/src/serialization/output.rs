@@ -6,11 +6,14 @@
 //! megabyte-sized document, is a large share of the time; CPython's own resize functions
 //! (`_PyBytes_Resize`, `PyUnicode_Resize`, both `realloc`) let the object be the buffer.
 
+use pyo3::exceptions::PyMemoryError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crewai_rust_serialization::Out;
+
+use crate::runtime::Raise;
 
 /// Which object the text is written into.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -169,11 +172,29 @@ unsafe impl Out for PyOut {
     }
     #[cold]
     fn grow(&mut self, additional: usize) {
-        let want = (self.len + additional).max(self.cap.saturating_mul(2));
-        if let Err(e) = self.resize(want) {
-            // Out of memory: no way to report it through the writer; `guarded` turns the
-            // panic into a Python exception and `Drop` releases the object.
-            panic!("cannot grow the JSON output to {want} bytes: {e}");
+        // Py_ssize_t bounds every size; past it the request cannot be met at all.
+        const MAX: usize = isize::MAX as usize;
+        let need = self.len.saturating_add(additional);
+        let result = if need > MAX {
+            Err(PyMemoryError::new_err(format!(
+                "cannot grow the JSON output to {need} bytes"
+            )))
+        } else {
+            // Doubling keeps appends amortised; if that much is not available, what is
+            // needed may still be.
+            let want = need.max(self.cap.saturating_mul(2).min(MAX));
+            self.resize(want).or_else(|e| {
+                if want > need && !self.obj.is_null() {
+                    self.resize(need)
+                } else {
+                    Err(e)
+                }
+            })
+        };
+        if let Err(e) = result {
+            // The writer's appends have no error path: unwind with the Python error, which
+            // `guarded` raises as is (MemoryError); `Drop` releases the object.
+            std::panic::resume_unwind(Box::new(Raise(e)));
         }
     }
     #[inline(always)]

@@ -226,6 +226,16 @@ fn copy_plain<O: Out + ?Sized>(
     surrogates: bool,
 ) -> usize {
     #[cfg(target_arch = "x86_64")]
+    if i + 64 <= s.len() && super::escape_avx2::available() {
+        // SAFETY: AVX2 was just detected.
+        let (end, special) =
+            unsafe { super::escape_avx2::copy_plain(out, s, i, ascii, surrogates) };
+        if special {
+            return end;
+        }
+        i = end;
+    }
+    #[cfg(target_arch = "x86_64")]
     if i + 16 <= s.len() {
         let start = i;
         out.reserve(s.len() - start);
@@ -379,6 +389,22 @@ mod tests {
         let mut out = Vec::new();
         write_str(&mut out, &lone, false, true);
         assert_eq!(out, br#""abcdefghij\ud800klmnopqrst""#);
+    }
+
+    #[test]
+    fn long_runs_find_every_special_byte() {
+        // Past the 64- and 32-byte steps of the AVX2 copy (where the CPU has it).
+        for special in ["\"", "\\", "\u{1f}", "\u{7f}", "é", "\u{d7ff}"] {
+            for at in (0..300).step_by(7).chain(60..70) {
+                let (a, b) = ("a".repeat(at), "b".repeat(300 - at));
+                let s = format!("{a}{special}{b}");
+                for ascii in [true, false] {
+                    let inner = esc(special, ascii);
+                    let want = format!("\"{a}{}{b}\"", &inner[1..inner.len() - 1]);
+                    assert_eq!(esc(&s, ascii), want, "{special:?} at {at}, ascii={ascii}");
+                }
+            }
+        }
     }
 
     #[test]
