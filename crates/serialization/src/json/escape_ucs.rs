@@ -42,8 +42,11 @@ trait Unit: Copy {
     /// The 16 units at `s[i..i + 16]` narrowed to bytes with saturation: a unit below 0x80
     /// keeps its value and any other becomes 0x80..=0xff or 0, which `simd::special16`
     /// flags, so a byte is plain exactly when its unit is.
+    ///
+    /// # Safety
+    /// `p` is valid for reads of 16 units (the hot loop has checked its bounds once).
     #[cfg(target_arch = "x86_64")]
-    fn narrow16(s: &[Self], i: usize) -> std::arch::x86_64::__m128i;
+    unsafe fn narrow16(p: *const Self) -> std::arch::x86_64::__m128i;
 }
 
 /// Plain: printable ASCII other than `"` and `\\` (DEL is escaped too).
@@ -117,10 +120,9 @@ impl Unit for u8 {
     }
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    fn narrow16(s: &[u8], i: usize) -> std::arch::x86_64::__m128i {
-        let chunk: &[u8; 16] = s[i..i + 16].try_into().expect("16 units");
-        // SAFETY: SSE2 is in the x86_64 baseline; the load reads exactly `chunk`.
-        unsafe { std::arch::x86_64::_mm_loadu_si128(chunk.as_ptr().cast()) }
+    unsafe fn narrow16(p: *const u8) -> std::arch::x86_64::__m128i {
+        // SAFETY: SSE2 is in the x86_64 baseline; the caller guarantees 16 readable units.
+        unsafe { std::arch::x86_64::_mm_loadu_si128(p.cast()) }
     }
 }
 
@@ -140,16 +142,11 @@ impl Unit for u16 {
     }
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    fn narrow16(s: &[u16], i: usize) -> std::arch::x86_64::__m128i {
+    unsafe fn narrow16(p: *const u16) -> std::arch::x86_64::__m128i {
         use std::arch::x86_64::{_mm_loadu_si128, _mm_packus_epi16};
-        let chunk: &[u16; 16] = s[i..i + 16].try_into().expect("16 units");
-        // SAFETY: SSE2 is in the x86_64 baseline; the loads read exactly `chunk`. The pack
-        // reads lanes as signed: 0x100..=0x7fff saturate to 0xff, 0x8000.. (negative) to 0.
-        unsafe {
-            let a = _mm_loadu_si128(chunk.as_ptr().cast());
-            let b = _mm_loadu_si128(chunk.as_ptr().add(8).cast());
-            _mm_packus_epi16(a, b)
-        }
+        // SAFETY: SSE2 is in the x86_64 baseline; the caller guarantees 16 readable units.
+        // The pack reads lanes as signed: 0x100..=0x7fff saturate to 0xff, 0x8000.. to 0.
+        unsafe { _mm_packus_epi16(_mm_loadu_si128(p.cast()), _mm_loadu_si128(p.add(8).cast())) }
     }
 }
 
@@ -175,14 +172,12 @@ impl Unit for u32 {
     }
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    fn narrow16(s: &[u32], i: usize) -> std::arch::x86_64::__m128i {
+    unsafe fn narrow16(p: *const u32) -> std::arch::x86_64::__m128i {
         use std::arch::x86_64::{_mm_loadu_si128, _mm_packs_epi32, _mm_packus_epi16};
-        let chunk: &[u32; 16] = s[i..i + 16].try_into().expect("16 units");
-        // SAFETY: SSE2 is in the x86_64 baseline; the loads read exactly `chunk`. Code points
-        // are < 2^31: the signed pack turns values above 0x7fff into 0x7fff, and the second
-        // pack everything from 0x100 into 0xff.
+        // SAFETY: SSE2 is in the x86_64 baseline; the caller guarantees 16 readable units.
+        // Code points are < 2^31: the signed pack turns values above 0x7fff into 0x7fff, and
+        // the second pack everything from 0x100 into 0xff.
         unsafe {
-            let p = chunk.as_ptr();
             let lo = _mm_packs_epi32(_mm_loadu_si128(p.cast()), _mm_loadu_si128(p.add(4).cast()));
             let hi = _mm_packs_epi32(
                 _mm_loadu_si128(p.add(8).cast()),
@@ -283,13 +278,17 @@ fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T]) {
 #[inline(always)]
 unsafe fn blocks16<T: Unit>(s: &[T], mut i: usize, end: usize, mut p: *mut u8) -> (usize, *mut u8) {
     use std::arch::x86_64::_mm_storeu_si128;
+    debug_assert!(end <= s.len());
+    let src = s.as_ptr();
     // SAFETY: every store is 16 bytes at an output position for units `i + j..`, with at
     // least 16 units left (`i + 32 <= end`), so at least `16 * MAX_OUT + 16` bytes of room;
     // an escape writes at most 14 bytes where a unit had MAX_OUT + 16. Bytes past the
     // final `p` are overwritten later or left as spare capacity.
+    // Reads: `i + 32 <= end <= s.len()` and every read is 16 units from `i + j` with
+    // `j <= 16`, or the one unit `i + k` with `k < 16`: all inside `s`.
     unsafe {
         while i + 32 <= end {
-            let x = T::narrow16(s, i);
+            let x = T::narrow16(src.add(i));
             let mut m = simd::special16(x);
             _mm_storeu_si128(p.cast(), x);
             if m == 0 {
@@ -300,10 +299,10 @@ unsafe fn blocks16<T: Unit>(s: &[T], mut i: usize, end: usize, mut p: *mut u8) -
             let mut j = 0;
             while m != 0 {
                 let k = m.trailing_zeros() as usize;
-                p = escape(p.add(k - j), s.get_unchecked(i + k).get());
+                p = escape(p.add(k - j), (*src.add(i + k)).get());
                 j = k + 1;
                 m &= m - 1;
-                _mm_storeu_si128(p.cast(), T::narrow16(s, i + j));
+                _mm_storeu_si128(p.cast(), T::narrow16(src.add(i + j)));
             }
             p = p.add(16 - j);
             i += 16;
