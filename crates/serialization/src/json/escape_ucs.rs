@@ -231,7 +231,11 @@ fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T]) {
             let mut p = base;
             #[cfg(target_arch = "x86_64")]
             {
-                (i, p) = blocks16(s, i, end, p);
+                (i, p) = if std::arch::is_x86_feature_detected!("ssse3") {
+                    blocks16_ssse3(s, i, end, p)
+                } else {
+                    blocks16::<T, false>(s, i, end, p)
+                };
             }
             while i < end {
                 let c = s[i].get();
@@ -276,8 +280,13 @@ fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T]) {
 /// SAFETY (callers): `p` has `(end - i) * T::MAX_OUT + 16` writable bytes.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-unsafe fn blocks16<T: Unit>(s: &[T], mut i: usize, end: usize, mut p: *mut u8) -> (usize, *mut u8) {
-    use std::arch::x86_64::_mm_storeu_si128;
+unsafe fn blocks16<T: Unit, const SSSE3: bool>(
+    s: &[T],
+    mut i: usize,
+    end: usize,
+    mut p: *mut u8,
+) -> (usize, *mut u8) {
+    use std::arch::x86_64::{_mm_loadu_si128, _mm_shuffle_epi8, _mm_storeu_si128};
     debug_assert!(end <= s.len());
     let src = s.as_ptr();
     // SAFETY: every store is 16 bytes at an output position for units `i + j..`, with at
@@ -302,13 +311,44 @@ unsafe fn blocks16<T: Unit>(s: &[T], mut i: usize, end: usize, mut p: *mut u8) -
                 p = escape(p.add(k - j), (*src.add(i + k)).get());
                 j = k + 1;
                 m &= m - 1;
-                _mm_storeu_si128(p.cast(), T::narrow16(src.add(i + j)));
+                // The rest of the block from unit j: with SSSE3 the narrowed block shifted
+                // down by j lanes (`SHIFT[j..j + 16]` = j, j + 1, .., then zeroing lanes),
+                // else narrowed again from the units.
+                let rest = if SSSE3 {
+                    _mm_shuffle_epi8(x, _mm_loadu_si128(SHIFT.as_ptr().add(j).cast()))
+                } else {
+                    T::narrow16(src.add(i + j))
+                };
+                _mm_storeu_si128(p.cast(), rest);
             }
             p = p.add(16 - j);
             i += 16;
         }
     }
     (i, p)
+}
+
+/// `pshufb` indices shifting a 16-byte vector down by 0..=16 lanes (0x80 zeroes a lane).
+#[cfg(target_arch = "x86_64")]
+static SHIFT: [u8; 32] = {
+    let mut t = [0x80u8; 32];
+    let mut k = 0;
+    while k < 16 {
+        t[k] = k as u8;
+        k += 1;
+    }
+    t
+};
+
+/// [`blocks16`] with SSSE3's byte shuffle (not in the x86_64 baseline, asked of the CPU).
+///
+/// # Safety
+/// As `blocks16`, and the CPU has SSSE3.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "ssse3")]
+unsafe fn blocks16_ssse3<T: Unit>(s: &[T], i: usize, end: usize, p: *mut u8) -> (usize, *mut u8) {
+    // SAFETY: the caller's contract is blocks16's, and SSSE3 is enabled here.
+    unsafe { blocks16::<T, true>(s, i, end, p) }
 }
 
 /// Write the escape of a non-plain code point at `p` (with at least 12 writable bytes, or 8
@@ -432,6 +472,45 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Both block variants (re-narrowing and SSSE3 shuffle) write the same bytes.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn both_block_variants_agree() {
+        fn run<T: super::Unit>(s: &[T], ssse3: bool) -> (usize, Vec<u8>) {
+            let mut out: Vec<u8> = Vec::with_capacity(s.len() * T::MAX_OUT + 16);
+            let base = out.as_mut_ptr();
+            // SAFETY: the buffer has the room blocks16 needs; SSSE3 only when detected.
+            unsafe {
+                let (i, p) = if ssse3 {
+                    super::blocks16::<T, true>(s, 0, s.len(), base)
+                } else {
+                    super::blocks16::<T, false>(s, 0, s.len(), base)
+                };
+                out.set_len(p.offset_from(base) as usize);
+                (i, out)
+            }
+        }
+        if !std::arch::is_x86_feature_detected!("ssse3") {
+            return;
+        }
+        let text: String = "ab\"c\\dé€😀\n\u{7f}xyz".repeat(30);
+        let wide: Vec<u32> = text.chars().map(u32::from).collect();
+        let narrow: Vec<u16> = text
+            .chars()
+            .filter(|&c| u32::from(c) < 0x1_0000)
+            .map(|c| c as u16)
+            .collect();
+        let bytes: Vec<u8> = text
+            .chars()
+            .filter(|&c| u32::from(c) < 0x100)
+            .map(|c| c as u8)
+            .collect();
+        assert_eq!(run(&wide, true), run(&wide, false));
+        assert_eq!(run(&narrow, true), run(&narrow, false));
+        assert_eq!(run(&bytes, true), run(&bytes, false));
+        assert!(run(&wide, false).0 > 300);
     }
 
     #[test]
