@@ -26,6 +26,11 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 pub fn panic_to_pyerr(payload: Box<dyn Any + Send>) -> PyErr {
+    // Not a bug: a binding's callback without an error path (see `runtime::Raise`).
+    let payload = match payload.downcast::<crate::runtime::Raise>() {
+        Ok(raise) => return raise.0,
+        Err(payload) => payload,
+    };
     RustPanicError::new_err(format!(
         "internal error in crewai_rust (a Rust panic was caught; nothing was committed): {}",
         panic_message(payload.as_ref())

@@ -7,6 +7,13 @@ use pyo3::prelude::*;
 
 use crate::errors::panic_to_pyerr;
 
+/// An unwind payload carrying a Python exception to raise as is: for a callback the pure
+/// crates call with no way to return an error (an output buffer's `grow` failing to allocate
+/// must raise `MemoryError`, not report a crash). Sent with `std::panic::resume_unwind`, which
+/// skips the panic hook, so nothing is printed; `guarded`/`detached` return the error.
+#[derive(Debug)]
+pub struct Raise(pub PyErr);
+
 /// Run `f` while still attached to the interpreter, converting a panic into `RustPanicError`.
 pub fn guarded<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     // AssertUnwindSafe: on panic the closure's state is dropped and never observed again; the

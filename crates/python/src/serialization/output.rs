@@ -6,11 +6,17 @@
 //! megabyte-sized document, is a large share of the time; CPython's own resize functions
 //! (`_PyBytes_Resize`, `PyUnicode_Resize`, both `realloc`) let the object be the buffer.
 
+use pyo3::exceptions::PyMemoryError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crewai_rust_serialization::Out;
+
+use crate::runtime::Raise;
+
+/// `finish` keeps an allocation whose unused part is at most this fraction (1/8) of it.
+const KEEP_SLACK: usize = 8;
 
 /// Which object the text is written into.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -93,11 +99,47 @@ impl PyOut {
     /// The finished text as its object.
     pub fn finish<'py>(mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         if self.len != self.cap {
-            self.resize(self.len)?;
+            if self.cap - self.len <= self.cap / KEEP_SLACK {
+                self.set_size_keeping_allocation();
+            } else {
+                self.resize(self.len)?;
+            }
         }
         let obj = std::mem::replace(&mut self.obj, std::ptr::null_mut());
         // SAFETY: a complete object holding exactly the text, now handed to Python.
         Ok(unsafe { Bound::from_owned_ptr(py, obj) })
+    }
+
+    /// Make the object's size `len` without reallocating it: the allocation keeps its
+    /// capacity (at most `1 / KEEP_SLACK` of it unused) until the object is freed.
+    ///
+    /// Shrinking a large buffer with `realloc` is what makes repeated dumps slow: glibc
+    /// serves an allocation above its mmap threshold with a fresh `mmap`, shrinks it with
+    /// `mremap` and, when it is freed, raises the threshold only to the shrunk size, which
+    /// is below the next dump's first capacity (the last size plus an eighth). Every dump
+    /// of a megabyte then maps fresh pages and faults on each of them (256 faults, about
+    /// 1 ms for a 1 MB document, eight times the time of the writing itself). Freed at
+    /// its full size, the block raises the threshold above the next request, which is then
+    /// served from the heap, warm.
+    fn set_size_keeping_allocation(&mut self) {
+        // SAFETY: `obj` is our exclusive, never-shown object of the target's type with
+        // storage for `cap >= len` units plus the terminating NUL, so writing the NUL at
+        // `len` stays inside it. A bytes object's size is its `ob_size`; a compact ASCII
+        // str's is its `length` (the hash is still unset, -1, and the UTF-8 form of an
+        // ASCII str is its data). Both deallocate with one `PyObject_Free` whatever the
+        // size, so the unused tail is released with the object.
+        unsafe {
+            match self.target {
+                Target::Bytes => {
+                    (*self.obj.cast::<ffi::PyVarObject>()).ob_size = self.len as ffi::Py_ssize_t
+                }
+                Target::AsciiStr => {
+                    (*self.obj.cast::<ffi::PyASCIIObject>()).length = self.len as ffi::Py_ssize_t
+                }
+            }
+            self.ptr.add(self.len).write(0);
+        }
+        self.cap = self.len;
     }
 
     /// The finished text as a `bytes`.
@@ -169,11 +211,29 @@ unsafe impl Out for PyOut {
     }
     #[cold]
     fn grow(&mut self, additional: usize) {
-        let want = (self.len + additional).max(self.cap.saturating_mul(2));
-        if let Err(e) = self.resize(want) {
-            // Out of memory: no way to report it through the writer; `guarded` turns the
-            // panic into a Python exception and `Drop` releases the object.
-            panic!("cannot grow the JSON output to {want} bytes: {e}");
+        // Py_ssize_t bounds every size; past it the request cannot be met at all.
+        const MAX: usize = isize::MAX as usize;
+        let need = self.len.saturating_add(additional);
+        let result = if need > MAX {
+            Err(PyMemoryError::new_err(format!(
+                "cannot grow the JSON output to {need} bytes"
+            )))
+        } else {
+            // Doubling keeps appends amortised; if that much is not available, what is
+            // needed may still be.
+            let want = need.max(self.cap.saturating_mul(2).min(MAX));
+            self.resize(want).or_else(|e| {
+                if want > need && !self.obj.is_null() {
+                    self.resize(need)
+                } else {
+                    Err(e)
+                }
+            })
+        };
+        if let Err(e) = result {
+            // The writer's appends have no error path: unwind with the Python error, which
+            // `guarded` raises as is (MemoryError); `Drop` releases the object.
+            std::panic::resume_unwind(Box::new(Raise(e)));
         }
     }
     #[inline(always)]

@@ -68,27 +68,16 @@ pub fn write_str<O: Out + ?Sized>(
     out.push(b'"');
 }
 
-/// `s` (shorter than 16 bytes) padded with spaces to 16, read with at most two fixed-size
-/// loads per part instead of a variable-length copy (a call).
+/// `s` (shorter than 16 bytes) padded with spaces to 16, read with fixed-size loads instead
+/// of a variable-length copy (a call to `memcpy`).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn pad16(s: &[u8]) -> [u8; 16] {
+    debug_assert!(s.len() < 16);
     let mut out = [b' '; 16];
-    let n = s.len();
-    if n >= 8 {
-        // Two overlapping 8-byte pieces cover 8..15 bytes.
-        out[..8].copy_from_slice(&s[..8]);
-        let tail: [u8; 8] = s[n - 8..].try_into().expect("8 bytes");
-        out[n - 8..n].copy_from_slice(&tail);
-    } else if n >= 4 {
-        out[..4].copy_from_slice(&s[..4]);
-        let tail: [u8; 4] = s[n - 4..].try_into().expect("4 bytes");
-        out[n - 4..n].copy_from_slice(&tail);
-    } else {
-        for (o, &b) in out.iter_mut().zip(s) {
-            *o = b;
-        }
-    }
+    // SAFETY: `out` has 16 bytes and `s.len()` < 16: `copy_bytes` writes its first
+    // `s.len()`, from `s`, a separate borrow.
+    unsafe { super::out::copy_bytes(s, out.as_mut_ptr()) };
     out
 }
 
@@ -225,6 +214,16 @@ fn copy_plain<O: Out + ?Sized>(
     ascii: bool,
     surrogates: bool,
 ) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if i + 64 <= s.len() && super::escape_avx2::available() {
+        // SAFETY: AVX2 was just detected.
+        let (end, special) =
+            unsafe { super::escape_avx2::copy_plain(out, s, i, ascii, surrogates) };
+        if special {
+            return end;
+        }
+        i = end;
+    }
     #[cfg(target_arch = "x86_64")]
     if i + 16 <= s.len() {
         let start = i;
@@ -379,6 +378,22 @@ mod tests {
         let mut out = Vec::new();
         write_str(&mut out, &lone, false, true);
         assert_eq!(out, br#""abcdefghij\ud800klmnopqrst""#);
+    }
+
+    #[test]
+    fn long_runs_find_every_special_byte() {
+        // Past the 64- and 32-byte steps of the AVX2 copy (where the CPU has it).
+        for special in ["\"", "\\", "\u{1f}", "\u{7f}", "é", "\u{d7ff}"] {
+            for at in (0..300).step_by(7).chain(60..70) {
+                let (a, b) = ("a".repeat(at), "b".repeat(300 - at));
+                let s = format!("{a}{special}{b}");
+                for ascii in [true, false] {
+                    let inner = esc(special, ascii);
+                    let want = format!("\"{a}{}{b}\"", &inner[1..inner.len() - 1]);
+                    assert_eq!(esc(&s, ascii), want, "{special:?} at {at}, ascii={ascii}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -39,6 +39,14 @@ trait Unit: Copy {
     /// unit k is a plain printable ASCII character (copied as that byte).
     #[cfg(target_arch = "x86_64")]
     fn load8(s: &[Self], i: usize) -> (u64, u32);
+    /// The 16 units at `s[i..i + 16]` narrowed to bytes with saturation: a unit below 0x80
+    /// keeps its value and any other becomes 0x80..=0xff or 0, which `simd::special16`
+    /// flags, so a byte is plain exactly when its unit is.
+    ///
+    /// # Safety
+    /// `p` is valid for reads of 16 units (the hot loop has checked its bounds once).
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn narrow16(p: *const Self) -> std::arch::x86_64::__m128i;
 }
 
 /// Plain: printable ASCII other than `"` and `\\` (DEL is escaped too).
@@ -74,6 +82,25 @@ mod simd {
             (bytes, !special & 0xff)
         }
     }
+
+    /// The units of a `narrow16` block that need an escape, a bit per unit: control
+    /// characters, `"`, `\\`, DEL and everything from 0x80 (the narrowed non-ASCII values).
+    #[inline(always)]
+    pub fn special16(x: __m128i) -> u32 {
+        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_max_epu8, _mm_set1_epi8};
+        // SAFETY: SSE2 only, available on every x86_64 CPU.
+        unsafe {
+            let low = _mm_set1_epi8(0x1f);
+            // max(x, 0x1f) == 0x1f exactly when x <= 0x1f (unsigned): a control character.
+            let control = _mm_cmpeq_epi8(_mm_max_epu8(x, low), low);
+            let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+            let del = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f));
+            // movemask reads each byte's high bit: x itself flags every byte >= 0x80.
+            let hit = _mm_or_si128(_mm_or_si128(control, quote), _mm_or_si128(backslash, del));
+            _mm_movemask_epi8(_mm_or_si128(hit, x)) as u32
+        }
+    }
 }
 
 impl Unit for u8 {
@@ -91,6 +118,12 @@ impl Unit for u8 {
         let wide = unsafe { _mm_unpacklo_epi8(_mm_cvtsi64_si128(w as i64), _mm_setzero_si128()) };
         (w, simd::classify16(wide).1)
     }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn narrow16(p: *const u8) -> std::arch::x86_64::__m128i {
+        // SAFETY: SSE2 is in the x86_64 baseline; the caller guarantees 16 readable units.
+        unsafe { std::arch::x86_64::_mm_loadu_si128(p.cast()) }
+    }
 }
 
 impl Unit for u16 {
@@ -106,6 +139,14 @@ impl Unit for u16 {
         let chunk: &[u16; 8] = s[i..i + 8].try_into().expect("8 units");
         // SAFETY: SSE2 is in the x86_64 baseline; the load reads exactly `chunk`.
         unsafe { simd::classify16(_mm_loadu_si128(chunk.as_ptr().cast())) }
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn narrow16(p: *const u16) -> std::arch::x86_64::__m128i {
+        use std::arch::x86_64::{_mm_loadu_si128, _mm_packus_epi16};
+        // SAFETY: SSE2 is in the x86_64 baseline; the caller guarantees 16 readable units.
+        // The pack reads lanes as signed: 0x100..=0x7fff saturate to 0xff, 0x8000.. to 0.
+        unsafe { _mm_packus_epi16(_mm_loadu_si128(p.cast()), _mm_loadu_si128(p.add(8).cast())) }
     }
 }
 
@@ -127,6 +168,22 @@ impl Unit for u32 {
             let a = _mm_loadu_si128(chunk.as_ptr().cast());
             let b = _mm_loadu_si128(chunk.as_ptr().add(4).cast());
             simd::classify16(_mm_packs_epi32(a, b))
+        }
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn narrow16(p: *const u32) -> std::arch::x86_64::__m128i {
+        use std::arch::x86_64::{_mm_loadu_si128, _mm_packs_epi32, _mm_packus_epi16};
+        // SAFETY: SSE2 is in the x86_64 baseline; the caller guarantees 16 readable units.
+        // Code points are < 2^31: the signed pack turns values above 0x7fff into 0x7fff, and
+        // the second pack everything from 0x100 into 0xff.
+        unsafe {
+            let lo = _mm_packs_epi32(_mm_loadu_si128(p.cast()), _mm_loadu_si128(p.add(4).cast()));
+            let hi = _mm_packs_epi32(
+                _mm_loadu_si128(p.add(8).cast()),
+                _mm_loadu_si128(p.add(12).cast()),
+            );
+            _mm_packus_epi16(lo, hi)
         }
     }
 }
@@ -162,8 +219,8 @@ fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T]) {
     let mut i = 0;
     while i < s.len() {
         let end = (i + CHUNK).min(s.len());
-        // Every unit writes at most MAX_OUT bytes; +8 for an 8-byte store past the last one.
-        out.reserve((end - i) * T::MAX_OUT + 8);
+        // Every unit writes at most MAX_OUT bytes; +16 for a 16-byte store past the last one.
+        out.reserve((end - i) * T::MAX_OUT + 16);
         // SAFETY: `p` stays within the reservation: each unit consumed advances it by at most
         // MAX_OUT, and every store is at most 8 bytes at a position at most MAX_OUT * (units
         // left) before its end, the 8 spare bytes covering the rest. Exactly the bytes up to
@@ -172,6 +229,14 @@ fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T]) {
             let len = out.len();
             let base = out.as_mut_ptr().add(len);
             let mut p = base;
+            #[cfg(target_arch = "x86_64")]
+            {
+                (i, p) = if std::arch::is_x86_feature_detected!("ssse3") {
+                    blocks16_ssse3(s, i, end, p)
+                } else {
+                    blocks16::<T, false>(s, i, end, p)
+                };
+            }
             while i < end {
                 let c = s[i].get();
                 if !plain(c) {
@@ -202,6 +267,88 @@ fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T]) {
             out.set_len(len + p.offset_from(base) as usize);
         }
     }
+}
+
+/// Escape `s[i..end]` sixteen units per step while at least 32 are left (so a block
+/// re-read from any unit inside it is in bounds); returns where it stopped and the output
+/// position. Text with a non-ASCII character every few units (any language but English)
+/// breaks runs too often for a run-at-a-time loop: here every block is narrowed and stored
+/// whole, then for each flagged unit (a bit of the mask, in order) its escape is written at
+/// its place and the rest of the block, narrowed again from there, is stored after it. The
+/// per-unit work is a few instructions per escape and no branch per plain unit.
+///
+/// SAFETY (callers): `p` has `(end - i) * T::MAX_OUT + 16` writable bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn blocks16<T: Unit, const SSSE3: bool>(
+    s: &[T],
+    mut i: usize,
+    end: usize,
+    mut p: *mut u8,
+) -> (usize, *mut u8) {
+    use std::arch::x86_64::{_mm_loadu_si128, _mm_shuffle_epi8, _mm_storeu_si128};
+    debug_assert!(end <= s.len());
+    let src = s.as_ptr();
+    // SAFETY: every store is 16 bytes at an output position for units `i + j..`, with at
+    // least 16 units left (`i + 32 <= end`), so at least `16 * MAX_OUT + 16` bytes of room;
+    // an escape writes at most 14 bytes where a unit had MAX_OUT + 16. Bytes past the
+    // final `p` are overwritten later or left as spare capacity.
+    // Reads: `i + 32 <= end <= s.len()` and every read is 16 units from `i + j` with
+    // `j <= 16`, or the one unit `i + k` with `k < 16`: all inside `s`.
+    unsafe {
+        while i + 32 <= end {
+            let x = T::narrow16(src.add(i));
+            let mut m = simd::special16(x);
+            _mm_storeu_si128(p.cast(), x);
+            if m == 0 {
+                p = p.add(16);
+                i += 16;
+                continue;
+            }
+            let mut j = 0;
+            while m != 0 {
+                let k = m.trailing_zeros() as usize;
+                p = escape(p.add(k - j), (*src.add(i + k)).get());
+                j = k + 1;
+                m &= m - 1;
+                // The rest of the block from unit j: with SSSE3 the narrowed block shifted
+                // down by j lanes (`SHIFT[j..j + 16]` = j, j + 1, .., then zeroing lanes),
+                // else narrowed again from the units.
+                let rest = if SSSE3 {
+                    _mm_shuffle_epi8(x, _mm_loadu_si128(SHIFT.as_ptr().add(j).cast()))
+                } else {
+                    T::narrow16(src.add(i + j))
+                };
+                _mm_storeu_si128(p.cast(), rest);
+            }
+            p = p.add(16 - j);
+            i += 16;
+        }
+    }
+    (i, p)
+}
+
+/// `pshufb` indices shifting a 16-byte vector down by 0..=16 lanes (0x80 zeroes a lane).
+#[cfg(target_arch = "x86_64")]
+static SHIFT: [u8; 32] = {
+    let mut t = [0x80u8; 32];
+    let mut k = 0;
+    while k < 16 {
+        t[k] = k as u8;
+        k += 1;
+    }
+    t
+};
+
+/// [`blocks16`] with SSSE3's byte shuffle (not in the x86_64 baseline, asked of the CPU).
+///
+/// # Safety
+/// As `blocks16`, and the CPU has SSSE3.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "ssse3")]
+unsafe fn blocks16_ssse3<T: Unit>(s: &[T], i: usize, end: usize, p: *mut u8) -> (usize, *mut u8) {
+    // SAFETY: the caller's contract is blocks16's, and SSSE3 is enabled here.
+    unsafe { blocks16::<T, true>(s, i, end, p) }
 }
 
 /// Write the escape of a non-plain code point at `p` (with at least 12 writable bytes, or 8
@@ -303,6 +450,67 @@ mod tests {
         for out in all_widths(&long) {
             assert_eq!(out, via_utf8(&long));
         }
+    }
+
+    #[test]
+    fn sixteen_unit_blocks_match_the_utf8_path() {
+        // Every special at every offset of several blocks, alone and packed at every spacing.
+        let specials = [
+            "\"", "\\", "\n", "\u{0}", "\u{7f}", "é", "€", "\u{ffff}", "😀",
+        ];
+        for special in specials {
+            for at in 0..100 {
+                let s = format!("{}{special}{}", "a".repeat(at), "b".repeat(100 - at));
+                for out in all_widths(&s) {
+                    assert_eq!(out, via_utf8(&s), "{special:?} at {at}");
+                }
+            }
+            for gap in 0..18 {
+                let s = format!("{}{special}", "p".repeat(gap)).repeat(120 / (gap + 1) + 2);
+                for out in all_widths(&s) {
+                    assert_eq!(out, via_utf8(&s), "{special:?} every {gap}");
+                }
+            }
+        }
+    }
+
+    /// Both block variants (re-narrowing and SSSE3 shuffle) write the same bytes.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn both_block_variants_agree() {
+        fn run<T: super::Unit>(s: &[T], ssse3: bool) -> (usize, Vec<u8>) {
+            let mut out: Vec<u8> = Vec::with_capacity(s.len() * T::MAX_OUT + 16);
+            let base = out.as_mut_ptr();
+            // SAFETY: the buffer has the room blocks16 needs; SSSE3 only when detected.
+            unsafe {
+                let (i, p) = if ssse3 {
+                    super::blocks16::<T, true>(s, 0, s.len(), base)
+                } else {
+                    super::blocks16::<T, false>(s, 0, s.len(), base)
+                };
+                out.set_len(p.offset_from(base) as usize);
+                (i, out)
+            }
+        }
+        if !std::arch::is_x86_feature_detected!("ssse3") {
+            return;
+        }
+        let text: String = "ab\"c\\dé€😀\n\u{7f}xyz".repeat(30);
+        let wide: Vec<u32> = text.chars().map(u32::from).collect();
+        let narrow: Vec<u16> = text
+            .chars()
+            .filter(|&c| u32::from(c) < 0x1_0000)
+            .map(|c| c as u16)
+            .collect();
+        let bytes: Vec<u8> = text
+            .chars()
+            .filter(|&c| u32::from(c) < 0x100)
+            .map(|c| c as u8)
+            .collect();
+        assert_eq!(run(&wide, true), run(&wide, false));
+        assert_eq!(run(&narrow, true), run(&narrow, false));
+        assert_eq!(run(&bytes, true), run(&bytes, false));
+        assert!(run(&wide, false).0 > 300);
     }
 
     #[test]

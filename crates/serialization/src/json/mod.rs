@@ -2,6 +2,8 @@
 
 pub mod base64;
 pub mod escape;
+#[cfg(target_arch = "x86_64")]
+mod escape_avx2;
 pub mod escape_ucs;
 pub mod float;
 pub mod isoformat;

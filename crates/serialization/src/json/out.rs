@@ -50,7 +50,7 @@ pub unsafe trait Out {
         let len = self.len();
         // SAFETY: reserve left room for `s`, which is copied there (a separate allocation).
         unsafe {
-            std::ptr::copy_nonoverlapping(s.as_ptr(), self.as_mut_ptr().add(len), s.len());
+            copy_bytes(s, self.as_mut_ptr().add(len));
             self.set_len(len + s.len());
         }
     }
@@ -79,6 +79,43 @@ pub unsafe trait Out {
     fn as_slice(&self) -> &[u8] {
         // SAFETY: the first `len` bytes are initialised and borrowed with the buffer.
         unsafe { std::slice::from_raw_parts(self.as_ptr(), self.len()) }
+    }
+}
+
+/// Copy `s` to `dst`. Most appends are a few bytes (digits, keys, separators) and a
+/// variable-length `copy_nonoverlapping` is a call to `memcpy`; up to 16 bytes are moved
+/// here with two overlapping fixed-size loads and stores instead, inline.
+///
+/// # Safety
+/// `dst` is valid for `s.len()` bytes of writes and does not overlap `s`.
+#[inline(always)]
+pub(crate) unsafe fn copy_bytes(s: &[u8], dst: *mut u8) {
+    let (n, src) = (s.len(), s.as_ptr());
+    // SAFETY: every read is inside `s` and every write inside `dst..dst + n`: the pairs of
+    // pieces start at 0 and end at n, each piece no longer than n.
+    unsafe {
+        if n > 16 {
+            std::ptr::copy_nonoverlapping(src, dst, n);
+        } else if n >= 8 {
+            let (a, b) = (
+                src.cast::<u64>().read_unaligned(),
+                src.add(n - 8).cast::<u64>().read_unaligned(),
+            );
+            dst.cast::<u64>().write_unaligned(a);
+            dst.add(n - 8).cast::<u64>().write_unaligned(b);
+        } else if n >= 4 {
+            let (a, b) = (
+                src.cast::<u32>().read_unaligned(),
+                src.add(n - 4).cast::<u32>().read_unaligned(),
+            );
+            dst.cast::<u32>().write_unaligned(a);
+            dst.add(n - 4).cast::<u32>().write_unaligned(b);
+        } else if n > 0 {
+            let (a, b, c) = (*src, *src.add(n / 2), *src.add(n - 1));
+            *dst = a;
+            *dst.add(n / 2) = b;
+            *dst.add(n - 1) = c;
+        }
     }
 }
 

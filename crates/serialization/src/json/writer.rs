@@ -63,6 +63,32 @@ pub struct JsonWriter<O: Out = Vec<u8>> {
     buf: O,
     format: Format,
     depth: usize,
+    item_sep: Sep,
+    key_sep: Sep,
+}
+
+/// A separator up to 8 bytes long as one word (written with one store), or `len` 0 for a
+/// longer one (written from the format's string). Separators are written between every two
+/// values and after every key, so they are a large share of the writer's calls.
+#[derive(Debug, Clone, Copy)]
+struct Sep {
+    word: u64,
+    len: usize,
+}
+
+impl Sep {
+    fn of(s: &str) -> Self {
+        let b = s.as_bytes();
+        if b.is_empty() || b.len() > 8 {
+            return Self { word: 0, len: 0 };
+        }
+        let mut w = [0u8; 8];
+        w[..b.len()].copy_from_slice(b);
+        Self {
+            word: u64::from_le_bytes(w),
+            len: b.len(),
+        }
+    }
 }
 
 impl JsonWriter<Vec<u8>> {
@@ -80,6 +106,8 @@ impl<O: Out> JsonWriter<O> {
     pub fn with_out(format: Format, out: O) -> Self {
         Self {
             buf: out,
+            item_sep: Sep::of(&format.item_separator),
+            key_sep: Sep::of(&format.key_separator),
             format,
             depth: 0,
         }
@@ -179,10 +207,22 @@ impl<O: Out> JsonWriter<O> {
             s.iter()
                 .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
         );
+        self.quoted(s);
+    }
+
+    /// `"s"` with one reservation (the caller knows `s` needs no escaping).
+    #[inline(always)]
+    fn quoted(&mut self, s: &[u8]) {
         self.buf.reserve(s.len() + 2);
-        self.buf.push(b'"');
-        self.buf.extend_from_slice(s);
-        self.buf.push(b'"');
+        let len = self.buf.len();
+        // SAFETY: `s.len() + 2` bytes are reserved at `len` and all of them are written.
+        unsafe {
+            let p = self.buf.as_mut_ptr().add(len);
+            p.write(b'"');
+            super::out::copy_bytes(s, p.add(1));
+            p.add(1 + s.len()).write(b'"');
+            self.buf.set_len(len + s.len() + 2);
+        }
     }
 
     /// A string value given as its code units (a Python `str`'s own storage). With
@@ -199,7 +239,7 @@ impl<O: Out> JsonWriter<O> {
     pub fn key_units(&mut self, first: bool, key: Units<'_>) {
         self.separator(first);
         self.str_units(key);
-        put(&mut self.buf, self.format.key_separator.as_bytes());
+        put_sep(&mut self.buf, self.key_sep, &self.format.key_separator);
     }
 
     /// `bytes` the way crewai's encoder writes them: a base64 string.
@@ -240,7 +280,7 @@ impl<O: Out> JsonWriter<O> {
     pub fn key(&mut self, first: bool, key: &[u8]) {
         self.separator(first);
         self.str(key);
-        put(&mut self.buf, self.format.key_separator.as_bytes());
+        put_sep(&mut self.buf, self.key_sep, &self.format.key_separator);
     }
 
     /// A non-string key the stdlib coerces (`1` → `"1"`, `None` → `"null"`): written quoted,
@@ -250,16 +290,14 @@ impl<O: Out> JsonWriter<O> {
         self.buf.push(b'"');
         self.int(i);
         self.buf.push(b'"');
-        put(&mut self.buf, self.format.key_separator.as_bytes());
+        put_sep(&mut self.buf, self.key_sep, &self.format.key_separator);
     }
 
     /// A coerced key whose text the caller already has (`true`, `null`, big int digits).
     pub fn key_text(&mut self, first: bool, text: &str) {
         self.separator(first);
-        self.buf.push(b'"');
-        self.buf.extend_from_slice(text.as_bytes());
-        self.buf.push(b'"');
-        put(&mut self.buf, self.format.key_separator.as_bytes());
+        self.quoted(text.as_bytes());
+        put_sep(&mut self.buf, self.key_sep, &self.format.key_separator);
     }
 
     /// A float key: its repr (or NaN/Infinity), quoted.
@@ -268,7 +306,7 @@ impl<O: Out> JsonWriter<O> {
         self.buf.push(b'"');
         self.float(x)?;
         self.buf.push(b'"');
-        put(&mut self.buf, self.format.key_separator.as_bytes());
+        put_sep(&mut self.buf, self.key_sep, &self.format.key_separator);
         Ok(())
     }
 
@@ -278,7 +316,7 @@ impl<O: Out> JsonWriter<O> {
 
     fn separator(&mut self, first: bool) {
         if !first {
-            put(&mut self.buf, self.format.item_separator.as_bytes());
+            put_sep(&mut self.buf, self.item_sep, &self.format.item_separator);
         }
         self.newline(self.depth);
     }
@@ -301,15 +339,22 @@ impl<O: Out> JsonWriter<O> {
     }
 }
 
-/// Append a separator: one or two bytes as a rule, pushed rather than copied with a call.
+/// Append a separator: one 8-byte store of which `sep.len` bytes are kept, or `text`.
 #[inline(always)]
-fn put<O: Out>(buf: &mut O, bytes: &[u8]) {
-    if bytes.len() <= 2 {
-        for &b in bytes {
-            buf.push(b);
-        }
-    } else {
-        buf.extend_from_slice(bytes);
+fn put_sep<O: Out>(buf: &mut O, sep: Sep, text: &str) {
+    if sep.len == 0 {
+        buf.extend_from_slice(text.as_bytes());
+        return;
+    }
+    buf.reserve(8);
+    let len = buf.len();
+    // SAFETY: 8 bytes are reserved at `len`; the first `sep.len` (<= 8) are the separator.
+    unsafe {
+        buf.as_mut_ptr()
+            .add(len)
+            .cast::<u64>()
+            .write_unaligned(sep.word.to_le());
+        buf.set_len(len + sep.len);
     }
 }
 
