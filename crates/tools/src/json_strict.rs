@@ -99,6 +99,54 @@ pub fn loads_truncated(text: &str) -> Option<Value> {
     (p.pos == p.s.len() && p.closed_at_end).then_some(v)
 }
 
+/// json_repair's value for text holding one plain JSON container (the [`loads_truncated`]
+/// subset, complete or cut off after a value) between text its top level skips: the
+/// `` ```json `` fence before a value, a sentence after it. With the container's own context
+/// empty, json_repair's top level passes over every character but `{[(#/` (which would start
+/// another value or a comment), and a `,` right after a top-level object would merge the next
+/// one into it; text free of those, and of U+201E (which json_repair's string scanner treats
+/// specially), yields the container's value alone. For text `json.loads` accepts the value is
+/// `json.loads`'s too (the subset is strict JSON), so callers may ask this first. `None`
+/// means "not that case".
+pub fn loads_embedded(text: &str) -> Option<Value> {
+    let start = embedded_start(text)?;
+    let s = text.as_bytes();
+    let mut p = Parser {
+        s,
+        text,
+        pos: start,
+        truncated: true,
+        closed_at_end: false,
+    };
+    let value = p.value(0).ok()?;
+    if p.closed_at_end {
+        return (p.pos == s.len()).then_some(value);
+    }
+    skipped_after(text, start, p.pos).then_some(value)
+}
+
+/// Where the container of an embedded value starts (see [`loads_embedded`]), if the text
+/// before it is all skipped by json_repair's top level.
+pub(crate) fn embedded_start(text: &str) -> Option<usize> {
+    let s = text.as_bytes();
+    let start = s
+        .iter()
+        .position(|&b| matches!(b, b'{' | b'[' | b'(' | b'#' | b'/'))?;
+    (matches!(s[start], b'{' | b'[') && !text.contains('\u{201e}')).then_some(start)
+}
+
+/// Whether json_repair's top level skips the text after a complete container that started
+/// at `start` and ended before `end`.
+pub(crate) fn skipped_after(text: &str, start: usize, end: usize) -> bool {
+    let rest = &text[end..];
+    if text.as_bytes()[start] == b'{' && crate::pychars::lstrip(rest).starts_with(',') {
+        return false;
+    }
+    !rest
+        .bytes()
+        .any(|b| matches!(b, b'{' | b'[' | b'(' | b'#' | b'/'))
+}
+
 impl Parser<'_> {
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.pos) {
@@ -164,8 +212,13 @@ impl Parser<'_> {
         }
         self.pos += 1;
         let mut dict = DictBuilder::default();
+        let open = self.pos;
         self.skip_ws();
         if self.s.get(self.pos) == Some(&b'}') {
+            if self.truncated && self.pos != open {
+                // json_repair may reparse `{ }` as an array (`_classify_empty_object_repair`).
+                return Err(Fail::Unsure);
+            }
             self.pos += 1;
             return Ok(dict.finish());
         }
@@ -456,6 +509,7 @@ mod tests {
             r#"[[]"#,
             "{",
             "[1, 2] x",
+            r#"{"a": { }, "b": 1"#,
         ] {
             assert_eq!(loads_truncated(not_this_case), None, "{not_this_case:?}");
         }

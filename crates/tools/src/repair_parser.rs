@@ -52,20 +52,25 @@ pub fn parse(text: &str) -> R<Value> {
     if text.contains('\u{201e}') {
         return Err(Bail);
     }
-    let ascii = text.is_ascii();
-    let mut p = Parser {
+    let (s, offsets) = if text.is_ascii() {
         // ASCII needs no decoding: widening each byte is the same char list, built faster.
-        s: if ascii {
-            text.bytes().map(char::from).collect()
-        } else {
-            text.chars().collect()
-        },
+        (text.bytes().map(char::from).collect(), None)
+    } else {
+        // One decoding pass into buffers sized for the worst case (a char per byte): a
+        // collected `chars()` starts from a quarter of that and regrows.
+        let mut s = Vec::with_capacity(text.len());
+        let mut offsets = Vec::with_capacity(text.len() + 1);
+        for (i, c) in text.char_indices() {
+            s.push(c);
+            offsets.push(i);
+        }
+        offsets.push(text.len());
+        (s, Some(offsets))
+    };
+    let mut p = Parser {
+        s,
         src: text.to_owned(),
-        offsets: (!ascii).then(|| {
-            let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-            offsets.push(text.len());
-            offsets
-        }),
+        offsets,
         index: 0,
         ctx: Vec::new(),
         depth: 0,

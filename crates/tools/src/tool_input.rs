@@ -9,7 +9,7 @@
 //! [`json5_subset`]: crate::json5_subset
 
 use crate::Decision;
-use crate::json_strict::{Loads, loads_truncated, loads_with_tail};
+use crate::json_strict::{Loads, loads_embedded, loads_truncated, loads_with_tail};
 use crate::json5_subset::{self, Json5};
 use crate::py_literal::literal_dict;
 use crate::py_syntax::literal_eval_rejects;
@@ -57,7 +57,11 @@ pub fn parse_tool_input(text: &str) -> ToolInput {
         Json5::Unsure => return ToolInput::Undecided,
     }
     // `json.loads(json.dumps(value))` gives the value back: only its type matters.
-    match repair_value(text) {
+    let repaired = match loads_embedded(text) {
+        Some(v) => Decision::Decided(v),
+        None => repair_value(text),
+    };
+    match repaired {
         Decision::Decided(Value::Dict(items)) => ToolInput::Dict(items),
         Decision::Decided(_) => ToolInput::Blank,
         Decision::Undecided => ToolInput::Undecided,
