@@ -131,13 +131,29 @@ fn safe_repair_json(tool_input: &str) -> ActionInput {
 }
 
 /// Skips `\s*\d*\s*` from `pos`.
-fn skip_label_number(text: &str, mut pos: usize) -> usize {
-    for class in [is_space as fn(char) -> bool, is_decimal, is_space] {
-        pos += text[pos..]
-            .chars()
-            .take_while(|&c| class(c))
-            .map(char::len_utf8)
-            .sum::<usize>();
+fn skip_label_number(text: &str, pos: usize) -> usize {
+    let pos = skip_while(text, pos, is_space);
+    let pos = skip_while(text, pos, is_decimal);
+    skip_while(text, pos, is_space)
+}
+
+/// The end of the run of `class` chars from byte `pos`; ASCII bytes are tested without
+/// decoding (labels are ASCII, and this runs at every `Action` in the text).
+fn skip_while(text: &str, mut pos: usize, class: fn(char) -> bool) -> usize {
+    let bytes = text.as_bytes();
+    while let Some(&b) = bytes.get(pos) {
+        let c = if b.is_ascii() {
+            char::from(b)
+        } else {
+            match text[pos..].chars().next() {
+                Some(c) => c,
+                None => break,
+            }
+        };
+        if !class(c) {
+            break;
+        }
+        pos += c.len_utf8();
     }
     pos
 }

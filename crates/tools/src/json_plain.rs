@@ -16,6 +16,28 @@ use crate::json_strict::{embedded_start, skipped_after};
 
 /// Deepest nesting followed (json_strict's truncated-mode limit).
 const MAX_DEPTH: usize = 30;
+/// String bytes: copied as they are, escaped by `json.dumps` (`ensure_ascii`: non-ASCII, DEL),
+/// or ending the string's plain run (the closing quote; a backslash, backtick or control
+/// character, which the subset refuses).
+const PRINTABLE: u8 = 0;
+const ESCAPED: u8 = 1;
+const STOP: u8 = 2;
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [ESCAPED; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = STOP;
+        b += 1;
+    }
+    while b < 0x7f {
+        t[b] = PRINTABLE;
+        b += 1;
+    }
+    t[b'"' as usize] = STOP;
+    t[b'\\' as usize] = STOP;
+    t[b'`' as usize] = STOP;
+    t
+};
 /// Python refuses int(str) beyond this many digits.
 const INT_DIGIT_LIMIT: usize = 4300;
 
@@ -79,8 +101,8 @@ impl<'a> Writer<'a> {
     fn value(&mut self, depth: usize) -> Option<bool> {
         match *self.s.get(self.pos)? {
             b'"' => {
-                let s = self.string()?;
-                write_string(&mut self.out, s);
+                let (s, plain) = self.string()?;
+                self.write_str(s, plain);
                 Some(s.is_empty())
             }
             b'{' => self.object(depth + 1),
@@ -93,19 +115,36 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// At an opening quote: the string's text.
-    fn string(&mut self) -> Option<&'a str> {
+    /// At an opening quote: the string's text, and whether it is all printable ASCII
+    /// (written as it is, with no escaping pass).
+    fn string(&mut self) -> Option<(&'a str, bool)> {
         let start = self.pos + 1;
-        let len = self.s[start..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b == b'`' || b < 0x20)?;
-        let end = start + len;
+        let mut plain = true;
+        let mut end = start;
+        loop {
+            match BYTE_CLASS[usize::from(*self.s.get(end)?)] {
+                PRINTABLE => {}
+                ESCAPED => plain = false,
+                _ => break,
+            }
+            end += 1;
+        }
         if self.s[end] != b'"' {
             return None;
         }
         self.pos = end + 1;
         // Only ASCII bytes stop the scan, so both ends are char boundaries.
-        Some(&self.text[start..end])
+        Some((&self.text[start..end], plain))
+    }
+
+    fn write_str(&mut self, s: &str, plain: bool) {
+        if plain {
+            self.out.push('"');
+            self.out.push_str(s);
+            self.out.push('"');
+        } else {
+            write_string(&mut self.out, s);
+        }
     }
 
     fn object(&mut self, depth: usize) -> Option<bool> {
@@ -130,12 +169,12 @@ impl<'a> Writer<'a> {
             if self.s.get(self.pos) != Some(&b'"') {
                 return None;
             }
-            let key = self.string()?;
+            let (key, plain) = self.string()?;
             if self.keys[first_key..].contains(&key) {
                 return None; // json_repair has its own duplicate-key rules
             }
             self.keys.push(key);
-            write_string(&mut self.out, key);
+            self.write_str(key, plain);
             self.skip_ws();
             if self.s.get(self.pos) != Some(&b':') {
                 return None;

@@ -17,6 +17,21 @@ pub enum Loads {
     Unsure,
 }
 
+/// The bytes that end a run of plain string content: the closing quote, a backslash, a
+/// control character (rejected in strict mode) and a backtick (json_repair's code fences).
+const STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'`' as usize] = true;
+    t
+};
+
 /// Python refuses int(str) beyond this many digits (sys.int_info.default_max_str_digits).
 const INT_DIGIT_LIMIT: usize = 4300;
 
@@ -132,7 +147,8 @@ pub(crate) fn embedded_start(text: &str) -> Option<usize> {
     let start = s
         .iter()
         .position(|&b| matches!(b, b'{' | b'[' | b'(' | b'#' | b'/'))?;
-    (matches!(s[start], b'{' | b'[') && !text.contains('\u{201e}')).then_some(start)
+    let low_quote = !text.is_ascii() && text.contains('\u{201e}');
+    (matches!(s[start], b'{' | b'[') && !low_quote).then_some(start)
 }
 
 /// Whether json_repair's top level skips the text after a complete container that started
@@ -307,11 +323,15 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let start = self.pos;
-            while let Some(&b) = self.s.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
+            loop {
+                self.pos += self.s[self.pos..]
+                    .iter()
+                    .position(|&b| STRING_STOP[usize::from(b)])
+                    .unwrap_or(self.s.len() - self.pos);
+                if self.s.get(self.pos) != Some(&b'`') {
                     break;
                 }
-                if b == b'`' && self.truncated {
+                if self.truncated {
                     return Err(Fail::Unsure); // json_repair treats code fences specially
                 }
                 self.pos += 1;
@@ -320,13 +340,19 @@ impl Parser<'_> {
                 return Err(Fail::Unsure); // json_repair's escape handling differs at the edges
             }
             // Only ASCII bytes stop the scan, so `start..pos` is on char boundaries.
-            out.push_str(&self.text[start..self.pos]);
+            let chunk = &self.text[start..self.pos];
             match self.s.get(self.pos) {
                 Some(b'"') => {
                     self.pos += 1;
+                    if out.is_empty() {
+                        // No escape before: one allocation of the exact size.
+                        return Ok(chunk.to_owned());
+                    }
+                    out.push_str(chunk);
                     return Ok(out);
                 }
                 Some(b'\\') => {
+                    out.push_str(chunk);
                     self.pos += 1;
                     let Some(&e) = self.s.get(self.pos) else {
                         return Err(Fail::Invalid);
