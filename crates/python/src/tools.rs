@@ -13,6 +13,7 @@ use crewai_rust_tools::sanitize::{MAX_TOOL_NAME_LENGTH, sanitize_tool_name as sa
 use crewai_rust_tools::tool_input::{self, ToolInput};
 use crewai_rust_tools::value::{Int, Value};
 use crewai_rust_tools::{Decision, repair, select};
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 
@@ -145,9 +146,30 @@ fn repair_json(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Option<St
 fn dict_to_py<'py>(py: Python<'py>, items: &[(String, Value)]) -> PyResult<Bound<'py, PyAny>> {
     let dict = PyDict::new(py);
     for (k, v) in items {
-        dict.set_item(k, value_to_py(py, v)?)?;
+        dict.set_item(new_str(py, k)?, value_to_py(py, v)?)?;
     }
     Ok(dict.into_any())
+}
+
+/// A `str` holding `s`. ASCII text (most keys, values and every repaired JSON string) is copied
+/// into a new compact str of its final width, which skips CPython's UTF-8 decoder and its
+/// per-call setup; other text is decoded as usual.
+fn new_str<'py>(py: Python<'py>, s: &str) -> PyResult<Bound<'py, PyAny>> {
+    if !s.is_ascii() {
+        return Ok(PyString::new(py, s).into_any());
+    }
+    // SAFETY: PyUnicode_New(n, 127) returns a new compact ASCII str whose data buffer holds
+    // exactly `n` one-byte units (or NULL with an exception set); `s` is `n` ASCII bytes, and
+    // nothing else sees the object before it is returned. For n = 0 it is the shared empty
+    // str, and nothing is written.
+    unsafe {
+        let op = ffi::PyUnicode_New(s.len() as ffi::Py_ssize_t, 127);
+        if op.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        std::ptr::copy_nonoverlapping(s.as_ptr(), ffi::PyUnicode_DATA(op).cast::<u8>(), s.len());
+        Ok(Bound::from_owned_ptr(py, op))
+    }
 }
 
 /// Depth is bounded by the parsers (crewai_rust_tools::MAX_DEPTH), so recursion is safe.
@@ -158,23 +180,19 @@ fn value_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny
         Value::Int(Int::Small(i)) => i.into_pyobject(py)?.into_any(),
         Value::Int(Int::Big(s)) => py.get_type::<PyInt>().call1((s.as_str(),))?,
         Value::Float(f) => f.into_pyobject(py)?.into_any(),
-        Value::Str(s) => PyString::new(py, s).into_any(),
-        Value::List(items) => {
-            let out: Vec<_> = items
-                .iter()
-                .map(|v| value_to_py(py, v))
-                .collect::<PyResult<_>>()?;
-            PyList::new(py, out)?.into_any()
-        }
-        Value::Tuple(items) => {
-            let out: Vec<_> = items
-                .iter()
-                .map(|v| value_to_py(py, v))
-                .collect::<PyResult<_>>()?;
-            PyTuple::new(py, out)?.into_any()
-        }
+        Value::Str(s) => new_str(py, s)?,
+        Value::List(items) => PyList::new(py, values_to_py(py, items)?)?.into_any(),
+        Value::Tuple(items) => PyTuple::new(py, values_to_py(py, items)?)?.into_any(),
         Value::Dict(items) => dict_to_py(py, items)?,
     })
+}
+
+fn values_to_py<'py>(py: Python<'py>, items: &[Value]) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let mut out = Vec::with_capacity(items.len());
+    for v in items {
+        out.push(value_to_py(py, v)?);
+    }
+    Ok(out)
 }
 
 /// A key byte string for any Python str (lone surrogates passed through, so keys stay distinct).

@@ -95,6 +95,10 @@ impl DictBuilder {
     fn push_new(&mut self, key: String, value: Value) {
         if !self.index.is_empty() {
             self.index.insert(key.clone(), self.items.len());
+        } else if self.items.capacity() == 0 {
+            // Room for the linear-probe range at once (tool inputs have a handful of keys),
+            // instead of growing from 4.
+            self.items.reserve_exact(8);
         }
         self.items.push((key, value));
         if self.items.len() == 8 {
