@@ -188,3 +188,14 @@ def test_embedded_json_matches_crewai(impl, text):
 @pytest.mark.parametrize("text", EMBEDDED)
 def test_embedded_json_is_decided_in_rust(text):
     assert _native.core().repair_json(text) == json_repair.repair_json(text)
+
+
+@pytest.mark.requires_extension
+@pytest.mark.parametrize("text", [t for t in EMBEDDED if t.startswith(("```", "{"))])
+def test_embedded_tool_input_is_decided_in_rust(text):
+    # The fast path's dict, equal to crewai's chain (json_repair's repaired value). Text before
+    # a value other than a fence ("Input: {...}") is Python syntax the literal_eval scan does
+    # not settle, so crewai's chain runs there.
+    decided = _native.core().parse_tool_input(text)
+    assert isinstance(decided, dict)
+    assert decided == crewai_validate_tool_input(text)

@@ -13,6 +13,7 @@
 
 use crate::json_dumps::{write_float, write_string};
 use crate::json_strict::{embedded_start, skipped_after};
+use crate::value::Int;
 
 /// Deepest nesting followed (json_strict's truncated-mode limit).
 const MAX_DEPTH: usize = 30;
@@ -43,13 +44,41 @@ const INT_DIGIT_LIMIT: usize = 4300;
 
 /// `json.dumps(loads_embedded(text))`, or `None` where `loads_embedded` has no answer.
 pub fn dumps_embedded(text: &str) -> Option<String> {
+    // Room for the separators' spaces and some `\\uXXXX` escapes without regrowing.
+    let out = Dumps(String::with_capacity(text.len() + text.len() / 2 + 16));
+    walk_embedded(text, out).map(|d| d.0)
+}
+
+/// `loads_embedded(text)` as a flat list of events borrowing the text (no value tree, no
+/// string copies), for a caller that builds its own objects from them; `None` where
+/// `loads_embedded` has no answer.
+pub fn events_embedded(text: &str) -> Option<Vec<Event<'_>>> {
+    walk_embedded(text, Vec::with_capacity(32))
+}
+
+/// One step of a value read in document order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event<'a> {
+    /// An object starts; `Key`, value pairs follow until its `End`.
+    Object,
+    /// An array starts; values follow until its `End`.
+    Array,
+    End,
+    Key(&'a str),
+    Str(&'a str),
+    Int(Int),
+    Float(f64),
+    Bool(bool),
+    Null,
+}
+
+fn walk_embedded<'a, O: Output<'a>>(text: &'a str, out: O) -> Option<O> {
     let start = embedded_start(text)?;
     let mut w = Writer {
         s: text.as_bytes(),
         text,
         pos: start,
-        // Room for the separators' spaces and some `\\uXXXX` escapes without regrowing.
-        out: String::with_capacity(text.len() + text.len() / 2 + 16),
+        out,
         keys: Vec::with_capacity(16),
         closed_at_end: false,
     };
@@ -60,27 +89,116 @@ pub fn dumps_embedded(text: &str) -> Option<String> {
     skipped_after(text, start, w.pos).then_some(w.out)
 }
 
-struct Writer<'a> {
+/// Where a walk's values go: written as `json.dumps` text, or recorded as events.
+trait Output<'a> {
+    fn begin(&mut self, object: bool);
+    fn end(&mut self, object: bool);
+    /// Between two items of a container.
+    fn separator(&mut self);
+    /// `plain`: the text is printable ASCII and needs no escaping.
+    fn key(&mut self, key: &'a str, plain: bool);
+    fn string(&mut self, s: &'a str, plain: bool);
+    fn literal(&mut self, word: &'static str);
+    fn int(&mut self, negative: bool, digits: &'a str);
+    fn float(&mut self, f: f64);
+}
+
+struct Dumps(String);
+
+impl Dumps {
+    fn quoted(&mut self, s: &str, plain: bool) {
+        if plain {
+            self.0.push('"');
+            self.0.push_str(s);
+            self.0.push('"');
+        } else {
+            write_string(&mut self.0, s);
+        }
+    }
+}
+
+impl<'a> Output<'a> for Dumps {
+    fn begin(&mut self, object: bool) {
+        self.0.push(if object { '{' } else { '[' });
+    }
+    fn end(&mut self, object: bool) {
+        self.0.push(if object { '}' } else { ']' });
+    }
+    fn separator(&mut self) {
+        self.0.push_str(", ");
+    }
+    fn key(&mut self, key: &'a str, plain: bool) {
+        self.quoted(key, plain);
+        self.0.push_str(": ");
+    }
+    fn string(&mut self, s: &'a str, plain: bool) {
+        self.quoted(s, plain);
+    }
+    fn literal(&mut self, word: &'static str) {
+        self.0.push_str(word);
+    }
+    fn int(&mut self, negative: bool, digits: &'a str) {
+        // JSON integers have no leading zeros, so the text is canonical but for "-0".
+        if negative && digits != "0" {
+            self.0.push('-');
+        }
+        self.0.push_str(digits);
+    }
+    fn float(&mut self, f: f64) {
+        write_float(&mut self.0, f);
+    }
+}
+
+impl<'a> Output<'a> for Vec<Event<'a>> {
+    fn begin(&mut self, object: bool) {
+        self.push(if object { Event::Object } else { Event::Array });
+    }
+    fn end(&mut self, _object: bool) {
+        self.push(Event::End);
+    }
+    fn separator(&mut self) {}
+    fn key(&mut self, key: &'a str, _plain: bool) {
+        self.push(Event::Key(key));
+    }
+    fn string(&mut self, s: &'a str, _plain: bool) {
+        self.push(Event::Str(s));
+    }
+    fn literal(&mut self, word: &'static str) {
+        self.push(match word {
+            "true" => Event::Bool(true),
+            "false" => Event::Bool(false),
+            _ => Event::Null,
+        });
+    }
+    fn int(&mut self, negative: bool, digits: &'a str) {
+        self.push(Event::Int(Int::from_digits(negative, digits)));
+    }
+    fn float(&mut self, f: f64) {
+        self.push(Event::Float(f));
+    }
+}
+
+struct Writer<'a, O> {
     s: &'a [u8],
     text: &'a str,
     pos: usize,
-    out: String,
+    out: O,
     /// The keys of the open objects, innermost last (each object remembers where its own start).
     keys: Vec<&'a str>,
     closed_at_end: bool,
 }
 
-impl<'a> Writer<'a> {
+impl<'a, O: Output<'a>> Writer<'a, O> {
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.pos) {
             self.pos += 1;
         }
     }
 
-    fn eat(&mut self, lit: &str) -> bool {
+    fn eat(&mut self, lit: &'static str) -> bool {
         if self.s[self.pos..].starts_with(lit.as_bytes()) {
             self.pos += lit.len();
-            self.out.push_str(lit);
+            self.out.literal(lit);
             true
         } else {
             false
@@ -102,7 +220,7 @@ impl<'a> Writer<'a> {
         match *self.s.get(self.pos)? {
             b'"' => {
                 let (s, plain) = self.string()?;
-                self.write_str(s, plain);
+                self.out.string(s, plain);
                 Some(s.is_empty())
             }
             b'{' => self.object(depth + 1),
@@ -137,22 +255,12 @@ impl<'a> Writer<'a> {
         Some((&self.text[start..end], plain))
     }
 
-    fn write_str(&mut self, s: &str, plain: bool) {
-        if plain {
-            self.out.push('"');
-            self.out.push_str(s);
-            self.out.push('"');
-        } else {
-            write_string(&mut self.out, s);
-        }
-    }
-
     fn object(&mut self, depth: usize) -> Option<bool> {
         if depth > MAX_DEPTH {
             return None;
         }
         self.pos += 1;
-        self.out.push('{');
+        self.out.begin(true);
         let open = self.pos;
         self.skip_ws();
         if self.s.get(self.pos) == Some(&b'}') {
@@ -161,7 +269,7 @@ impl<'a> Writer<'a> {
                 return None;
             }
             self.pos += 1;
-            self.out.push('}');
+            self.out.end(true);
             return Some(true);
         }
         let first_key = self.keys.len();
@@ -174,13 +282,12 @@ impl<'a> Writer<'a> {
                 return None; // json_repair has its own duplicate-key rules
             }
             self.keys.push(key);
-            self.write_str(key, plain);
+            self.out.key(key, plain);
             self.skip_ws();
             if self.s.get(self.pos) != Some(&b':') {
                 return None;
             }
             self.pos += 1;
-            self.out.push_str(": ");
             self.skip_ws();
             self.value(depth)?;
             self.skip_ws();
@@ -194,14 +301,14 @@ impl<'a> Writer<'a> {
                 }
                 Some(b',') => {
                     self.pos += 1;
-                    self.out.push_str(", ");
+                    self.out.separator();
                     self.skip_ws();
                 }
                 _ => return None,
             }
         }
         self.keys.truncate(first_key);
-        self.out.push('}');
+        self.out.end(true);
         Some(false)
     }
 
@@ -210,11 +317,11 @@ impl<'a> Writer<'a> {
             return None;
         }
         self.pos += 1;
-        self.out.push('[');
+        self.out.begin(false);
         self.skip_ws();
         if self.s.get(self.pos) == Some(&b']') {
             self.pos += 1;
-            self.out.push(']');
+            self.out.end(false);
             return Some(true);
         }
         loop {
@@ -234,13 +341,13 @@ impl<'a> Writer<'a> {
                 }
                 Some(b',') => {
                     self.pos += 1;
-                    self.out.push_str(", ");
+                    self.out.separator();
                     self.skip_ws();
                 }
                 _ => return None,
             }
         }
-        self.out.push(']');
+        self.out.end(false);
         Some(false)
     }
 
@@ -294,18 +401,14 @@ impl<'a> Writer<'a> {
             let Ok(f) = self.text[start..i].parse::<f64>() else {
                 return false;
             };
-            write_float(&mut self.out, f);
+            self.out.float(f);
             return true;
         }
         let digits = &self.text[int_start..int_end];
         if digits.len() > INT_DIGIT_LIMIT {
             return false;
         }
-        // JSON integers have no leading zeros, so the text is canonical but for "-0".
-        if negative && digits != "0" {
-            self.out.push('-');
-        }
-        self.out.push_str(digits);
+        self.out.int(negative, digits);
         true
     }
 }
@@ -315,10 +418,51 @@ mod tests {
     use super::*;
     use crate::json_dumps::dumps;
     use crate::json_strict::loads_embedded;
+    use crate::value::Value;
     use proptest::prelude::*;
 
     fn reference(text: &str) -> Option<String> {
         loads_embedded(text).map(|v| dumps(&v))
+    }
+
+    /// The value the events describe, to compare with `loads_embedded`.
+    fn events_value(text: &str) -> Option<Value> {
+        let events = events_embedded(text)?;
+        let mut stack: Vec<(Value, Option<String>)> = Vec::new();
+        for e in events {
+            let v = match e {
+                Event::Object => {
+                    stack.push((Value::Dict(Vec::new()), None));
+                    continue;
+                }
+                Event::Array => {
+                    stack.push((Value::List(Vec::new()), None));
+                    continue;
+                }
+                Event::Key(k) => {
+                    stack.last_mut()?.1 = Some(k.to_owned());
+                    continue;
+                }
+                Event::End => stack.pop()?.0,
+                Event::Str(s) => Value::Str(s.to_owned()),
+                Event::Int(i) => Value::Int(i),
+                Event::Float(f) => Value::Float(f),
+                Event::Bool(b) => Value::Bool(b),
+                Event::Null => Value::None,
+            };
+            match stack.last_mut() {
+                Some((Value::Dict(items), key)) => items.push((key.take()?, v)),
+                Some((Value::List(items), _)) => items.push(v),
+                Some(_) => return None,
+                None => return Some(v),
+            }
+        }
+        None
+    }
+
+    fn agree(text: &str) -> bool {
+        dumps_embedded(text) == reference(text)
+            && format!("{:?}", events_value(text)) == format!("{:?}", loads_embedded(text))
     }
 
     #[test]
@@ -361,7 +505,7 @@ mod tests {
             "no json here",
         ];
         for text in cases {
-            assert_eq!(dumps_embedded(text), reference(text), "{text:?}");
+            assert!(agree(text), "{text:?}");
         }
         assert_eq!(
             dumps_embedded("```json\n{\"q\": \"é\", \"n\": [1, 2.50]}\n```").as_deref(),
@@ -386,7 +530,7 @@ mod tests {
             "```json", "hi", "#", "/", "(", "\u{201e}", "-", ".",
         ]), 0..24)) {
             let text: String = parts.concat();
-            prop_assert_eq!(dumps_embedded(&text), reference(&text), "{:?}", text);
+            prop_assert!(agree(&text), "{:?}", text);
         }
     }
 }
