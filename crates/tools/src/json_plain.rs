@@ -515,8 +515,15 @@ mod tests {
             dumps_embedded("{\"a\": [1, {\"b\": -0").as_deref(),
             Some("{\"a\": [1, {\"b\": 0}]}")
         );
-        for reparsed_by_json_repair in ["{ } x", "```json\n{\n}\n```", "{\"a\": { }} x"] {
-            assert_eq!(dumps_embedded(reparsed_by_json_repair), None);
+        for not_this_case in [
+            "{ } x",
+            "```json\n{\n}\n```",
+            "{\"a\": { }} x",
+            // Valid JSON strings holding brackets: json.loads gives the str.
+            "\"{}\"",
+            " \"[1] x\"",
+        ] {
+            assert_eq!(dumps_embedded(not_this_case), None, "{not_this_case:?}");
         }
         let deep = format!("{}1{}", "[".repeat(40), "]".repeat(40));
         assert_eq!(dumps_embedded(&deep), None);

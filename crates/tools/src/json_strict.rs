@@ -144,6 +144,14 @@ pub fn loads_embedded(text: &str) -> Option<Value> {
 /// before it is all skipped by json_repair's top level.
 pub(crate) fn embedded_start(text: &str) -> Option<usize> {
     let s = text.as_bytes();
+    // Text that opens like a JSON string may be one holding the brackets (`"{}"`, which
+    // `json.loads` reads as a str): not this case.
+    if s.iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        == Some(&b'"')
+    {
+        return None;
+    }
     let start = s
         .iter()
         .position(|&b| matches!(b, b'{' | b'[' | b'(' | b'#' | b'/'))?;
