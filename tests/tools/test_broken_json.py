@@ -142,3 +142,63 @@ def test_mutated_json_matches_crewai(impl, text):
     assert outcome(h.repair_json, text) == outcome(json_repair.repair_json, text)
     assert outcome(h.parse_tool_input, text) == outcome(crewai_validate_tool_input, text)
     assert outcome(h.parse_agent_output, react(text)) == outcome(crewai_parse, react(text))
+
+
+# One plain JSON container between text json_repair's top level skips (a fence, a sentence,
+# a cut after a value) is answered in one pass, without the repairing parser. Around it, the
+# inputs that must not take that path: empty objects json_repair reparses as arrays, a comma
+# that merges the next object, text that starts another value or a comment, escapes, U+201E.
+EMBEDDED = [
+    '```json\n{"query": "crewai", "n": 5, "tags": ["a", "b"], "f": 2.50, "z": -0}\n```',
+    '{"query": "日本語 ✓ ok", "n": [1, {"b": null}]} I will summarise next.',
+    'Input: {"query": "x", "n": 1e400}',
+    '{"a": [1, {"b": true',
+    '[1, 2, "x"] done',
+]
+NOT_EMBEDDED = [
+    "```json\n{\n}\n```",
+    "{ } x",
+    '{"a": { }} x',
+    '{"a": {\n}, "b": 1} x',
+    '{"a": 1} , {"b": 2}',
+    '{"a": 1}, "b": 2}',
+    '{"a": 1} then {"b": 2}',
+    '{"a": 1} (see above)',
+    '{"a": 1} # note',
+    'x / y {"a": 1}',
+    '{"a": "b\\"c"} x',
+    '{"a": "`code`"} x',
+    '{"a": "\u201equote"} x',
+    '{"a": 1, "a": 2} x',
+    '{"a": 1e+5} x',
+    '{"a": ["" ]} x',
+    '{"a": NaN} x',
+    '"{}"',
+    ' "[1, 2] x"',
+    '"x" {"a": 1}',
+]
+
+
+@pytest.mark.parametrize("text", EMBEDDED + NOT_EMBEDDED)
+def test_embedded_json_matches_crewai(impl, text):
+    h = helpers(impl)
+    assert outcome(h.repair_json, text) == outcome(json_repair.repair_json, text)
+    assert outcome(h.parse_tool_input, text) == outcome(crewai_validate_tool_input, text)
+    assert outcome(h.parse_agent_output, react(text)) == outcome(crewai_parse, react(text))
+
+
+@pytest.mark.requires_extension
+@pytest.mark.parametrize("text", EMBEDDED)
+def test_embedded_json_is_decided_in_rust(text):
+    assert _native.core().repair_json(text) == json_repair.repair_json(text)
+
+
+@pytest.mark.requires_extension
+@pytest.mark.parametrize("text", [t for t in EMBEDDED if t.startswith(("```", "{"))])
+def test_embedded_tool_input_is_decided_in_rust(text):
+    # The fast path's dict, equal to crewai's chain (json_repair's repaired value). Text before
+    # a value other than a fence ("Input: {...}") is Python syntax the literal_eval scan does
+    # not settle, so crewai's chain runs there.
+    decided = _native.core().parse_tool_input(text)
+    assert isinstance(decided, dict)
+    assert decided == crewai_validate_tool_input(text)

@@ -8,11 +8,14 @@ use std::time::Duration;
 
 use crewai_rust_tools::agent_output::{self, ActionInput, AgentOutput, FormatProblem};
 use crewai_rust_tools::cache::{Bounds, ResultCache, cache_key};
+use crewai_rust_tools::json_plain::Event;
 use crewai_rust_tools::rate_limit::RateLimiter;
 use crewai_rust_tools::sanitize::{MAX_TOOL_NAME_LENGTH, sanitize_tool_name as sanitize};
 use crewai_rust_tools::tool_input::{self, ToolInput};
 use crewai_rust_tools::value::{Int, Value};
 use crewai_rust_tools::{Decision, repair, select};
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 
@@ -31,7 +34,11 @@ fn utf8<'a>(s: &'a Bound<'_, PyString>) -> Option<&'a str> {
 }
 
 /// Run `f` on `text`, releasing the interpreter when the text is large.
-fn run<T: Send>(py: Python<'_>, text: &str, f: impl FnOnce(&str) -> T + Send) -> PyResult<T> {
+fn run<'t, T: Send>(
+    py: Python<'_>,
+    text: &'t str,
+    f: impl FnOnce(&'t str) -> T + Send,
+) -> PyResult<T> {
     if text.len() > DETACH_ABOVE {
         detached(py, || Ok(f(text)))
     } else {
@@ -124,6 +131,7 @@ fn parse_tool_input<'py>(
     };
     match run(py, s, tool_input::parse_tool_input)? {
         ToolInput::Dict(items) => dict_to_py(py, &items),
+        ToolInput::Events(events) => events_to_py(py, &events),
         ToolInput::Blank => Ok(false.into_pyobject(py)?.to_owned().into_any()),
         ToolInput::Undecided => Ok(py.None().into_bound(py)),
     }
@@ -145,9 +153,87 @@ fn repair_json(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Option<St
 fn dict_to_py<'py>(py: Python<'py>, items: &[(String, Value)]) -> PyResult<Bound<'py, PyAny>> {
     let dict = PyDict::new(py);
     for (k, v) in items {
-        dict.set_item(k, value_to_py(py, v)?)?;
+        dict.set_item(new_str(py, k)?, value_to_py(py, v)?)?;
     }
     Ok(dict.into_any())
+}
+
+/// A `str` holding `s`. ASCII text (most keys, values and every repaired JSON string) is copied
+/// into a new compact str of its final width, which skips CPython's UTF-8 decoder and its
+/// per-call setup; other text is decoded as usual.
+fn new_str<'py>(py: Python<'py>, s: &str) -> PyResult<Bound<'py, PyAny>> {
+    if !s.is_ascii() {
+        return Ok(PyString::new(py, s).into_any());
+    }
+    // SAFETY: PyUnicode_New(n, 127) returns a new compact ASCII str whose data buffer holds
+    // exactly `n` one-byte units (or NULL with an exception set); `s` is `n` ASCII bytes, and
+    // nothing else sees the object before it is returned. For n = 0 it is the shared empty
+    // str, and nothing is written.
+    unsafe {
+        let op = ffi::PyUnicode_New(s.len() as ffi::Py_ssize_t, 127);
+        if op.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        std::ptr::copy_nonoverlapping(s.as_ptr(), ffi::PyUnicode_DATA(op).cast::<u8>(), s.len());
+        Ok(Bound::from_owned_ptr(py, op))
+    }
+}
+
+/// The value a list of events describes (see `json_plain::events_embedded`), built with an
+/// explicit stack: each open container and, for a dict, the key waiting for its value.
+fn events_to_py<'py>(py: Python<'py>, events: &[Event<'_>]) -> PyResult<Bound<'py, PyAny>> {
+    enum Open<'py> {
+        Dict(Bound<'py, PyDict>, Option<Bound<'py, PyAny>>),
+        List(Vec<Bound<'py, PyAny>>),
+    }
+    let mut stack: Vec<Open<'py>> = Vec::with_capacity(8);
+    for event in events {
+        let value = match event {
+            Event::Object => {
+                stack.push(Open::Dict(PyDict::new(py), None));
+                continue;
+            }
+            Event::Array => {
+                stack.push(Open::List(Vec::new()));
+                continue;
+            }
+            Event::Key(k) => {
+                if let Some(Open::Dict(_, key)) = stack.last_mut() {
+                    *key = Some(new_str(py, k)?);
+                }
+                continue;
+            }
+            Event::End => match stack.pop() {
+                Some(Open::Dict(d, _)) => d.into_any(),
+                Some(Open::List(items)) => PyList::new(py, items)?.into_any(),
+                None => break,
+            },
+            Event::Str(s) => new_str(py, s)?,
+            Event::Int(i) => int_to_py(py, i)?,
+            Event::Float(f) => f.into_pyobject(py)?.into_any(),
+            Event::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
+            Event::Null => py.None().into_bound(py),
+        };
+        match stack.last_mut() {
+            Some(Open::Dict(d, key)) => {
+                if let Some(k) = key.take() {
+                    d.set_item(k, value)?;
+                }
+            }
+            Some(Open::List(items)) => items.push(value),
+            None => return Ok(value),
+        }
+    }
+    Err(PyRuntimeError::new_err(
+        "internal error: unbalanced tool-input events",
+    ))
+}
+
+fn int_to_py<'py>(py: Python<'py>, i: &Int) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match i {
+        Int::Small(i) => i.into_pyobject(py)?.into_any(),
+        Int::Big(s) => py.get_type::<PyInt>().call1((s.as_str(),))?,
+    })
 }
 
 /// Depth is bounded by the parsers (crewai_rust_tools::MAX_DEPTH), so recursion is safe.
@@ -155,26 +241,21 @@ fn value_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny
     Ok(match value {
         Value::None => py.None().into_bound(py),
         Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
-        Value::Int(Int::Small(i)) => i.into_pyobject(py)?.into_any(),
-        Value::Int(Int::Big(s)) => py.get_type::<PyInt>().call1((s.as_str(),))?,
+        Value::Int(i) => int_to_py(py, i)?,
         Value::Float(f) => f.into_pyobject(py)?.into_any(),
-        Value::Str(s) => PyString::new(py, s).into_any(),
-        Value::List(items) => {
-            let out: Vec<_> = items
-                .iter()
-                .map(|v| value_to_py(py, v))
-                .collect::<PyResult<_>>()?;
-            PyList::new(py, out)?.into_any()
-        }
-        Value::Tuple(items) => {
-            let out: Vec<_> = items
-                .iter()
-                .map(|v| value_to_py(py, v))
-                .collect::<PyResult<_>>()?;
-            PyTuple::new(py, out)?.into_any()
-        }
+        Value::Str(s) => new_str(py, s)?,
+        Value::List(items) => PyList::new(py, values_to_py(py, items)?)?.into_any(),
+        Value::Tuple(items) => PyTuple::new(py, values_to_py(py, items)?)?.into_any(),
         Value::Dict(items) => dict_to_py(py, items)?,
     })
+}
+
+fn values_to_py<'py>(py: Python<'py>, items: &[Value]) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let mut out = Vec::with_capacity(items.len());
+    for v in items {
+        out.push(value_to_py(py, v)?);
+    }
+    Ok(out)
 }
 
 /// A key byte string for any Python str (lone surrogates passed through, so keys stay distinct).

@@ -9,6 +9,10 @@
 //! the tool runs to the first `Action...Input...:` after it (a later start could only see fewer
 //! of those, so if the first start has none, no start has).
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use crate::Decision;
 use crate::pychars::{is_decimal, is_space, lstrip, rstrip, strip};
 use crate::repair::repair_json;
@@ -52,7 +56,7 @@ pub enum AgentOutput {
 /// `parse(text)`.
 pub fn parse_agent_output(text: &str) -> AgentOutput {
     let thought = extract_thought(text);
-    if let Some(pos) = rfind_str(text, FINAL_ANSWER) {
+    if let Some(pos) = rfind_str(text, &NEEDLES.final_answer) {
         let mut output = strip(&text[pos + FINAL_ANSWER.len()..]);
         if output.ends_with("```") && !output.matches("```").count().is_multiple_of(2) {
             output = rstrip(&output[..output.len() - 3]);
@@ -86,11 +90,12 @@ pub fn parse_agent_output(text: &str) -> AgentOutput {
 
 /// `_extract_thought`.
 fn extract_thought(text: &str) -> String {
-    let index = find_str(text, "\nAction", 0).or_else(|| find_str(text, "\nFinal Answer", 0));
+    let index = find_str(text, &NEEDLES.newline_action, 0)
+        .or_else(|| find_str(text, &NEEDLES.newline_final, 0));
     match index {
         Some(i) => {
             let head = strip(&text[..i]);
-            if find_str(head, "```", 0).is_some() {
+            if find_str(head, &NEEDLES.fence, 0).is_some() {
                 strip(&head.replace("```", "")).to_owned()
             } else {
                 head.to_owned()
@@ -105,7 +110,7 @@ fn safe_repair_json(tool_input: &str) -> ActionInput {
     if tool_input.starts_with('[') && tool_input.ends_with(']') {
         return ActionInput::Final(tool_input.to_owned());
     }
-    let tool_input = if find_str(tool_input, "\"\"\"", 0).is_some() {
+    let tool_input = if find_str(tool_input, &NEEDLES.triple_quote, 0).is_some() {
         tool_input.replace("\"\"\"", "\"")
     } else {
         tool_input.to_owned()
@@ -126,13 +131,29 @@ fn safe_repair_json(tool_input: &str) -> ActionInput {
 }
 
 /// Skips `\s*\d*\s*` from `pos`.
-fn skip_label_number(text: &str, mut pos: usize) -> usize {
-    for class in [is_space as fn(char) -> bool, is_decimal, is_space] {
-        pos += text[pos..]
-            .chars()
-            .take_while(|&c| class(c))
-            .map(char::len_utf8)
-            .sum::<usize>();
+fn skip_label_number(text: &str, pos: usize) -> usize {
+    let pos = skip_while(text, pos, is_space);
+    let pos = skip_while(text, pos, is_decimal);
+    skip_while(text, pos, is_space)
+}
+
+/// The end of the run of `class` chars from byte `pos`; ASCII bytes are tested without
+/// decoding (labels are ASCII, and this runs at every `Action` in the text).
+fn skip_while(text: &str, mut pos: usize, class: fn(char) -> bool) -> usize {
+    let bytes = text.as_bytes();
+    while let Some(&b) = bytes.get(pos) {
+        let c = if b.is_ascii() {
+            char::from(b)
+        } else {
+            match text[pos..].chars().next() {
+                Some(c) => c,
+                None => break,
+            }
+        };
+        if !class(c) {
+            break;
+        }
+        pos += c.len_utf8();
     }
     pos
 }
@@ -155,7 +176,7 @@ fn tail_at(text: &str, at: usize) -> Option<usize> {
 
 fn first_action_head(text: &str) -> Option<usize> {
     let mut from = 0;
-    while let Some(at) = find_str(text, "Action", from) {
+    while let Some(at) = find_str(text, &NEEDLES.action, from) {
         if let Some(end) = head_at(text, at) {
             return Some(end);
         }
@@ -166,7 +187,7 @@ fn first_action_head(text: &str) -> Option<usize> {
 
 /// The first `Action...Input...:` at or after `from`: (where it starts, where its input starts).
 fn find_action_input(text: &str, mut from: usize) -> Option<(usize, usize)> {
-    while let Some(at) = find_str(text, "Action", from) {
+    while let Some(at) = find_str(text, &NEEDLES.action, from) {
         if let Some(end) = tail_at(text, at) {
             return Some((at, end));
         }
@@ -175,31 +196,41 @@ fn find_action_input(text: &str, mut from: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// `text.find(needle)` from byte `from`, for an ASCII needle: a memchr scan for its first
-/// byte and a prefix check, much cheaper than a general substring search on short needles.
-fn find_str(text: &str, needle: &str, mut from: usize) -> Option<usize> {
-    let first = char::from(needle.as_bytes()[0]);
-    while let Some(i) = text[from..].find(first) {
-        let at = from + i;
-        if text[at..].starts_with(needle) {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
+/// The substrings the parser looks for, as vectorised searchers built once: building one
+/// costs more than searching a few hundred bytes with it.
+struct Needles {
+    action: Finder<'static>,
+    newline_action: Finder<'static>,
+    newline_final: Finder<'static>,
+    final_answer: Finder<'static>,
+    fence: Finder<'static>,
+    triple_quote: Finder<'static>,
 }
 
-/// `text.rfind(needle)` for an ASCII needle (see [`find_str`]).
-fn rfind_str(text: &str, needle: &str) -> Option<usize> {
-    let first = char::from(needle.as_bytes()[0]);
-    let mut end = text.len();
-    while let Some(at) = text[..end].rfind(first) {
-        if text[at..].starts_with(needle) {
-            return Some(at);
-        }
-        end = at;
+static NEEDLES: LazyLock<Needles> = LazyLock::new(|| Needles {
+    action: Finder::new("Action"),
+    newline_action: Finder::new("\nAction"),
+    newline_final: Finder::new("\nFinal Answer"),
+    final_answer: Finder::new(FINAL_ANSWER),
+    fence: Finder::new("```"),
+    triple_quote: Finder::new("\"\"\""),
+});
+
+/// `text.find(needle)` from byte `from`.
+fn find_str(text: &str, needle: &Finder<'_>, from: usize) -> Option<usize> {
+    needle.find(&text.as_bytes()[from..]).map(|i| from + i)
+}
+
+/// `text.rfind(needle)`: forward searches, since the needle is usually absent (one vectorised
+/// pass) and the reverse searcher is not vectorised.
+fn rfind_str(text: &str, needle: &Finder<'_>) -> Option<usize> {
+    let mut last = None;
+    let mut from = 0;
+    while let Some(at) = find_str(text, needle, from) {
+        last = Some(at);
+        from = at + 1;
     }
-    None
+    last
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ fn write_value(out: &mut String, value: &Value) {
     }
 }
 
-fn write_float(out: &mut String, f: f64) {
+pub(crate) fn write_float(out: &mut String, f: f64) {
     if f.is_nan() {
         out.push_str("NaN");
     } else if f.is_infinite() {
@@ -97,7 +97,7 @@ pub fn py_float_repr(f: f64) -> String {
     }
 }
 
-fn write_string(out: &mut String, s: &str) {
+pub(crate) fn write_string(out: &mut String, s: &str) {
     out.push('"');
     // Printable ASCII other than `"` and `\` is copied as is: take such runs whole.
     let plain = |b: u8| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\';
@@ -127,9 +127,14 @@ fn write_char(out: &mut String, c: char) {
         '\u{c}' => out.push_str("\\f"),
         ' '..='~' => out.push(c),
         _ => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
             let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                let _ = write!(out, "\\u{unit:04x}");
+            for &unit in c.encode_utf16(&mut units).iter() {
+                let u = usize::from(unit);
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(char::from(HEX[(u >> shift) & 15]));
+                }
             }
         }
     }

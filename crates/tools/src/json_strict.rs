@@ -17,6 +17,21 @@ pub enum Loads {
     Unsure,
 }
 
+/// The bytes that end a run of plain string content: the closing quote, a backslash, a
+/// control character (rejected in strict mode) and a backtick (json_repair's code fences).
+const STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'`' as usize] = true;
+    t
+};
+
 /// Python refuses int(str) beyond this many digits (sys.int_info.default_max_str_digits).
 const INT_DIGIT_LIMIT: usize = 4300;
 
@@ -99,6 +114,63 @@ pub fn loads_truncated(text: &str) -> Option<Value> {
     (p.pos == p.s.len() && p.closed_at_end).then_some(v)
 }
 
+/// json_repair's value for text holding one plain JSON container (the [`loads_truncated`]
+/// subset, complete or cut off after a value) between text its top level skips: the
+/// `` ```json `` fence before a value, a sentence after it. With the container's own context
+/// empty, json_repair's top level passes over every character but `{[(#/` (which would start
+/// another value or a comment), and a `,` right after a top-level object would merge the next
+/// one into it; text free of those, and of U+201E (which json_repair's string scanner treats
+/// specially), yields the container's value alone. For text `json.loads` accepts the value is
+/// `json.loads`'s too (the subset is strict JSON), so callers may ask this first. `None`
+/// means "not that case".
+pub fn loads_embedded(text: &str) -> Option<Value> {
+    let start = embedded_start(text)?;
+    let s = text.as_bytes();
+    let mut p = Parser {
+        s,
+        text,
+        pos: start,
+        truncated: true,
+        closed_at_end: false,
+    };
+    let value = p.value(0).ok()?;
+    if p.closed_at_end {
+        return (p.pos == s.len()).then_some(value);
+    }
+    skipped_after(text, start, p.pos).then_some(value)
+}
+
+/// Where the container of an embedded value starts (see [`loads_embedded`]), if the text
+/// before it is all skipped by json_repair's top level.
+pub(crate) fn embedded_start(text: &str) -> Option<usize> {
+    let s = text.as_bytes();
+    // Text that opens like a JSON string may be one holding the brackets (`"{}"`, which
+    // `json.loads` reads as a str): not this case.
+    if s.iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        == Some(&b'"')
+    {
+        return None;
+    }
+    let start = s
+        .iter()
+        .position(|&b| matches!(b, b'{' | b'[' | b'(' | b'#' | b'/'))?;
+    let low_quote = !text.is_ascii() && text.contains('\u{201e}');
+    (matches!(s[start], b'{' | b'[') && !low_quote).then_some(start)
+}
+
+/// Whether json_repair's top level skips the text after a complete container that started
+/// at `start` and ended before `end`.
+pub(crate) fn skipped_after(text: &str, start: usize, end: usize) -> bool {
+    let rest = &text[end..];
+    if text.as_bytes()[start] == b'{' && crate::pychars::lstrip(rest).starts_with(',') {
+        return false;
+    }
+    !rest
+        .bytes()
+        .any(|b| matches!(b, b'{' | b'[' | b'(' | b'#' | b'/'))
+}
+
 impl Parser<'_> {
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.pos) {
@@ -164,8 +236,13 @@ impl Parser<'_> {
         }
         self.pos += 1;
         let mut dict = DictBuilder::default();
+        let open = self.pos;
         self.skip_ws();
         if self.s.get(self.pos) == Some(&b'}') {
+            if self.truncated && self.pos != open {
+                // json_repair may reparse `{ }` as an array (`_classify_empty_object_repair`).
+                return Err(Fail::Unsure);
+            }
             self.pos += 1;
             return Ok(dict.finish());
         }
@@ -254,11 +331,15 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let start = self.pos;
-            while let Some(&b) = self.s.get(self.pos) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
+            loop {
+                self.pos += self.s[self.pos..]
+                    .iter()
+                    .position(|&b| STRING_STOP[usize::from(b)])
+                    .unwrap_or(self.s.len() - self.pos);
+                if self.s.get(self.pos) != Some(&b'`') {
                     break;
                 }
-                if b == b'`' && self.truncated {
+                if self.truncated {
                     return Err(Fail::Unsure); // json_repair treats code fences specially
                 }
                 self.pos += 1;
@@ -267,13 +348,19 @@ impl Parser<'_> {
                 return Err(Fail::Unsure); // json_repair's escape handling differs at the edges
             }
             // Only ASCII bytes stop the scan, so `start..pos` is on char boundaries.
-            out.push_str(&self.text[start..self.pos]);
+            let chunk = &self.text[start..self.pos];
             match self.s.get(self.pos) {
                 Some(b'"') => {
                     self.pos += 1;
+                    if out.is_empty() {
+                        // No escape before: one allocation of the exact size.
+                        return Ok(chunk.to_owned());
+                    }
+                    out.push_str(chunk);
                     return Ok(out);
                 }
                 Some(b'\\') => {
+                    out.push_str(chunk);
                     self.pos += 1;
                     let Some(&e) = self.s.get(self.pos) else {
                         return Err(Fail::Invalid);
@@ -456,6 +543,7 @@ mod tests {
             r#"[[]"#,
             "{",
             "[1, 2] x",
+            r#"{"a": { }, "b": 1"#,
         ] {
             assert_eq!(loads_truncated(not_this_case), None, "{not_this_case:?}");
         }

@@ -13,6 +13,7 @@ pub mod difflib;
 pub mod error;
 pub mod json5_subset;
 pub mod json_dumps;
+pub mod json_plain;
 pub mod json_strict;
 pub mod py_literal;
 pub mod py_syntax;

@@ -80,17 +80,39 @@ pub fn nfkd_ascii(c: char) -> &'static str {
 
 /// `s.strip()`.
 pub fn strip(s: &str) -> &str {
-    s.trim_matches(is_space)
+    rstrip(lstrip(s))
 }
 
-/// `s.lstrip()`.
+/// Whether byte `b` is an ASCII whitespace char in Python's sense.
+#[inline]
+fn ascii_space(b: u8) -> bool {
+    b.is_ascii() && is_space(char::from(b))
+}
+
+/// `s.lstrip()`. ASCII is tested byte by byte (the common case, and cheaper than decoding);
+/// a non-ASCII char hands over to the char-wise trim.
 pub fn lstrip(s: &str) -> &str {
-    s.trim_start_matches(is_space)
+    let i = s.bytes().position(|b| !ascii_space(b)).unwrap_or(s.len());
+    let rest = &s[i..];
+    if rest.as_bytes().first().is_some_and(|b| !b.is_ascii()) {
+        rest.trim_start_matches(is_space)
+    } else {
+        rest
+    }
 }
 
-/// `s.rstrip()`.
+/// `s.rstrip()` (see [`lstrip`]).
 pub fn rstrip(s: &str) -> &str {
-    s.trim_end_matches(is_space)
+    let end = s
+        .bytes()
+        .rposition(|b| !ascii_space(b))
+        .map_or(0, |i| i + 1);
+    let head = &s[..end];
+    if head.as_bytes().last().is_some_and(|b| !b.is_ascii()) {
+        head.trim_end_matches(is_space)
+    } else {
+        head
+    }
 }
 
 #[cfg(test)]
@@ -104,6 +126,11 @@ mod tests {
         assert!(is_space('\u{3000}'));
         assert!(!is_space('\u{200b}'));
         assert_eq!(strip("\x1f a \u{a0}"), "a");
+        assert_eq!(strip(" \u{3000} \u{a0}a\u{3000}b \u{2028}\t"), "a\u{3000}b");
+        assert_eq!(lstrip("\u{a0} é "), "é ");
+        assert_eq!(rstrip(" é\u{85}\u{1c}"), " é");
+        assert_eq!(strip(" \t\u{a0}\n"), "");
+        assert_eq!(strip("é"), "é");
     }
 
     #[test]

@@ -6,20 +6,21 @@
 
 use crate::Decision;
 use crate::json_dumps::dumps;
-use crate::json_strict::{Loads, loads_truncated, loads_with_tail};
+use crate::json_plain::dumps_embedded;
+use crate::json_strict::{Loads, loads};
 use crate::value::Value;
 
-/// `repair_json(text)` when `text` is valid JSON, else `Undecided`.
+/// `repair_json(text)`, or `Undecided` where the port cannot be sure.
 pub fn repair_json(text: &str) -> Decision<String> {
-    let (loaded, tail) = loads_with_tail(text);
-    match loaded {
+    // The common LLM shapes (plain JSON, fenced, followed by a sentence, cut off after a
+    // value) in one parse: `json.loads` and the repairing parser agree on them.
+    if let Some(out) = dumps_embedded(text) {
+        return Decision::Decided(out);
+    }
+    match loads(text) {
         Loads::Ok(Value::Str(s)) if s.is_empty() => Decision::Decided(String::new()),
         Loads::Ok(v) => Decision::Decided(dumps(&v)),
-        Loads::Invalid if tail => repair_broken(text),
-        Loads::Invalid => match loads_truncated(text) {
-            Some(v) => Decision::Decided(dumps(&v)),
-            None => repair_broken(text),
-        },
+        Loads::Invalid => repair_broken(text),
         Loads::Unsure => Decision::Undecided,
     }
 }

@@ -48,24 +48,35 @@ pub(crate) struct Parser {
 
 /// json_repair's `JSONParser(text).parse()`.
 pub fn parse(text: &str) -> R<Value> {
-    // U+201E opens json_repair's "low smart quote" spans, a state machine not ported.
-    if text.contains('\u{201e}') {
-        return Err(Bail);
-    }
-    let ascii = text.is_ascii();
-    let mut p = Parser {
+    let (s, offsets) = if text.is_ascii() {
         // ASCII needs no decoding: widening each byte is the same char list, built faster.
-        s: if ascii {
-            text.bytes().map(char::from).collect()
-        } else {
-            text.chars().collect()
-        },
+        (text.bytes().map(char::from).collect(), None)
+    } else {
+        // Buffers of the exact size filled in one decoding pass: zipping the slots with the
+        // chars leaves no capacity or bounds check in the loop (which a `push` per char or a
+        // collected `chars()`, regrowing from a quarter of the size, would have).
+        let n = text.chars().count();
+        let mut s = vec!['\0'; n];
+        let mut offsets = vec![0usize; n + 1];
+        for ((slot, offset), (i, c)) in s
+            .iter_mut()
+            .zip(offsets.iter_mut())
+            .zip(text.char_indices())
+        {
+            // U+201E opens json_repair's "low smart quote" spans, a state machine not ported.
+            if c == '\u{201e}' {
+                return Err(Bail);
+            }
+            *slot = c;
+            *offset = i;
+        }
+        offsets[n] = text.len();
+        (s, Some(offsets))
+    };
+    let mut p = Parser {
+        s,
         src: text.to_owned(),
-        offsets: (!ascii).then(|| {
-            let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-            offsets.push(text.len());
-            offsets
-        }),
+        offsets,
         index: 0,
         ctx: Vec::new(),
         depth: 0,

@@ -9,6 +9,7 @@
 //! [`json5_subset`]: crate::json5_subset
 
 use crate::Decision;
+use crate::json_plain::{Event, events_embedded};
 use crate::json_strict::{Loads, loads_truncated, loads_with_tail};
 use crate::json5_subset::{self, Json5};
 use crate::py_literal::literal_dict;
@@ -19,9 +20,12 @@ use crate::value::Value;
 
 /// What `_validate_tool_input(text)` does with a string.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ToolInput {
+pub enum ToolInput<'a> {
     /// It returns this dict (items in order).
     Dict(Vec<(String, Value)>),
+    /// It returns the dict these events describe (see [`events_embedded`]): plain JSON inside
+    /// skipped text, read without building a value tree.
+    Events(Vec<Event<'a>>),
     /// It raises "Tool input must be a valid dictionary in JSON or Python literal format"
     /// (blank input, or input no step decodes to a dict).
     Blank,
@@ -29,7 +33,7 @@ pub enum ToolInput {
 }
 
 /// The chain's answer for `text`, where it can be given exactly.
-pub fn parse_tool_input(text: &str) -> ToolInput {
+pub fn parse_tool_input(text: &str) -> ToolInput<'_> {
     if strip(text).is_empty() {
         return ToolInput::Blank;
     }
@@ -57,6 +61,13 @@ pub fn parse_tool_input(text: &str) -> ToolInput {
         Json5::Unsure => return ToolInput::Undecided,
     }
     // `json.loads(json.dumps(value))` gives the value back: only its type matters.
+    if let Some(events) = events_embedded(text) {
+        return if events.first() == Some(&Event::Object) {
+            ToolInput::Events(events)
+        } else {
+            ToolInput::Blank
+        };
+    }
     match repair_value(text) {
         Decision::Decided(Value::Dict(items)) => ToolInput::Dict(items),
         Decision::Decided(_) => ToolInput::Blank,
@@ -85,5 +96,19 @@ mod tests {
         assert_eq!(parse_tool_input("[1, 2] x"), ToolInput::Blank);
         assert!(matches!(parse_tool_input("{\"q\": [1, 2"), ToolInput::Dict(d) if d.len() == 1));
         assert_eq!(parse_tool_input("[1, 2"), ToolInput::Blank);
+        // Plain JSON inside skipped text: json_repair's value, as events.
+        assert_eq!(
+            parse_tool_input("```json\n{\"q\": [1, null]}\n```"),
+            ToolInput::Events(vec![
+                Event::Object,
+                Event::Key("q"),
+                Event::Array,
+                Event::Int(crate::value::Int::Small(1)),
+                Event::Null,
+                Event::End,
+                Event::End,
+            ])
+        );
+        assert_eq!(parse_tool_input("[1, 2] hope this helps"), ToolInput::Blank);
     }
 }

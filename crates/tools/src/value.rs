@@ -68,40 +68,44 @@ pub struct DictBuilder {
 
 impl DictBuilder {
     pub fn insert(&mut self, key: String, value: Value) {
-        // Small dicts are the norm; a linear probe avoids hashing until they grow.
-        if self.items.len() < 8 && self.index.is_empty() {
-            if let Some(slot) = self.items.iter_mut().find(|(k, _)| *k == key) {
-                slot.1 = value;
-                return;
-            }
-            self.items.push((key, value));
-            if self.items.len() == 8 {
-                for (i, (k, _)) in self.items.iter().enumerate() {
-                    self.index.insert(k.clone(), i);
-                }
-            }
-            return;
-        }
-        match self.index.get(&key) {
-            Some(&i) => self.items[i].1 = value,
-            None => {
-                self.index.insert(key.clone(), self.items.len());
-                self.items.push((key, value));
-            }
+        match self.position(&key) {
+            Some(i) => self.items[i].1 = value,
+            None => self.push_new(key, value),
         }
     }
 
     /// Insert a key not seen before; false (and nothing inserted) when it was.
     pub fn insert_new(&mut self, key: String, value: Value) -> bool {
-        let seen = if self.index.is_empty() {
-            self.items.iter().any(|(k, _)| *k == key)
-        } else {
-            self.index.contains_key(&key)
-        };
-        if !seen {
-            self.insert(key, value);
+        if self.position(&key).is_some() {
+            return false;
         }
-        !seen
+        self.push_new(key, value);
+        true
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        if self.index.is_empty() {
+            // Small dicts are the norm; a linear probe avoids hashing until they grow.
+            self.items.iter().position(|(k, _)| k == key)
+        } else {
+            self.index.get(key).copied()
+        }
+    }
+
+    fn push_new(&mut self, key: String, value: Value) {
+        if !self.index.is_empty() {
+            self.index.insert(key.clone(), self.items.len());
+        } else if self.items.capacity() == 0 {
+            // Room for the linear-probe range at once (tool inputs have a handful of keys),
+            // instead of growing from 4.
+            self.items.reserve_exact(8);
+        }
+        self.items.push((key, value));
+        if self.items.len() == 8 {
+            for (i, (k, _)) in self.items.iter().enumerate() {
+                self.index.insert(k.clone(), i);
+            }
+        }
     }
 
     pub fn finish(self) -> Value {

@@ -14,7 +14,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
-use super::{current, install, problem_name, run};
+use super::{current, install, new_str, problem_name, run};
 
 /// What the parser needs from Python, set once per process.
 struct Setup {
@@ -126,8 +126,8 @@ pub fn agent_output<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<
     match run(py, s, parse_agent_output)? {
         AgentOutput::Finish { thought, output } => {
             let fields = [
-                (&setup.thought, PyString::new(py, &thought).into_any()),
-                (&setup.output, PyString::new(py, &output).into_any()),
+                (&setup.thought, new_str(py, &thought)?),
+                (&setup.output, new_str(py, &output)?),
                 (&setup.text, text.clone()),
             ];
             build(py, setup.finish.bind(py), &fields, 3, direct, &FINISH_TAG)
@@ -138,12 +138,12 @@ pub fn agent_output<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<
             tool_input,
         } => {
             let tool_input = match tool_input {
-                ActionInput::Final(s) => PyString::new(py, &s).into_any(),
+                ActionInput::Final(s) => new_str(py, &s)?,
                 ActionInput::NeedsRepair(s) => setup.finish_repair.bind(py).call1((s,))?,
             };
             let fields = [
-                (&setup.thought, PyString::new(py, &thought).into_any()),
-                (&setup.tool, PyString::new(py, &tool).into_any()),
+                (&setup.thought, new_str(py, &thought)?),
+                (&setup.tool, new_str(py, &tool)?),
                 (&setup.tool_input, tool_input),
                 (&setup.text, text.clone()),
                 (&setup.result, py.None().into_bound(py)),

@@ -9,7 +9,7 @@ use pyo3::types::{PyDict, PyString, PyType};
 use std::ptr;
 use std::sync::atomic::AtomicPtr;
 
-use super::{current, dict_to_py, install, run};
+use super::{current, dict_to_py, events_to_py, install, run};
 
 /// The Python pieces of the rare paths, set once per process.
 struct Setup {
@@ -66,6 +66,7 @@ pub fn tool_input<'py>(py: Python<'py>, text: &Bound<'py, PyAny>) -> PyResult<Bo
     };
     match run(py, s, parse_tool_input)? {
         ToolInput::Dict(items) => dict_to_py(py, &items),
+        ToolInput::Events(events) => events_to_py(py, &events),
         ToolInput::Blank => Err(raise(py, setup)),
         ToolInput::Undecided => setup.fallback.bind(py).call1((text,)),
     }
