@@ -234,7 +234,12 @@ def test_property_fast_path_edges_equal_stdlib(
     same_as_stdlib(implementation(impl), ("-" if negative else "") + text)
 
 
-_SPECIALS = ["\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\n", '\\"', "\\\\", "\x01", '"', ""]
+# Raw non-ASCII too: the scanners compare bytes unsigned, so a UTF-8 byte >= 0x80 must never
+# read as a control character.
+_SPECIALS = [
+    "\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\n", '\\"', "\\\\", "\x01", '"', "",
+    "\u00e9", "\U0001f600", "\u2028",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("special", _SPECIALS)

@@ -22,7 +22,8 @@ CHILD = textwrap.dedent(
     fn(["warm"])  # imports (crewai, numpy's BLAS) done before the cap
     with open("/proc/self/statm") as f:
         used = int(f.read().split()[0]) * resource.getpagesize()
-    resource.setrlimit(resource.RLIMIT_AS, (used + 256 * 2**20, resource.RLIM_INFINITY))
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]  # a finite hard limit cannot be raised
+    resource.setrlimit(resource.RLIMIT_AS, (used + 256 * 2**20, hard))
     try:
         fn(doc)
     except MemoryError:

@@ -6,6 +6,7 @@ for repeated dumps of documents of similar and of different sizes."""
 
 from __future__ import annotations
 
+import ctypes
 import json
 from typing import Any
 
@@ -52,3 +53,5 @@ def test_repeated_compact_dumps_give_ordinary_bytes(js: JSONImplementation) -> N
         assert got[-2:] == want[-2:]
         assert bytes(memoryview(got)) == want
         assert got.decode() == want.decode()
+        # C code reads a bytes' data up to its terminating NUL: it must be right after the text.
+        assert ctypes.c_char_p(got).value == want

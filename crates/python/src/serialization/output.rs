@@ -219,12 +219,15 @@ unsafe impl Out for PyOut {
                 "cannot grow the JSON output to {need} bytes"
             )))
         } else {
-            // Doubling keeps appends amortised; if that much is not available, what is
-            // needed may still be.
+            // Doubling keeps appends amortised; if that much is not available, an eighth
+            // more than is needed may still be (not the bare need, which would make every
+            // later append a failed and a successful realloc). Only a str survives a failed
+            // resize: `_PyBytes_Resize` frees the object, so bytes raise at once.
             let want = need.max(self.cap.saturating_mul(2).min(MAX));
             self.resize(want).or_else(|e| {
-                if want > need && !self.obj.is_null() {
-                    self.resize(need)
+                let modest = need.saturating_add(need / 8).min(want);
+                if want > modest && !self.obj.is_null() {
+                    self.resize(modest)
                 } else {
                     Err(e)
                 }

@@ -222,8 +222,8 @@ fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T]) {
         // Every unit writes at most MAX_OUT bytes; +16 for a 16-byte store past the last one.
         out.reserve((end - i) * T::MAX_OUT + 16);
         // SAFETY: `p` stays within the reservation: each unit consumed advances it by at most
-        // MAX_OUT, and every store is at most 8 bytes at a position at most MAX_OUT * (units
-        // left) before its end, the 8 spare bytes covering the rest. Exactly the bytes up to
+        // MAX_OUT, and every store is at most 16 bytes at a position at most MAX_OUT * (units
+        // left) before its end, the 16 spare bytes covering the rest. Exactly the bytes up to
         // the final `p` are initialised (stores past it are overwritten or left as spare).
         unsafe {
             let len = out.len();

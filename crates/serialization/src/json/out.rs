@@ -10,6 +10,10 @@ use std::mem::MaybeUninit;
 /// buffer, that the first `len()` bytes are initialised, that `grow` leaves at least
 /// `len() + additional` bytes of capacity (keeping the text, possibly moving it) and that
 /// `set_len` only records the new length.
+///
+/// `grow` may unwind (the binding raises `MemoryError` that way, its appends having no error
+/// path), so a writer must leave the buffer consistent (length covering only initialised
+/// text, no pointer into it kept) whenever it calls `reserve`.
 pub unsafe trait Out {
     fn len(&self) -> usize;
     fn capacity(&self) -> usize;
