@@ -39,7 +39,7 @@ fn word_char(c: Option<char>) -> R<bool> {
     }
 }
 
-impl Parser {
+impl Parser<'_> {
     pub(crate) fn parse_string(&mut self) -> R<Value> {
         let mut c = self.ch(0);
         if matches!(c, Some('#' | '/')) {
@@ -131,9 +131,15 @@ impl Parser {
             return None;
         }
         let start = (self.index + 1) as usize;
-        let end = start + self.s.get(start..)?.iter().position(|&c| c == '"')?;
-        let value = &self.s[start..end];
-        if value.iter().any(|&c| matches!(c, '\\' | '\n' | '\r')) {
+        // json_repair takes the text up to the next quote and gives up if it holds a
+        // backslash or line break: the first of the four decides both in one scan.
+        let end = start
+            + self
+                .s
+                .get(start..)?
+                .iter()
+                .position(|&c| matches!(c, '"' | '\\' | '\n' | '\r'))?;
+        if self.s[end] != '"' {
             return None;
         }
         let mut next = end + 1;
