@@ -195,22 +195,23 @@ impl Parser<'_> {
         {
             // Runs of ordinary characters: while both this character and the next are ones no
             // branch below looks at, an iteration only appends. Taking them in a tight loop
-            // gives the same string and index.
+            // gives the same string and index; the run is copied as one slice of the text.
             // Spaces end an unquoted key and nothing else.
             let spaces = !(st.missing_quotes && self.current() == Some(Ctx::Key));
             if self.index >= 0 {
-                let mut i = self.index as usize;
+                let start = self.index as usize;
+                let mut i = start;
                 let mut here = i < self.s.len() && plain(self.s[i], spaces);
                 while here && i + 1 < self.s.len() {
                     let next = plain(self.s[i + 1], spaces);
                     if !next {
                         break;
                     }
-                    st.acc.push(self.s[i]);
                     i += 1;
                     here = next;
                 }
-                if i != self.index as usize {
+                if i != start {
+                    st.acc.push_str(self.slice(start, i));
                     self.index = i as isize;
                     c = self.ch(0);
                     continue;
@@ -388,13 +389,14 @@ impl Parser<'_> {
                 return String::new();
             }
         }
+        // `rstrip` keeps a prefix: cutting the string in place gives it without a copy.
         if c != Some(outer) {
-            st.acc = rstrip(&st.acc).to_owned();
+            st.acc.truncate(rstrip(&st.acc).len());
         } else {
             self.index += 1;
         }
         if st.missing_quotes || st.acc.ends_with('\n') {
-            st.acc = rstrip(&st.acc).to_owned();
+            st.acc.truncate(rstrip(&st.acc).len());
         }
         st.acc
     }
