@@ -9,6 +9,7 @@
 //! the tool runs to the first `Action...Input...:` after it (a later start could only see fewer
 //! of those, so if the first start has none, no start has).
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
@@ -31,30 +32,34 @@ pub enum FormatProblem {
 }
 
 /// An action's tool input: final, or waiting for json_repair (which Python runs).
+///
+/// The texts here and in [`AgentOutput`] borrow from the parsed text where crewai's answer is
+/// a slice of it (the thought, the tool name, an input kept as written): a small parse made
+/// three or four allocations, a fifth of its cost, only for the binding to copy them again.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ActionInput {
-    Final(String),
+pub enum ActionInput<'a> {
+    Final(Cow<'a, str>),
     /// `_safe_repair_json` must still call `repair_json` on this (already unquoted) text.
-    NeedsRepair(String),
+    NeedsRepair(Cow<'a, str>),
 }
 
 /// The result of `parse(text)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AgentOutput {
+pub enum AgentOutput<'a> {
     Finish {
-        thought: String,
-        output: String,
+        thought: Cow<'a, str>,
+        output: Cow<'a, str>,
     },
     Action {
-        thought: String,
-        tool: String,
-        tool_input: ActionInput,
+        thought: Cow<'a, str>,
+        tool: Cow<'a, str>,
+        tool_input: ActionInput<'a>,
     },
     Invalid(FormatProblem),
 }
 
 /// `parse(text)`.
-pub fn parse_agent_output(text: &str) -> AgentOutput {
+pub fn parse_agent_output(text: &str) -> AgentOutput<'_> {
     let thought = extract_thought(text);
     if let Some(pos) = rfind_str(text, &NEEDLES.final_answer) {
         let mut output = strip(&text[pos + FINAL_ANSWER.len()..]);
@@ -63,7 +68,7 @@ pub fn parse_agent_output(text: &str) -> AgentOutput {
         }
         return AgentOutput::Finish {
             thought,
-            output: output.to_owned(),
+            output: Cow::Borrowed(output),
         };
     }
     let Some(head) = first_action_head(text) else {
@@ -72,7 +77,7 @@ pub fn parse_agent_output(text: &str) -> AgentOutput {
     let tool_start = head + text[head..].len() - lstrip(&text[head..]).len();
     match find_action_input(text, tool_start) {
         Some((tool_end, input_start)) => {
-            let tool = strip(strip(&text[tool_start..tool_end]).trim_matches('*')).to_owned();
+            let tool = Cow::Borrowed(strip(strip(&text[tool_start..tool_end]).trim_matches('*')));
             let action_input = strip(&text[input_start..]);
             let tool_input = safe_repair_json(action_input.trim_matches(' ').trim_matches('"'));
             AgentOutput::Action {
@@ -89,31 +94,31 @@ pub fn parse_agent_output(text: &str) -> AgentOutput {
 }
 
 /// `_extract_thought`.
-fn extract_thought(text: &str) -> String {
+fn extract_thought(text: &str) -> Cow<'_, str> {
     let index = find_str(text, &NEEDLES.newline_action, 0)
         .or_else(|| find_str(text, &NEEDLES.newline_final, 0));
     match index {
         Some(i) => {
             let head = strip(&text[..i]);
             if find_str(head, &NEEDLES.fence, 0).is_some() {
-                strip(&head.replace("```", "")).to_owned()
+                Cow::Owned(strip(&head.replace("```", "")).to_owned())
             } else {
-                head.to_owned()
+                Cow::Borrowed(head)
             }
         }
-        None => String::new(),
+        None => Cow::Borrowed(""),
     }
 }
 
 /// `_safe_repair_json`, as far as it can be decided here.
-fn safe_repair_json(tool_input: &str) -> ActionInput {
+fn safe_repair_json(tool_input: &str) -> ActionInput<'_> {
     if tool_input.starts_with('[') && tool_input.ends_with(']') {
-        return ActionInput::Final(tool_input.to_owned());
+        return ActionInput::Final(Cow::Borrowed(tool_input));
     }
     let tool_input = if find_str(tool_input, &NEEDLES.triple_quote, 0).is_some() {
-        tool_input.replace("\"\"\"", "\"")
+        Cow::Owned(tool_input.replace("\"\"\"", "\""))
     } else {
-        tool_input.to_owned()
+        Cow::Borrowed(tool_input)
     };
     match repair_json(&tool_input) {
         Decision::Decided(result) => {
@@ -123,7 +128,7 @@ fn safe_repair_json(tool_input: &str) -> ActionInput {
             if unrepairable || wrapped {
                 ActionInput::Final(tool_input)
             } else {
-                ActionInput::Final(result)
+                ActionInput::Final(Cow::Owned(result))
             }
         }
         Decision::Undecided => ActionInput::NeedsRepair(tool_input),

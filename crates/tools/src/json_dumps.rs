@@ -2,8 +2,6 @@
 //! (`\uXXXX` in lowercase hex, surrogate pairs above the BMP), `NaN`/`Infinity`, and floats
 //! written as `float.__repr__` writes them.
 
-use std::fmt::Write;
-
 use crate::value::{Int, Value};
 
 /// `json.dumps(value)`.
@@ -13,14 +11,33 @@ pub fn dumps(value: &Value) -> String {
     out
 }
 
+/// `str(v)`, written without the formatting machinery (a call through `fmt::Write` per
+/// number was a tenth of re-serialising a small repaired input).
+fn write_int(out: &mut String, v: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = v.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    // The bytes written are ASCII digits.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+}
+
 fn write_value(out: &mut String, value: &Value) {
     match value {
         Value::None => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
-        Value::Int(Int::Small(v)) => {
-            let _ = write!(out, "{v}");
-        }
+        Value::Int(Int::Small(v)) => write_int(out, *v),
         Value::Int(Int::Big(s)) => out.push_str(s),
         Value::Float(f) => write_float(out, *f),
         Value::Str(s) => write_string(out, s),
@@ -165,6 +182,30 @@ mod tests {
         ];
         for (f, want) in cases {
             assert_eq!(py_float_repr(f), want);
+        }
+    }
+
+    #[test]
+    fn ints_are_written_as_str_writes_them() {
+        let mut cases = vec![
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            99,
+            100,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ];
+        cases.extend((0..19).map(|k| 10i64.pow(k)));
+        cases.extend((0..19).map(|k| -(10i64.pow(k)) + 1));
+        for v in cases {
+            let mut out = String::from("x");
+            write_int(&mut out, v);
+            assert_eq!(out, format!("x{v}"));
         }
     }
 

@@ -5,6 +5,8 @@
 //! `isdigit` from CPython-generated tables). The few paths that rewrite the input stop the
 //! port with [`Bail`], and the caller runs json_repair.
 
+use std::cell::Cell;
+
 use crate::pychars::is_space;
 pub(crate) use crate::pychars::{is_alnum, is_alpha, is_digit};
 use crate::value::{Int, Value};
@@ -33,11 +35,11 @@ pub(crate) fn is_delim(c: Option<char>) -> bool {
     matches!(c, Some(c) if DELIMS.contains(&c))
 }
 
-pub(crate) struct Parser {
+pub(crate) struct Parser<'a> {
     pub(crate) s: Vec<char>,
     /// The text itself, so a quoted string is one slice copy instead of a char-by-char
     /// UTF-8 encode.
-    pub(crate) src: String,
+    pub(crate) src: &'a str,
     /// The byte offset of each char (and of the end); `None` for ASCII text, where char index
     /// and byte index agree.
     pub(crate) offsets: Option<Vec<usize>>,
@@ -46,45 +48,87 @@ pub(crate) struct Parser {
     depth: usize,
 }
 
+thread_local! {
+    /// The char and byte-offset buffers of the last parse on this thread, reused: two
+    /// allocations of 4-12 bytes per char, and glibc consolidating its free lists for each
+    /// (they are "large" requests), were a tenth of a realistic tool input's parse.
+    static BUFFERS: Cell<(Vec<char>, Vec<usize>)> = const { Cell::new((Vec::new(), Vec::new())) };
+}
+
+/// Buffers above this many chars are not kept between parses (their memory is returned).
+const KEEP_CHARS: usize = 1 << 12;
+
 /// json_repair's `JSONParser(text).parse()`.
 pub fn parse(text: &str) -> R<Value> {
-    let (s, offsets) = if text.is_ascii() {
+    let (mut s, mut offsets) = BUFFERS.take();
+    s.clear();
+    offsets.clear();
+    let result = parse_with(text, &mut s, &mut offsets);
+    if s.capacity() <= KEEP_CHARS {
+        BUFFERS.set((s, offsets));
+    }
+    result
+}
+
+fn parse_with(text: &str, s: &mut Vec<char>, offsets: &mut Vec<usize>) -> R<Value> {
+    let ascii = text.is_ascii();
+    if ascii {
         // ASCII needs no decoding: widening each byte is the same char list, built faster.
-        (text.bytes().map(char::from).collect(), None)
+        s.extend(text.bytes().map(char::from));
     } else {
-        // Buffers of the exact size filled in one decoding pass: zipping the slots with the
-        // chars leaves no capacity or bounds check in the loop (which a `push` per char or a
-        // collected `chars()`, regrowing from a quarter of the size, would have).
-        let n = text.chars().count();
-        let mut s = vec!['\0'; n];
-        let mut offsets = vec![0usize; n + 1];
-        for ((slot, offset), (i, c)) in s
-            .iter_mut()
-            .zip(offsets.iter_mut())
-            .zip(text.char_indices())
-        {
-            // U+201E opens json_repair's "low smart quote" spans, a state machine not ported.
-            if c == '\u{201e}' {
-                return Err(Bail);
-            }
-            *slot = c;
-            *offset = i;
+        // Filled in one decoding pass, written uninitialised (zeroing first was a memset of
+        // ~12 bytes per char). A text has at most as many chars as bytes, so reserving its
+        // byte length needs no counting pass; ASCII bytes, most of any text, are widened
+        // without running the UTF-8 decoder.
+        let bytes = text.as_bytes();
+        s.reserve(bytes.len());
+        offsets.reserve(bytes.len() + 1);
+        let (chars, offs) = (s.spare_capacity_mut(), offsets.spare_capacity_mut());
+        let (mut i, mut n) = (0usize, 0usize);
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (c, width) = if b < 0x80 {
+                (char::from(b), 1)
+            } else {
+                let c = text[i..].chars().next().ok_or(Bail)?;
+                // U+201E opens json_repair's "low smart quote" spans, a state machine not
+                // ported.
+                if c == '\u{201e}' {
+                    return Err(Bail);
+                }
+                (c, c.len_utf8())
+            };
+            chars[n].write(c);
+            offs[n].write(i);
+            n += 1;
+            i += width;
         }
-        offsets[n] = text.len();
-        (s, Some(offsets))
-    };
+        offs[n].write(bytes.len());
+        // SAFETY: both buffers were empty; the loop wrote slots `0..n` of both in order (an
+        // early return leaves the lengths at 0) and the line above wrote `offsets[n]`; `char`
+        // and `usize` need no drop.
+        unsafe {
+            s.set_len(n);
+            offsets.set_len(n + 1);
+        }
+    }
     let mut p = Parser {
-        s,
-        src: text.to_owned(),
-        offsets,
+        s: std::mem::take(s),
+        src: text,
+        offsets: (!ascii).then(|| std::mem::take(offsets)),
         index: 0,
         ctx: Vec::new(),
         depth: 0,
     };
-    p.parse_top_level()
+    let result = p.parse_top_level();
+    *s = p.s;
+    if let Some(o) = p.offsets {
+        *offsets = o;
+    }
+    result
 }
 
-impl Parser {
+impl Parser<'_> {
     pub(crate) fn len(&self) -> isize {
         self.s.len() as isize
     }
@@ -642,4 +686,55 @@ fn py_float(text: &str) -> Option<f64> {
         return None;
     }
     text.parse::<f64>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on_fresh_thread(text: &'static str) -> R<Value> {
+        std::thread::spawn(move || parse(text)).join().unwrap()
+    }
+
+    #[test]
+    fn reused_buffers_give_the_answer_of_a_first_parse() {
+        // Long non-ASCII, then shorter ASCII and non-ASCII texts, then a bail: each must
+        // parse as it would with fresh buffers (nothing left over from the text before).
+        let texts: [&'static str; 5] = [
+            "{\"context\": \"a table — ✓ 日本語 ok\", \"query\": crewai notes ü, \"n\": [1, 2]}",
+            "{\"a\": x}",
+            "{\"é\": \"ß\", \"b\": naïve value}",
+            "{\"low\": \u{201e}quote\u{201d}}",
+            "[\"日本\", tail",
+        ];
+        let mut fresh = Vec::new();
+        for t in texts {
+            fresh.push(on_fresh_thread(t));
+        }
+        for _ in 0..2 {
+            for (t, expected) in texts.iter().zip(&fresh) {
+                assert_eq!(&parse(t), expected, "{t}");
+            }
+        }
+        assert_eq!(fresh[3], Err(Bail));
+        let Ok(Value::Dict(items)) = &fresh[2] else {
+            panic!("{:?}", fresh[2]);
+        };
+        assert_eq!(items[0], ("é".to_owned(), Value::Str("ß".to_owned())));
+        assert_eq!(items[1].1, Value::Str("naïve value".to_owned()));
+    }
+
+    #[test]
+    fn a_quoted_string_stops_at_a_backslash_or_line_break_before_its_quote() {
+        // The one-scan simple path must hand these to the full string parser, which keeps
+        // the escape and the line break as json_repair does.
+        assert_eq!(
+            parse("{\"a\": \"x\\ty\"}"),
+            Ok(Value::Dict(vec![("a".into(), Value::Str("x\ty".into()))]))
+        );
+        assert_eq!(
+            parse("{\"a\": \"x\ny\"}"),
+            Ok(Value::Dict(vec![("a".into(), Value::Str("x\ny".into()))]))
+        );
+    }
 }

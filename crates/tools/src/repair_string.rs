@@ -39,7 +39,7 @@ fn word_char(c: Option<char>) -> R<bool> {
     }
 }
 
-impl Parser {
+impl Parser<'_> {
     pub(crate) fn parse_string(&mut self) -> R<Value> {
         let mut c = self.ch(0);
         if matches!(c, Some('#' | '/')) {
@@ -131,9 +131,15 @@ impl Parser {
             return None;
         }
         let start = (self.index + 1) as usize;
-        let end = start + self.s.get(start..)?.iter().position(|&c| c == '"')?;
-        let value = &self.s[start..end];
-        if value.iter().any(|&c| matches!(c, '\\' | '\n' | '\r')) {
+        // json_repair takes the text up to the next quote and gives up if it holds a
+        // backslash or line break: the first of the four decides both in one scan.
+        let end = start
+            + self
+                .s
+                .get(start..)?
+                .iter()
+                .position(|&c| matches!(c, '"' | '\\' | '\n' | '\r'))?;
+        if self.s[end] != '"' {
             return None;
         }
         let mut next = end + 1;
@@ -189,22 +195,23 @@ impl Parser {
         {
             // Runs of ordinary characters: while both this character and the next are ones no
             // branch below looks at, an iteration only appends. Taking them in a tight loop
-            // gives the same string and index.
+            // gives the same string and index; the run is copied as one slice of the text.
             // Spaces end an unquoted key and nothing else.
             let spaces = !(st.missing_quotes && self.current() == Some(Ctx::Key));
             if self.index >= 0 {
-                let mut i = self.index as usize;
+                let start = self.index as usize;
+                let mut i = start;
                 let mut here = i < self.s.len() && plain(self.s[i], spaces);
                 while here && i + 1 < self.s.len() {
                     let next = plain(self.s[i + 1], spaces);
                     if !next {
                         break;
                     }
-                    st.acc.push(self.s[i]);
                     i += 1;
                     here = next;
                 }
-                if i != self.index as usize {
+                if i != start {
+                    st.acc.push_str(self.slice(start, i));
                     self.index = i as isize;
                     c = self.ch(0);
                     continue;
@@ -382,13 +389,14 @@ impl Parser {
                 return String::new();
             }
         }
+        // `rstrip` keeps a prefix: cutting the string in place gives it without a copy.
         if c != Some(outer) {
-            st.acc = rstrip(&st.acc).to_owned();
+            st.acc.truncate(rstrip(&st.acc).len());
         } else {
             self.index += 1;
         }
         if st.missing_quotes || st.acc.ends_with('\n') {
-            st.acc = rstrip(&st.acc).to_owned();
+            st.acc.truncate(rstrip(&st.acc).len());
         }
         st.acc
     }

@@ -19,6 +19,14 @@ impl Int {
         if trimmed.is_empty() {
             return Int::Small(0);
         }
+        // Up to 18 ASCII digits fit an i64 whatever they are: summed in place, without the
+        // string `parse` needs (most numbers in tool inputs are small).
+        if trimmed.len() <= 18 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+            let v = trimmed
+                .bytes()
+                .fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'));
+            return Int::Small(if negative { -v } else { v });
+        }
         let text = if negative {
             format!("-{trimmed}")
         } else {
@@ -131,6 +139,31 @@ mod tests {
             Int::Small(i64::MIN).negate(),
             Int::Big("9223372036854775808".into())
         );
+    }
+
+    #[test]
+    fn digit_runs_at_the_i64_edge_give_the_parsed_value() {
+        // 18 digits take the in-place sum, 19 the string parse; both must agree with it.
+        for digits in [
+            "999999999999999999",
+            "000999999999999999999",
+            "9223372036854775807",
+            "9223372036854775808",
+            "123456789012345678",
+        ] {
+            for negative in [false, true] {
+                let text = format!("{}{}", if negative { "-" } else { "" }, digits);
+                let want = match text.parse::<i64>() {
+                    Ok(v) => Int::Small(v),
+                    Err(_) => Int::Big(format!(
+                        "{}{}",
+                        if negative { "-" } else { "" },
+                        digits.trim_start_matches('0')
+                    )),
+                };
+                assert_eq!(Int::from_digits(negative, digits), want, "{text}");
+            }
+        }
     }
 
     #[test]

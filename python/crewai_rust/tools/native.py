@@ -27,7 +27,7 @@ def _core() -> Any:
 
 
 def fills_directly(cls: type, names: tuple[str, ...], probe: tuple[Any, ...]) -> bool:
-    """Whether `cls.__new__(cls)` with `names` stored in its `__dict__` is the object
+    """Whether `cls.__new__(cls)` with `names` set by `object.__setattr__` is the object
     `cls(*probe)` builds: a plain (not frozen, slot-less) dataclass whose generated `__init__`
     stores exactly these fields, in this order, and nothing else. crewai's classes are checked
     when this module loads; a crewai that changes them gets its class called instead."""

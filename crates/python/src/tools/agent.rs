@@ -12,7 +12,7 @@ use crewai_rust_tools::agent_output::{
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+use pyo3::types::{PyString, PyTuple, PyType};
 
 use super::{current, install, new_str, problem_name, run};
 
@@ -168,9 +168,9 @@ fn parser_error(py: Python<'_>, setup: &Setup, problem: FormatProblem) -> PyErr 
 }
 
 /// An instance of `cls` holding `fields` (in the class's field order): `cls(*values[..positional])`,
-/// or, in direct mode, `cls.__new__(cls)` with the fields stored in its `__dict__` as the
-/// dataclass `__init__` stores them. Running that generated `__init__` is a Python frame and
-/// five attribute stores, the largest part of a small parse.
+/// or, in direct mode, `cls.__new__(cls)` with the fields stored by `object.__setattr__` in the
+/// order the dataclass `__init__` stores them. Running that generated `__init__` is a Python
+/// frame and five attribute stores, the largest part of a small parse.
 fn build<'py>(
     py: Python<'py>,
     cls: &Bound<'py, PyType>,
@@ -188,8 +188,8 @@ fn build<'py>(
     }
     // SAFETY: `cls` is a live type object; its `tp_new` is `object.__new__` (checked by the
     // Python layer before enabling direct mode), which accepts an empty argument tuple, and
-    // returns a new reference or NULL with an exception set. `PyObject_GenericGetDict` gives a
-    // new reference to the instance dict (creating it), or NULL with an exception set.
+    // returns a new reference or NULL with an exception set. `PyObject_GenericSetAttr` takes
+    // borrowed references to live objects and returns -1 with an exception set on failure.
     unsafe {
         let tp = cls.as_type_ptr();
         let Some(new) = (*tp).tp_new else {
@@ -200,13 +200,13 @@ fn build<'py>(
         };
         let empty = PyTuple::empty(py);
         let obj = Bound::from_owned_ptr_or_err(py, new(tp, empty.as_ptr(), ptr::null_mut()))?;
-        let dict = Bound::from_owned_ptr_or_err(
-            py,
-            ffi::PyObject_GenericGetDict(obj.as_ptr(), ptr::null_mut()),
-        )?
-        .cast_into::<PyDict>()?;
+        // `object.__setattr__` (the Python layer checked the class does not override it) is
+        // what the generated `__init__` runs: on CPython 3.11+ it stores into the instance's
+        // inline values, where filling a materialised `__dict__` cost twice as much.
         for (key, value) in fields {
-            dict.set_item(key.bind(py), value)?;
+            if ffi::PyObject_GenericSetAttr(obj.as_ptr(), key.as_ptr(), value.as_ptr()) < 0 {
+                return Err(PyErr::fetch(py));
+            }
         }
         Ok(obj)
     }
