@@ -13,7 +13,7 @@
 
 use crate::json_dumps::{write_float, write_string};
 use crate::json_strict::{embedded_start, skipped_after};
-use crate::value::Int;
+use crate::value::{INT_DIGIT_LIMIT, Int};
 
 /// Deepest nesting followed (json_strict's truncated-mode limit).
 const MAX_DEPTH: usize = 30;
@@ -39,8 +39,6 @@ const BYTE_CLASS: [u8; 256] = {
     t[b'`' as usize] = STOP;
     t
 };
-/// Python refuses int(str) beyond this many digits.
-const INT_DIGIT_LIMIT: usize = 4300;
 
 /// `json.dumps(loads_embedded(text))`, or `None` where `loads_embedded` has no answer.
 pub fn dumps_embedded(text: &str) -> Option<String> {
@@ -215,6 +213,29 @@ impl<'a, O: Output<'a>> Writer<'a, O> {
         }
     }
 
+    /// After a container's item: `Some(true)` when the container ends (its `closer`, or the
+    /// input's end closing it), `Some(false)` after a `,` (the next item follows), `None` for
+    /// anything else.
+    fn item_end(&mut self, closer: u8) -> Option<bool> {
+        self.skip_ws();
+        if self.closes_at_end() {
+            return Some(true);
+        }
+        match *self.s.get(self.pos)? {
+            b if b == closer => {
+                self.pos += 1;
+                Some(true)
+            }
+            b',' => {
+                self.pos += 1;
+                self.out.separator();
+                self.skip_ws();
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+
     /// Writes one value; `Some(true)` when it is strictly empty (`""`, `[]`, `{}`).
     fn value(&mut self, depth: usize) -> Option<bool> {
         match *self.s.get(self.pos)? {
@@ -290,21 +311,8 @@ impl<'a, O: Output<'a>> Writer<'a, O> {
             self.pos += 1;
             self.skip_ws();
             self.value(depth)?;
-            self.skip_ws();
-            if self.closes_at_end() {
+            if self.item_end(b'}')? {
                 break;
-            }
-            match self.s.get(self.pos) {
-                Some(b'}') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(b',') => {
-                    self.pos += 1;
-                    self.out.separator();
-                    self.skip_ws();
-                }
-                _ => return None,
             }
         }
         self.keys.truncate(first_key);
@@ -330,21 +338,8 @@ impl<'a, O: Output<'a>> Writer<'a, O> {
             if empty && !matches!(self.s.get(self.pos), Some(b',' | b']')) {
                 return None;
             }
-            self.skip_ws();
-            if self.closes_at_end() {
+            if self.item_end(b']')? {
                 break;
-            }
-            match self.s.get(self.pos) {
-                Some(b']') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(b',') => {
-                    self.pos += 1;
-                    self.out.separator();
-                    self.skip_ws();
-                }
-                _ => return None,
             }
         }
         self.out.end(false);

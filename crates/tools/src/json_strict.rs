@@ -5,7 +5,7 @@
 //! answer is [`Loads::Unsure`] so the caller defers to Python.
 
 use crate::MAX_DEPTH;
-use crate::value::{DictBuilder, Int, Value};
+use crate::value::{DictBuilder, INT_DIGIT_LIMIT, Int, Value};
 
 /// The outcome of `json.loads(text)`.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,9 +31,6 @@ const STRING_STOP: [bool; 256] = {
     t[b'`' as usize] = true;
     t
 };
-
-/// Python refuses int(str) beyond this many digits (sys.int_info.default_max_str_digits).
-const INT_DIGIT_LIMIT: usize = 4300;
 
 enum Fail {
     Invalid,

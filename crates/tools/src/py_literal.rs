@@ -6,11 +6,8 @@
 //! warn about, sets, complex numbers, underscores in numbers, comments, line continuations...)
 //! is [`Decision::Undecided`], never a guess: Python then evaluates it itself.
 
-use crate::value::{DictBuilder, Int, Value};
+use crate::value::{DictBuilder, INT_DIGIT_LIMIT, Int, Value};
 use crate::{Decision, MAX_DEPTH};
-
-/// Python refuses int literals beyond this many digits.
-const INT_DIGIT_LIMIT: usize = 4300;
 
 /// `ast.literal_eval(text)` when it certainly returns a dict, else `Undecided`.
 pub fn literal_dict(text: &str) -> Decision<Value> {

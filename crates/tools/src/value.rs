@@ -4,6 +4,10 @@
 
 use std::collections::HashMap;
 
+/// Python refuses `int(str)` and int literals beyond this many digits
+/// (`sys.int_info.default_max_str_digits`).
+pub(crate) const INT_DIGIT_LIMIT: usize = 4300;
+
 /// An integer: machine-sized, or the canonical decimal text of a larger one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Int {
