@@ -1,4 +1,5 @@
-"""Hypothesis strategies for crewai-shaped JSON inputs: every type `CrewJSONEncoder` handles.
+"""Hypothesis strategies for crewai-shaped JSON inputs: every type `CrewJSONEncoder` handles,
+and the oracles the tests compare with (crewai's own encoder).
 
 Shared by the dumps and loads property tests (imported as a sibling module).
 """
@@ -6,16 +7,20 @@ Shared by the dumps and loads property tests (imported as a sibling module).
 from __future__ import annotations
 
 import enum
+import json
 import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from crewai.utilities.crew_json_encoder import CrewJSONEncoder
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
 __all__ = [
     "Color",
     "canon",
+    "crew",
+    "crew_compact",
     "Inner",
     "MyFloat",
     "MyInt",
@@ -28,6 +33,17 @@ __all__ = [
     "texts",
     "values",
 ]
+
+
+def crew(obj: Any, **kw: Any) -> str:
+    """What crewai writes: `json.dumps(obj, cls=CrewJSONEncoder, **kw)`."""
+    return json.dumps(obj, cls=CrewJSONEncoder, **kw)
+
+
+def crew_compact(obj: Any) -> bytes:
+    """`dumps_compact`'s expected bytes: crewai's encoder without spaces or ASCII escaping, as
+    UTF-8 (lone surrogates passed through as the Rust writer does)."""
+    return crew(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
 class Color(enum.Enum):

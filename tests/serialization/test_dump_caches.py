@@ -8,16 +8,11 @@ import enum
 import json
 import uuid
 from datetime import datetime
-from typing import Any
 
-from crewai.utilities.crew_json_encoder import CrewJSONEncoder
 from pydantic import BaseModel, Field
+from serialization_strategies import crew
 
 from crewai_rust.serialization import JSONImplementation
-
-
-def crew(obj: Any, **kw: Any) -> str:
-    return json.dumps(obj, cls=CrewJSONEncoder, **kw)
 
 
 class Point(BaseModel):

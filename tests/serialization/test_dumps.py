@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 import math
 import uuid
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -11,17 +10,23 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from crewai.utilities.crew_json_encoder import CrewJSONEncoder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
-from serialization_strategies import Color, Inner, MyFloat, MyInt, MyStr, Outer, Priority, Status, values
+from serialization_strategies import (
+    Color,
+    Inner,
+    MyFloat,
+    MyInt,
+    MyStr,
+    Outer,
+    Priority,
+    Status,
+    crew,
+    values,
+)
 
 from crewai_rust.serialization import JSONImplementation
-
-
-def crew(obj: Any, **kw: Any) -> str:
-    return json.dumps(obj, cls=CrewJSONEncoder, **kw)
 
 
 def outcome(fn: Any, *args: Any, **kw: Any) -> tuple[str, str]:

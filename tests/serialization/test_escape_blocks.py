@@ -11,12 +11,11 @@ check `dumps` (both `ensure_ascii` modes) and `dumps_compact` byte for byte.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
-from crewai.utilities.crew_json_encoder import CrewJSONEncoder
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from serialization_strategies import crew, crew_compact
 
 from crewai_rust.serialization import JSONImplementation, implementation
 
@@ -41,22 +40,13 @@ SPECIALS = [
 ]
 
 
-def crew(obj: Any, **kw: Any) -> str:
-    return json.dumps(obj, cls=CrewJSONEncoder, **kw)
-
-
-def compact_of(obj: Any) -> bytes:
-    text = json.dumps(obj, cls=CrewJSONEncoder, ensure_ascii=False, separators=(",", ":"))
-    return text.encode("utf-8", "surrogatepass")
-
-
 def check(js: JSONImplementation, s: str) -> None:
     assert js.dumps(s) == crew(s), repr(s)
     assert js.dumps(s, ensure_ascii=False) == crew(s, ensure_ascii=False), repr(s)
     got = js.dumps_compact(s)
     assert json.loads(got) == s, repr(s)
     if not any("\ud800" <= c <= "\udfff" for c in s):
-        assert got == compact_of(s), repr(s)
+        assert got == crew_compact(s), repr(s)
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -97,7 +87,7 @@ def test_long_plain_runs_and_lone_surrogates(js: JSONImplementation, width: str)
     doc = {("k" * 40 + w): ["v" * 70 + w + '"', w * 33] for w in WIDTHS.values()}
     assert js.dumps(doc) == crew(doc)
     assert js.dumps(doc, ensure_ascii=False, indent=2) == crew(doc, ensure_ascii=False, indent=2)
-    assert js.dumps_compact(doc) == compact_of(doc)
+    assert js.dumps_compact(doc) == crew_compact(doc)
 
 
 @given(

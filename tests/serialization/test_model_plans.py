@@ -20,7 +20,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 import pytest
-from crewai.utilities.crew_json_encoder import CrewJSONEncoder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import (
@@ -34,7 +33,7 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
-from serialization_strategies import Color, MyFloat, MyInt, MyStr, Priority, Status, values
+from serialization_strategies import Color, MyFloat, MyInt, MyStr, Priority, Status, crew, values
 
 from crewai_rust.serialization import JSONImplementation
 
@@ -153,10 +152,6 @@ class Tree(BaseModel):
 
 class LeafChild(Leaf):
     extra_field: str = "only in the subclass"
-
-
-def crew(obj: Any, **kw: Any) -> str:
-    return json.dumps(obj, cls=CrewJSONEncoder, **kw)
 
 
 def run(fn: Any, obj: Any, **kw: Any) -> tuple[Any, list[str]]:

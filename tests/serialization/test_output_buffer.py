@@ -10,13 +10,9 @@ import ctypes
 import json
 from typing import Any
 
-from crewai.utilities.crew_json_encoder import CrewJSONEncoder
+from serialization_strategies import crew
 
 from crewai_rust.serialization import JSONImplementation
-
-
-def crew(obj: Any) -> str:
-    return json.dumps(obj, cls=CrewJSONEncoder)
 
 
 def docs() -> list[Any]:

@@ -11,13 +11,11 @@ from __future__ import annotations
 import json
 import math
 from datetime import datetime
-from typing import Any
 
 import pytest
-from crewai.utilities.crew_json_encoder import CrewJSONEncoder
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from serialization_strategies import Inner, MyInt, MyStr, Outer
+from serialization_strategies import Inner, MyInt, MyStr, Outer, crew, crew_compact
 
 from crewai_rust.serialization import JSONImplementation, implementation
 
@@ -39,16 +37,6 @@ SPECIALS = [
     "\U0010ffff",
     "/",
 ]
-
-
-def crew(obj: Any, **kw: Any) -> str:
-    return json.dumps(obj, cls=CrewJSONEncoder, **kw)
-
-
-def compact(obj: Any) -> bytes:
-    return json.dumps(obj, cls=CrewJSONEncoder, ensure_ascii=False, separators=(",", ":")).encode(
-        "utf-8", "surrogatepass"
-    )
 
 
 def texts() -> list[str]:
@@ -73,7 +61,7 @@ def test_compact_escapes_lone_surrogates_of_every_width(js: JSONImplementation) 
         got = js.dumps_compact({s: s})
         assert json.loads(got) == {s: s}, repr(s)
         if not any("\ud800" <= c <= "\udfff" for c in s):
-            assert got == compact({s: s}), repr(s)
+            assert got == crew_compact({s: s}), repr(s)
 
 
 def test_long_strings_of_each_width(js: JSONImplementation) -> None:
@@ -82,7 +70,7 @@ def test_long_strings_of_each_width(js: JSONImplementation) -> None:
         s = ("plain text, " + filler + '"\\\n') * 3000
         assert js.dumps(s) == crew(s)
         assert js.dumps(s, ensure_ascii=False) == crew(s, ensure_ascii=False)
-        assert js.dumps_compact(s) == compact(s)
+        assert js.dumps_compact(s) == crew_compact(s)
 
 
 def test_str_output_is_a_plain_str(js: JSONImplementation) -> None:

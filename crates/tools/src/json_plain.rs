@@ -12,11 +12,11 @@
 //! [`loads_embedded`]: crate::json_strict::loads_embedded
 
 use crate::json_dumps::{write_float, write_string};
-use crate::json_strict::{embedded_start, skipped_after};
+use crate::json_strict::{STRING_STOP, TRUNCATED_MAX_DEPTH, embedded_start, skipped_after};
 use crate::value::{INT_DIGIT_LIMIT, Int};
 
-/// Deepest nesting followed (json_strict's truncated-mode limit).
-const MAX_DEPTH: usize = 30;
+/// Deepest nesting followed: the same subset as json_strict's truncated mode.
+const MAX_DEPTH: usize = TRUNCATED_MAX_DEPTH;
 /// String bytes: copied as they are, escaped by `json.dumps` (`ensure_ascii`: non-ASCII, DEL),
 /// or ending the string's plain run (the closing quote; a backslash, backtick or control
 /// character, which the subset refuses).
@@ -26,17 +26,16 @@ const STOP: u8 = 2;
 const BYTE_CLASS: [u8; 256] = {
     let mut t = [ESCAPED; 256];
     let mut b = 0;
-    while b < 0x20 {
-        t[b] = STOP;
+    while b < 256 {
+        t[b] = if STRING_STOP[b] {
+            STOP
+        } else if b < 0x7f {
+            PRINTABLE
+        } else {
+            ESCAPED
+        };
         b += 1;
     }
-    while b < 0x7f {
-        t[b] = PRINTABLE;
-        b += 1;
-    }
-    t[b'"' as usize] = STOP;
-    t[b'\\' as usize] = STOP;
-    t[b'`' as usize] = STOP;
     t
 };
 

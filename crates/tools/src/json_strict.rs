@@ -19,7 +19,7 @@ pub enum Loads {
 
 /// The bytes that end a run of plain string content: the closing quote, a backslash, a
 /// control character (rejected in strict mode) and a backtick (json_repair's code fences).
-const STRING_STOP: [bool; 256] = {
+pub(crate) const STRING_STOP: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 0x20 {
@@ -87,7 +87,7 @@ struct Parser<'a> {
 
 /// Deepest nesting the truncated mode follows: json_repair recurses a few Python frames per
 /// level and must stay far from the interpreter's recursion limit for the answer to hold.
-const TRUNCATED_MAX_DEPTH: usize = 30;
+pub(crate) const TRUNCATED_MAX_DEPTH: usize = 30;
 
 /// What json_repair makes of JSON cut off right after a complete value: the open containers
 /// closed, i.e. `json.loads(text + closers)`. Only the plainest such input is answered (strings
