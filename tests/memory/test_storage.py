@@ -268,24 +268,34 @@ class _Gate:
 
 
 def test_async_methods_leave_the_event_loop_free(storage):
+    """Each async method's engine call blocks until a task on the event loop releases it: that
+    only happens if the method runs its work off the loop. The gate is re-armed per method, so
+    every one of them has to prove it on its own."""
     gate = _Gate(storage.engine)
     storage._engine = gate
 
-    async def main():
+    async def released_by_the_loop(call):
+        gate.release = threading.Event()
+
         async def release_soon():
             await asyncio.sleep(0.01)
             gate.release.set()
 
         releaser = asyncio.create_task(release_soon())
-        await storage.asave([mr("async", [1.0, 0.0])])
+        result = await call
         await releaser
-        hits = await storage.asearch([1.0, 0.0], scope_prefix="/", limit=3)
-        deleted = await storage.adelete(record_ids=[hits[0][0].id])
+        return result
+
+    async def main():
+        await released_by_the_loop(storage.asave([mr("async", [1.0, 0.0])]))
+        hits = await released_by_the_loop(storage.asearch([1.0, 0.0], scope_prefix="/", limit=3))
+        deleted = await released_by_the_loop(storage.adelete(record_ids=[hits[0][0].id]))
         return hits, deleted
 
-    hits, deleted = asyncio.run(asyncio.wait_for(main(), 30))
+    hits, deleted = asyncio.run(asyncio.wait_for(main(), 60))
     assert [r.content for r, _ in hits] == ["async"]
     assert deleted == 1
+    assert storage.count() == 0
 
 
 def test_default_path_uses_crewai_storage_dir(impl, tmp_path, monkeypatch):
