@@ -10,7 +10,7 @@ from crewai.memory.storage.lancedb_storage import LanceDBStorage
 from crewai.memory.types import MemoryRecord
 
 from crewai_rust import cli
-from crewai_rust.memory import RustStorage
+from crewai_rust.memory import RustStorage, migrate
 
 
 @pytest.fixture
@@ -85,6 +85,41 @@ def test_refuses_a_non_empty_target(lancedb_store, tmp_path, impl, capsys):
     target = RustStorage(dst, impl=impl)
     assert [r.content for r in target.list_records()] == ["already here"]
     target.close()
+
+
+def test_an_id_saved_twice_migrates_once_with_its_newest_row(tmp_path, impl):
+    """`LanceDBStorage.save` appends, so saving an id again leaves two rows; the one written last
+    is the record's current state and is the one migrated."""
+    import lancedb
+
+    src = tmp_path / "lance"
+    storage = LanceDBStorage(path=src, compact_every=0)
+    first = MemoryRecord(id="same", content="first version", embedding=[1.0, 0.0])
+    storage.save([first, MemoryRecord(id="other", content="untouched", embedding=[0.0, 1.0])])
+    storage.save([first.model_copy(update={"content": "second version"})])
+    table = lancedb.connect(str(src)).open_table("memories")
+    assert table.count_rows("id = 'same'") == 2
+
+    result = migrate.migrate_from_lancedb(src, tmp_path / "rust", impl=impl, batch_size=1)
+    assert (result.source_rows, result.records) == (3, 2)
+    target = RustStorage(tmp_path / "rust", impl=impl)
+    try:
+        assert target.get_record("same").content == "second version"
+        assert target.get_record("other").content == "untouched"
+    finally:
+        target.close()
+
+
+def test_a_read_that_misses_rows_fails_verification(lancedb_store, tmp_path, impl, monkeypatch):
+    src, _ = lancedb_store
+    real = migrate._batches
+
+    def first_batch_only(table, size):
+        yield next(real(table, size))
+
+    monkeypatch.setattr(migrate, "_batches", first_batch_only)
+    with pytest.raises(migrate.MigrationError, match=r"LanceDB counts \d+ rows in .*, 10 were read"):
+        migrate.migrate_from_lancedb(src, tmp_path / "rust", impl=impl, batch_size=10)
 
 
 def test_missing_source_is_a_clear_error(tmp_path, capsys):

@@ -2,7 +2,8 @@
 
 Reads the LanceDB table the way `LanceDBStorage` writes it (ids, every field, vectors), turns
 LanceDB's zero-vector placeholder back into "no embedding", writes the records in batches, then
-checks that the target holds exactly the source's ids. A target that already holds records is
+checks that every row LanceDB counts was read and that the target holds exactly the source's
+distinct ids. A target that already holds records is
 refused, so a migration never mixes two stores or overwrites one.
 """
 
@@ -98,15 +99,24 @@ def migrate_from_lancedb(
             raise MigrationError(
                 f"the target {target} already holds {existing} records; migrate into an empty store"
             )
+        # LanceDB's own count, taken before reading: the read must account for every row.
+        expected_rows = src.count_rows()
         ids: set[str] = set()
         with_embedding = 0
         source_rows = 0
+        rows_read = 0
         for rows in _batches(src, batch_size):
+            rows_read += len(rows)
             records = [_row_to_record(r) for r in rows if r.get("id") != _PLACEHOLDER_ID]
             source_rows += len(records)
             storage.save(records)
             ids.update(r.id for r in records)
             with_embedding += sum(1 for r in records if r.embedding is not None)
+        if rows_read != expected_rows:
+            raise MigrationError(
+                f"verification failed: LanceDB counts {expected_rows} rows in {source}, "
+                f"{rows_read} were read"
+            )
         copied = storage.count()
         if copied != len(ids):
             raise MigrationError(
