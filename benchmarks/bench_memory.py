@@ -507,8 +507,12 @@ def run(quick: bool, emit: Callable[[Result], None] | None = None) -> list[Resul
     workdir = Path(tempfile.mkdtemp(prefix="bench-memory-"))
     results: list[Result] = []
     try:
+        from benchmarks.bench_memory_durability import bench_durability
+
+        n = 2_000 if quick else 10_000
         parts: list[Callable[[], list[Result]]] = [
-            lambda: bench_against_baselines(2_000 if quick else 10_000, quick, workdir)
+            lambda: bench_against_baselines(n, quick, workdir),
+            lambda: bench_durability(n, quick, workdir),
         ]
         if not quick:
             parts.append(lambda: bench_100k(workdir))
