@@ -8,6 +8,7 @@ import asyncio
 import copy
 import threading
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -305,6 +306,24 @@ def test_default_path_uses_crewai_storage_dir(impl, tmp_path, monkeypatch):
         assert s.path == tmp_path / "crew-data" / "memory_rust"
         s.save([mr("x")])
         assert (tmp_path / "crew-data" / "memory_rust").is_dir()
+    finally:
+        s.close()
+
+
+def test_default_path_falls_back_to_crewais_storage_path(impl, tmp_path, monkeypatch):
+    """Without `$CREWAI_STORAGE_DIR`, the store sits in crewai's own app-data directory (where
+    its LanceDB `memory` directory goes), which follows `$XDG_DATA_HOME` on Linux."""
+    from crewai_core.paths import db_storage_path
+
+    monkeypatch.delenv("CREWAI_STORAGE_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    expected = Path(db_storage_path()) / "memory_rust"
+    assert expected.is_relative_to(tmp_path / "xdg")
+    s = RustStorage(impl=impl)
+    try:
+        assert s.path == expected
+        s.save([mr("x")])
+        assert expected.is_dir()
     finally:
         s.close()
 
