@@ -415,6 +415,17 @@ def test_metadata_filter_is_json_equality(open_store, rec):
     assert ids({"tag": "a"}) == {"int", "float", "bool", "str"}
 
 
+def test_null_in_a_metadata_filter_also_matches_a_missing_key(open_store, rec):
+    """crewai's LanceDB store tests `metadata.get(key) == value`, so a null matches a record
+    without the key as well as one holding null; both engines agree with that rule."""
+    store = open_store()
+    metadata = {"null": {"k": None}, "missing": {}, "zero": {"k": 0}, "false": {"k": False}}
+    store.upsert([rec(name, metadata=json.dumps(m)) for name, m in metadata.items()])
+    found = {r["id"] for r, _ in store.search([1.0, 0.0, 0.0], metadata_filter=json.dumps({"k": None}))}
+    assert found == {name for name, m in metadata.items() if m.get("k") == None}  # noqa: E711
+    assert found == {"null", "missing"}
+
+
 def test_filters_apply_before_ranking(open_store, rec):
     """The exact top-limit of the matching records, however many closer ones do not match."""
     store = open_store()
