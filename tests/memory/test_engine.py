@@ -426,6 +426,23 @@ def test_null_in_a_metadata_filter_also_matches_a_missing_key(open_store, rec):
     assert found == {"null", "missing"}
 
 
+def test_metadata_integers_beyond_64_bits_compare_exactly(open_store, rec):
+    """Python compares ints of any size exactly, and an int with a float by exact value."""
+    store = open_store()
+    big = 2**70
+    store.upsert(
+        [rec("big", metadata=json.dumps({"n": big})), rec("next", metadata=json.dumps({"n": big + 1}))]
+    )
+
+    def ids(value: object) -> set[str]:
+        return {r["id"] for r, _ in store.search([1.0, 0.0, 0.0], metadata_filter=json.dumps({"n": value}))}
+
+    assert ids(big) == {"big"}
+    assert ids(big + 1) == {"next"}
+    assert ids(float(big)) == {"big"}
+    assert ids(-big) == set()
+
+
 def test_filters_apply_before_ranking(open_store, rec):
     """The exact top-limit of the matching records, however many closer ones do not match."""
     store = open_store()

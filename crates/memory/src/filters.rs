@@ -45,24 +45,51 @@ pub fn json_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn as_int(n: &Number) -> Option<i128> {
-    n.as_i64()
-        .map(i128::from)
-        .or_else(|| n.as_u64().map(i128::from))
+/// A JSON number as Python's `json.loads` would hold it: an `int` of any size (kept as its
+/// canonical decimal digits, so integers beyond 64 bits compare exactly, as Python's do) or a
+/// `float`. `arbitrary_precision` keeps each number's text for this.
+enum PyNumber {
+    Int(String),
+    Float(f64),
 }
 
-fn numbers_equal(x: &Number, y: &Number) -> bool {
-    match (as_int(x), as_int(y)) {
-        (Some(i), Some(j)) => i == j,
-        (Some(i), None) => int_eq_float(i, y.as_f64().unwrap_or(f64::NAN)),
-        (None, Some(j)) => int_eq_float(j, x.as_f64().unwrap_or(f64::NAN)),
-        (None, None) => x.as_f64() == y.as_f64(),
+fn py_number(n: &Number) -> PyNumber {
+    let text = n.to_string();
+    if text.contains(['.', 'e', 'E']) {
+        PyNumber::Float(n.as_f64().unwrap_or(f64::NAN))
+    } else {
+        PyNumber::Int(canonical_int(&text))
     }
 }
 
-/// Exact comparison (Python compares int and float exactly, not after rounding the int).
-fn int_eq_float(i: i128, f: f64) -> bool {
-    f.is_finite() && f.fract() == 0.0 && f.abs() < 1.7e38 && f as i128 == i
+/// Sign and digits without leading zeros ("-0" is "0").
+fn canonical_int(text: &str) -> String {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let digits = digits.trim_start_matches('0');
+    match (negative, digits.is_empty()) {
+        (_, true) => "0".to_owned(),
+        (true, false) => format!("-{digits}"),
+        (false, false) => digits.to_owned(),
+    }
+}
+
+fn numbers_equal(x: &Number, y: &Number) -> bool {
+    match (py_number(x), py_number(y)) {
+        (PyNumber::Int(i), PyNumber::Int(j)) => i == j,
+        (PyNumber::Int(i), PyNumber::Float(f)) | (PyNumber::Float(f), PyNumber::Int(i)) => {
+            int_eq_float(&i, f)
+        }
+        (PyNumber::Float(f), PyNumber::Float(g)) => f == g,
+    }
+}
+
+/// Exact comparison (Python compares int and float exactly, not after rounding the int): an
+/// integral float's exact decimal expansion (`{:.0}` prints every digit) against the int's.
+fn int_eq_float(int: &str, f: f64) -> bool {
+    f.is_finite() && f.fract() == 0.0 && canonical_int(&format!("{f:.0}")) == int
 }
 
 #[cfg(test)]
@@ -85,6 +112,25 @@ mod tests {
         assert!(!json_equal(
             &json!(9007199254740993u64),
             &json!(9007199254740992.0)
+        ));
+        assert!(json_equal(&json!(-0.0), &json!(0)));
+        assert!(json_equal(&json!(1e2), &json!(100)));
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_compare_exactly() {
+        let v = |t: &str| serde_json::from_str::<Value>(t).unwrap();
+        let big = "1180591620717411303424"; // 2**70, exactly a double
+        assert!(json_equal(&v(big), &v(big)));
+        assert!(!json_equal(&v(big), &v("1180591620717411303425")));
+        assert!(json_equal(&v(big), &v("1.180591620717411303424e21")));
+        assert!(!json_equal(
+            &v("1180591620717411303425"),
+            &v("1.180591620717411303424e21")
+        ));
+        assert!(json_equal(
+            &v("-1180591620717411303424"),
+            &v("-1180591620717411303424.0")
         ));
     }
 
