@@ -189,3 +189,61 @@ fn aggregates_survive_compaction_reopen_and_another_handles_writes() {
         );
     }
 }
+
+/// crewai's LanceDB store caps its scans at 50,000 rows; these answers come from the aggregates
+/// and stay exact past that, through a delete and a reopen.
+#[test]
+fn aggregates_stay_exact_past_lancedbs_50000_row_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 60_000;
+    let scope = |i: usize| if i % 3 == 0 { "/crew/b" } else { "/crew/a" };
+    let cats = |i: usize| {
+        if i % 4 == 0 {
+            vec!["c0", "c1"]
+        } else {
+            vec!["c1"]
+        }
+    };
+    {
+        let store = open(dir.path());
+        for lo in (0..n).step_by(10_000) {
+            let batch = (lo..lo + 10_000)
+                .map(|i| {
+                    let mut r = record(&format!("r{i:06}"), scope(i), &cats(i), "{}", None);
+                    r.created_us = i as i64;
+                    r
+                })
+                .collect();
+            store.upsert(batch).unwrap();
+        }
+        // The oldest 5,000 records go: 1,667 of them in /crew/b, 1,250 carrying c0.
+        let gone = store
+            .delete(&DeleteCriteria {
+                older_than_us: Some(5_000),
+                ..DeleteCriteria::default()
+            })
+            .unwrap();
+        assert_eq!(gone, 5_000);
+    }
+    let store = open(dir.path());
+    let live = 5_000..n;
+    let count_where = |f: &dyn Fn(usize) -> bool| live.clone().filter(|&i| f(i)).count();
+    assert_eq!(store.count(None).unwrap(), 55_000);
+    assert_eq!(
+        store.count(Some("/crew/b")).unwrap(),
+        count_where(&|i| i % 3 == 0)
+    );
+    assert_eq!(
+        store.count(Some("/crew/a")).unwrap(),
+        count_where(&|i| i % 3 != 0)
+    );
+    let categories = store.list_categories(None).unwrap();
+    assert_eq!(categories["c0"], count_where(&|i| i % 4 == 0));
+    assert_eq!(categories["c1"], 55_000);
+    let info = store.scope_info("/crew", Some("/crew")).unwrap();
+    assert_eq!(info.record_count, 55_000);
+    assert_eq!(
+        info.child_scopes,
+        vec!["/crew/a".to_owned(), "/crew/b".to_owned()]
+    );
+}
