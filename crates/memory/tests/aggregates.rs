@@ -196,9 +196,15 @@ fn aggregates_survive_compaction_reopen_and_another_handles_writes() {
 fn aggregates_stay_exact_past_lancedbs_50000_row_cap() {
     let dir = tempfile::tempdir().unwrap();
     let n = 60_000;
-    let scope = |i: usize| if i % 3 == 0 { "/crew/b" } else { "/crew/a" };
+    let scope = |i: usize| {
+        if i.is_multiple_of(3) {
+            "/crew/b"
+        } else {
+            "/crew/a"
+        }
+    };
     let cats = |i: usize| {
-        if i % 4 == 0 {
+        if i.is_multiple_of(4) {
             vec!["c0", "c1"]
         } else {
             vec!["c1"]
@@ -231,14 +237,14 @@ fn aggregates_stay_exact_past_lancedbs_50000_row_cap() {
     assert_eq!(store.count(None).unwrap(), 55_000);
     assert_eq!(
         store.count(Some("/crew/b")).unwrap(),
-        count_where(&|i| i % 3 == 0)
+        count_where(&|i| i.is_multiple_of(3))
     );
     assert_eq!(
         store.count(Some("/crew/a")).unwrap(),
-        count_where(&|i| i % 3 != 0)
+        count_where(&|i| !i.is_multiple_of(3))
     );
     let categories = store.list_categories(None).unwrap();
-    assert_eq!(categories["c0"], count_where(&|i| i % 4 == 0));
+    assert_eq!(categories["c0"], count_where(&|i| i.is_multiple_of(4)));
     assert_eq!(categories["c1"], 55_000);
     let info = store.scope_info("/crew", Some("/crew")).unwrap();
     assert_eq!(info.record_count, 55_000);
