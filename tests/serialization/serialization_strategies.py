@@ -42,7 +42,8 @@ def crew(obj: Any, **kw: Any) -> str:
 
 def crew_compact(obj: Any) -> bytes:
     """`dumps_compact`'s expected bytes: crewai's encoder without spaces or ASCII escaping, as
-    UTF-8 (lone surrogates passed through as the Rust writer does)."""
+    UTF-8. Only for text without lone surrogates: `dumps_compact` escapes those as `\\udXXX`
+    (valid UTF-8 output), which `test_compact.py` checks on its own."""
     return crew(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
