@@ -83,3 +83,14 @@ pub(crate) fn load(dir: &Path) -> Option<Saved> {
         pending,
     })
 }
+
+/// Bytes the saved graph takes on disk (0 without one), for the compaction trigger.
+pub(crate) fn file_len(dir: &Path) -> u64 {
+    fs::metadata(dir.join(NAME)).map_or(0, |m| m.len())
+}
+
+/// Delete the saved graph once it names a log that compaction replaced (it can never be
+/// attached again). Best effort: a leftover is ignored on open and counted as garbage.
+pub(crate) fn remove(dir: &Path) {
+    let _ = fs::remove_file(dir.join(NAME));
+}

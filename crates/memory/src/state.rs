@@ -429,23 +429,22 @@ impl State {
         true
     }
 
-    /// Every live record as upsert batches of about `batch_bytes`, for compaction.
-    pub fn snapshot_entries(&self, batch_bytes: usize) -> impl Iterator<Item = Entry> + '_ {
-        let mut slots = self.by_id.values().copied().collect::<Vec<_>>();
-        slots.sort_unstable();
-        let mut it = slots.into_iter().peekable();
-        std::iter::from_fn(move || {
-            it.peek()?;
-            let mut batch = Vec::new();
-            let mut size = 0;
-            while size < batch_bytes
-                && let Some(slot) = it.next()
-            {
-                size += self.stored(slot).bytes;
-                batch.push(self.record_at(slot));
-            }
-            Some(Entry::Upsert(batch))
-        })
+    /// The next frame of a snapshot: records of the live `slots` taken from the front until
+    /// they reach `batch_bytes` encoded (at least one).
+    pub(crate) fn snapshot_batch(
+        &self,
+        slots: &mut impl Iterator<Item = u32>,
+        batch_bytes: usize,
+    ) -> Entry {
+        let mut batch = Vec::new();
+        let mut size = 0;
+        while size < batch_bytes
+            && let Some(slot) = slots.next()
+        {
+            size += self.stored(slot).bytes;
+            batch.push(self.record_at(slot));
+        }
+        Entry::Upsert(batch)
     }
 
     /// Live slots in `scope_prefix` (canonical; `None` = all) and having any of `categories`

@@ -3,7 +3,10 @@
 //! Writes are serialised by a mutex (threads) and the file lock (processes); each first
 //! catches up on the log, validates against the caught-up state, appends, then applies.
 //! Reads catch up without the file lock and run under a shared state lock, so searches from
-//! many threads proceed in parallel and a compaction never blocks them.
+//! many threads proceed in parallel. A read first compares the file with the position this
+//! handle published ([`Applied`]) and takes the log's mutex only when another handle or
+//! process wrote, so it never waits for this handle's append, fsync or compaction; a
+//! compaction reads the state batch by batch, never holding it while it writes.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,14 +24,20 @@ use crate::search::SearchQuery;
 use crate::state::State;
 use crate::text::Language;
 use crate::validate::{check_dims, check_record};
-use crate::wal::{Event, Wal};
+use crate::wal::{Applied, Event, Wal};
 
 /// Records per compacted frame, in bytes: large frames read fast, small ones bound memory.
 const SNAPSHOT_FRAME_BYTES: usize = 4 << 20;
 /// Don't compact tiny files: rewriting them costs more than the bytes they waste.
 const COMPACT_MIN_BYTES: u64 = 256 << 10;
-/// Compact when the file exceeds the live records by this factor (disk ≤ 1.25× live bytes).
-const COMPACT_RATIO: f64 = 1.25;
+/// Compact when the log plus the saved graph exceed the live records' encoded bytes by this
+/// factor. The encoding adds a few length prefixes per record (~50 bytes, about 3% of a
+/// 384-float record and less for bigger ones), so this keeps disk ≤ 1.3× the raw vector and
+/// payload bytes with room to spare; each byte is rewritten about 1 / 0.2 = 5 times.
+const COMPACT_RATIO: f64 = 1.2;
+
+/// How often a read re-checks the file while this handle's writer holds the log's mutex.
+const REFRESH_POLL: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// When an upsert is durable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +65,8 @@ pub struct Store {
     path: Option<PathBuf>,
     ctor_dim: Option<usize>,
     wal: Mutex<Option<Wal>>,
+    /// What the state holds of the file, readable without `wal`'s mutex (`None` in memory).
+    applied: Option<Arc<Applied>>,
     state: Arc<RwLock<State>>,
     closed: AtomicBool,
     /// The background ANN build, if one was started (see `index_build`).
@@ -79,6 +90,9 @@ struct Unapplied {
     entries: Vec<Entry>,
     /// The state's dimension after its last apply, for validating upserts without the state.
     dim: Option<usize>,
+    /// The state's live bytes after its last apply: a save only defers while the file stays
+    /// within the compaction bound of these (else it waits, applies and compacts).
+    live: usize,
 }
 
 impl Store {
@@ -128,10 +142,12 @@ impl Store {
         let unapplied = Unapplied {
             entries: Vec::new(),
             dim: state.dim(),
+            live: state.live_bytes(),
         };
         let store = Self {
             path: path.map(Path::to_owned),
             ctor_dim: vector_dim,
+            applied: wal.as_ref().map(Wal::applied),
             wal: Mutex::new(wal),
             state: Arc::new(RwLock::new(state)),
             closed: AtomicBool::new(false),
@@ -350,9 +366,26 @@ impl Store {
     }
 
     /// Bring this handle up to date with the file (other handles' and processes' writes).
+    ///
+    /// Takes the log's mutex only when the file holds something this handle has not applied,
+    /// which this handle's own writer (holding the mutex through append, fsync, compaction)
+    /// never leaves there: such a write holds the file lock, so nobody else appends meanwhile.
     pub fn refresh(&self) -> Result<()> {
         self.check_open()?;
-        let mut wal = self.wal.lock();
+        let mut wal = match &self.applied {
+            None => self.wal.lock(),
+            Some(applied) => loop {
+                if applied.is_current()? {
+                    return Ok(());
+                }
+                // Another handle or process wrote. If this handle's writer holds the mutex, it
+                // catches up on that first and publishes it, which a re-check notices: so poll
+                // instead of waiting for the rest of its append or compaction.
+                if let Some(w) = self.wal.try_lock_for(REFRESH_POLL) {
+                    break w;
+                }
+            },
+        };
         match wal.as_mut() {
             Some(w) if !w.is_current()? => self.catch_up(w, false),
             Some(_) => Ok(()),
@@ -375,6 +408,7 @@ impl Store {
             return Err(e);
         }
         if events.is_empty() {
+            wal.publish();
             return Ok(());
         }
         let mut state = self.state.write();
@@ -391,6 +425,7 @@ impl Store {
         }
         applied?;
         drop(state);
+        wal.publish();
         self.maybe_index();
         Ok(())
     }
@@ -423,6 +458,7 @@ impl Store {
         }
         let res = res.and_then(|()| then(state));
         unapplied.dim = state.dim();
+        unapplied.live = state.live_bytes();
         res
     }
 
@@ -475,24 +511,47 @@ impl Store {
         };
         let Some(mut state) = state else {
             self.unapplied.lock().entries.push(entry);
+            wal.publish();
             return Ok(());
         };
-        self.settle_into(&mut state, |st| st.apply(entry))?;
+        let applied = self.settle_into(&mut state, |st| st.apply(entry));
+        // The frame is on file whatever the apply's outcome (an error goes to the caller, and
+        // a refused deferred entry stays queued for the next call: see `settle_into`).
+        wal.publish();
+        applied?;
         let live = state.live_bytes();
         drop(state);
-        self.maybe_compact(wal, live)?;
+        if compaction_due(wal, live) {
+            self.compact_locked(wal)?;
+        }
         self.maybe_index();
         Ok(())
     }
 
-    fn maybe_compact(&self, wal: &mut Wal, live: usize) -> Result<()> {
-        let len = wal.file_len();
-        if len >= COMPACT_MIN_BYTES && (len as f64) > live as f64 * COMPACT_RATIO + 4096.0 {
-            // Readers keep searching meanwhile: the snapshot needs only a shared state lock.
-            let state = self.state.read();
-            wal.compact(state.snapshot_entries(SNAPSHOT_FRAME_BYTES))?;
-        }
+    /// Rewrite the log as the state's live records (caller holds the lock and has applied the
+    /// whole file), and drop the saved graph, which names the old file and is now garbage.
+    fn compact_locked(&self, wal: &mut Wal) -> Result<()> {
+        wal.compact(self.snapshot())?;
+        crate::index_file::remove(wal.dir());
         Ok(())
+    }
+
+    /// The live records as compacted frames, each batch read under its own brief shared lock:
+    /// holding the state through the whole rewrite would queue every reader behind any writer
+    /// waiting for it (the indexer's commits). Consistent across batches because records only
+    /// change through this handle's log, whose mutex (and file lock) the compaction holds, and
+    /// nothing is deferred then: every deferred save was applied before it started.
+    fn snapshot(&self) -> impl Iterator<Item = Entry> + '_ {
+        let slots: Vec<u32> = self.state.read().live_slots().collect();
+        let mut slots = slots.into_iter().peekable();
+        std::iter::from_fn(move || {
+            slots.peek()?;
+            Some(
+                self.state
+                    .read()
+                    .snapshot_batch(&mut slots, SNAPSHOT_FRAME_BYTES),
+            )
+        })
     }
 
     /// Compact now regardless of garbage (tests and maintenance).
@@ -503,8 +562,7 @@ impl Store {
             let _guard = wal.lock()?;
             self.catch_up(wal, true)?;
             self.settle()?;
-            let state = self.state.read();
-            wal.compact(state.snapshot_entries(SNAPSHOT_FRAME_BYTES))?;
+            self.compact_locked(wal)?;
         }
         Ok(())
     }
@@ -565,7 +623,7 @@ impl Store {
         };
         let _guard = wal.lock()?;
         self.catch_up(wal, true)?;
-        {
+        let live = {
             let unapplied = self.unapplied.lock();
             let deferred_dim = || {
                 unapplied.entries.iter().find_map(|e| match e {
@@ -574,10 +632,14 @@ impl Store {
                 })
             };
             check_dims(&records, unapplied.dim.or_else(deferred_dim))?;
-        }
+            unapplied.live
+        };
         let entry = Entry::Upsert(records);
         wal.append(&entry)?;
-        self.apply_appended(wal, entry, false)
+        // Deferring while a compaction is due would let the file outgrow its bound for as long
+        // as the indexer keeps the state busy: then wait for the state and compact.
+        let wait = compaction_due(wal, live);
+        self.apply_appended(wal, entry, wait)
     }
 
     pub fn update(&self, record: Record) -> Result<bool> {
@@ -699,6 +761,14 @@ impl Drop for AliveFlag {
             self.0.store(false, Ordering::SeqCst);
         }
     }
+}
+
+/// Whether the log and the saved graph together outgrow `live` encoded bytes by more than
+/// [`COMPACT_RATIO`] (small logs excepted: rewriting them costs more than they waste).
+fn compaction_due(wal: &Wal, live: usize) -> bool {
+    let len = wal.file_len();
+    len >= COMPACT_MIN_BYTES
+        && (len + crate::index_file::file_len(wal.dir())) as f64 > live as f64 * COMPACT_RATIO
 }
 
 /// Switch the graph on if the collection wants one; whether vectors are waiting to be linked.

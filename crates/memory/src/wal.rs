@@ -5,6 +5,10 @@
 //! byte below the file's length was written before the length grew, so a reader sees whole
 //! frames and at worst an in-progress tail it leaves alone). Only a lock holder truncates a
 //! torn tail, so a reader never discards another process's write in progress.
+//!
+//! Each handle publishes where its state stands in the file ([`Applied`]) outside its own
+//! mutex, so a read on the same handle checks the file against it without waiting for a write
+//! that holds the mutex through an append, an fsync or a whole compaction.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -13,8 +17,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crewai_rust_serialization::record::{
-    Entry, FRAME_HEADER_LEN, FileHeader, HEADER_LEN, decode_entry_each, encode_entry, encode_frame,
-    parse_frame_header,
+    Entry, FileHeader, FrameRead, HEADER_LEN, decode_entry_each, encode_entry, encode_frame,
+    read_frame,
 };
 
 use crate::error::{MemoryError, Result};
@@ -86,6 +90,47 @@ fn new_generation() -> u64 {
     nanos ^ (u64::from(std::process::id()) << 40)
 }
 
+/// What a handle's state holds of the file, readable without the handle's `Wal` mutex.
+///
+/// Published by the store only once the frames up to `offset` are in its state (or queued to
+/// it), so "the file is no longer than this" proves a reader has nothing to catch up on.
+#[derive(Debug)]
+pub struct Applied {
+    log_path: PathBuf,
+    /// `None` while a full reload is pending (nothing may be assumed about the file).
+    pos: parking_lot::Mutex<Option<Position>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Position {
+    id: FileId,
+    offset: u64,
+    /// End of the frame this handle is appending right now (= `offset` when none): those
+    /// bytes are not acknowledged to anyone yet, so a reader may leave them out.
+    writing_to: u64,
+}
+
+impl Applied {
+    /// Whether the file at the log path holds nothing acknowledged that this handle's state
+    /// lacks: the same file, no longer than what was applied plus this handle's own write in
+    /// progress. Nobody else can append meanwhile: that write holds the file lock.
+    pub fn is_current(&self) -> Result<bool> {
+        // Read before the file: whatever was acknowledged before this call began is already
+        // in this position (published before the acknowledgement), so a longer file is caught.
+        let Some(pos) = *self.pos.lock() else {
+            return Ok(false);
+        };
+        let meta =
+            fs::metadata(&self.log_path).map_err(MemoryError::io("checking the store log"))?;
+        let len = meta.len();
+        Ok(file_id(&meta, &self.log_path)? == pos.id && pos.offset <= len && len <= pos.writing_to)
+    }
+
+    fn set(&self, pos: Option<Position>) {
+        *self.pos.lock() = pos;
+    }
+}
+
 /// An exclusive hold on the store's lock file; released on drop.
 #[derive(Debug)]
 pub struct LockGuard(Arc<File>);
@@ -111,6 +156,36 @@ pub struct Wal {
     /// The next catch-up replays the whole file (see [`Wal::force_reload`]).
     reload: bool,
     fsync: bool,
+    applied: Arc<Applied>,
+    /// Tests: the next compaction stops here after writing its first frame.
+    #[cfg(test)]
+    pub(crate) compaction_pause: Option<Pause>,
+    /// Tests: the next append stops here after writing its frame, before syncing it.
+    #[cfg(test)]
+    pub(crate) append_pause: Option<Pause>,
+}
+
+/// A step paused midway (tests): `reached` is signalled, then the step waits for `resume`
+/// (or for its sender to be dropped, so a failing test never leaves it hanging).
+#[cfg(test)]
+pub(crate) struct Pause {
+    pub reached: std::sync::mpsc::Sender<()>,
+    pub resume: std::sync::mpsc::Receiver<()>,
+}
+
+#[cfg(test)]
+impl Pause {
+    fn wait(self) {
+        let _ = self.reached.send(());
+        let _ = self.resume.recv();
+    }
+}
+
+#[cfg(test)]
+impl std::fmt::Debug for Pause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pause")
+    }
 }
 
 impl Wal {
@@ -146,6 +221,10 @@ impl Wal {
             sync_dir(dir)?;
         }
         let (file, id, generation) = open_log(&log_path)?;
+        let applied = Arc::new(Applied {
+            log_path: log_path.clone(),
+            pos: parking_lot::Mutex::new(None),
+        });
         let mut wal = Wal {
             dir: dir.to_owned(),
             log_path,
@@ -157,6 +236,11 @@ impl Wal {
             marks: true,
             reload: false,
             fsync,
+            applied,
+            #[cfg(test)]
+            compaction_pause: None,
+            #[cfg(test)]
+            append_pause: None,
         };
         sink(Event::Mark {
             generation,
@@ -164,6 +248,8 @@ impl Wal {
         })?;
         wal.read_tail(true, sink)?;
         wal.marks = false;
+        // Everything read went through `sink` into the state being opened.
+        wal.publish();
         drop(guard);
         Ok(wal)
     }
@@ -172,6 +258,33 @@ impl Wal {
     /// for a caller that could not apply what the last catch-up read.
     pub fn force_reload(&mut self) {
         self.reload = true;
+        self.applied.set(None);
+    }
+
+    /// This handle's published position (see [`Applied`]).
+    pub fn applied(&self) -> Arc<Applied> {
+        Arc::clone(&self.applied)
+    }
+
+    /// Declare everything read or appended so far applied to the caller's state (readers on
+    /// the same handle then trust it without the mutex; see [`Applied`]).
+    pub fn publish(&self) {
+        self.applied.set((!self.reload).then_some(Position {
+            id: self.id,
+            offset: self.offset,
+            writing_to: self.offset,
+        }));
+    }
+
+    /// Mark bytes up to `end` as this handle's append in progress (see [`Position`]).
+    fn writing_to(&self, end: u64) {
+        let mut pos = self.applied.pos.lock();
+        if let Some(p) = pos.as_mut()
+            && p.id == self.id
+            && p.offset == self.offset
+        {
+            p.writing_to = end;
+        }
     }
 
     pub fn file_len(&self) -> u64 {
@@ -296,7 +409,8 @@ impl Wal {
     }
 
     /// Apply the complete frames of `buf` (the file's bytes from offset `start` to its end),
-    /// advancing `self.offset` past each; returns whether the rest is a torn tail.
+    /// advancing `self.offset` past each; returns whether the rest is a torn tail. What counts
+    /// as torn rather than corrupt is the codec's rule ([`read_frame`]), the one place it lives.
     fn frames(
         &mut self,
         buf: &[u8],
@@ -305,46 +419,19 @@ impl Wal {
     ) -> Result<bool> {
         let mut at = 0usize;
         loop {
-            let left = buf.len() - at;
-            if left == 0 {
-                return Ok(false);
-            }
-            if left < FRAME_HEADER_LEN {
-                return Ok(true);
-            }
             let pos = start + at as u64;
-            let header: &[u8; FRAME_HEADER_LEN] = buf[at..at + FRAME_HEADER_LEN]
-                .try_into()
-                .expect("a frame header's bytes");
-            let Some((len, crc)) = parse_frame_header(header) else {
-                // A power loss can leave zeros at the end; anything else is damage.
-                if buf[at..].iter().all(|&b| b == 0) {
-                    return Ok(true);
+            let (payload, next) = match read_frame(buf, at) {
+                FrameRead::Frame { payload, next } => (payload, next),
+                FrameRead::End => return Ok(false),
+                FrameRead::Torn => return Ok(true),
+                FrameRead::Corrupt(what) => {
+                    return Err(corrupt(&self.log_path, format!("{what} at offset {pos}")));
                 }
-                return Err(corrupt(
-                    &self.log_path,
-                    format!("frame header checksum mismatch at offset {pos}"),
-                ));
             };
-            let body = at + FRAME_HEADER_LEN;
-            if len > buf.len() - body {
-                return Ok(true);
-            }
-            let payload = &buf[body..body + len];
-            let frame_end = body + len;
-            if crc32fast::hash(payload) != crc {
-                if frame_end == buf.len() {
-                    return Ok(true);
-                }
-                return Err(corrupt(
-                    &self.log_path,
-                    format!("frame checksum mismatch at offset {pos}"),
-                ));
-            }
             // Record by record: a replayed batch never holds all its embeddings at once.
             decode_entry_each(payload, |e| sink(Event::Entry(e)))
                 .map_err(|e| corrupt(&self.log_path, format!("at offset {pos}: {e}")))??;
-            at = frame_end;
+            at = next;
             self.offset = start + at as u64;
             if self.marks {
                 sink(Event::Mark {
@@ -359,9 +446,14 @@ impl Wal {
     /// back so no partial frame stays behind.
     pub fn append(&mut self, entry: &Entry) -> Result<()> {
         let frame = encode_frame(&encode_entry(entry));
+        self.writing_to(self.offset + frame.len() as u64);
         let res = (|| {
             self.file.seek(SeekFrom::Start(self.offset))?;
             self.file.write_all(&frame)?;
+            #[cfg(test)]
+            if let Some(p) = self.append_pause.take() {
+                p.wait();
+            }
             if self.fsync {
                 self.file.sync_data()?;
             }
@@ -369,6 +461,7 @@ impl Wal {
         })();
         if let Err(e) = res {
             let _ = self.file.set_len(self.offset);
+            self.writing_to(self.offset);
             return Err(MemoryError::Io {
                 context: "appending to the store log".into(),
                 source: e,
@@ -378,9 +471,10 @@ impl Wal {
         Ok(())
     }
 
-    /// Replace the log by a file holding only `entries` (caller holds the lock and has caught
-    /// up). Written and synced under a temporary name, then renamed: a crash at any point leaves
-    /// either the old file or the new one, and readers of the old file finish undisturbed.
+    /// Replace the log by a file holding only `entries` (caller holds the lock, has caught up
+    /// and applied everything: the new file is published as applied). Written and synced under
+    /// a temporary name, then renamed: a crash at any point leaves either the old file or the
+    /// new one, and readers of the old file finish undisturbed.
     pub fn compact(&mut self, entries: impl Iterator<Item = Entry>) -> Result<()> {
         let tmp = self.dir.join(COMPACT_NAME);
         let err = MemoryError::io("writing the compacted store log");
@@ -392,6 +486,10 @@ impl Wal {
                 let frame = encode_frame(&encode_entry(&e));
                 f.write_all(&frame)?;
                 len += frame.len() as u64;
+                #[cfg(test)]
+                if let Some(p) = self.compaction_pause.take() {
+                    p.wait();
+                }
             }
             let f = f.into_inner().map_err(|e| e.into_error())?;
             f.sync_all()?;
@@ -399,13 +497,14 @@ impl Wal {
         })()
         .map_err(err)?;
         fs::rename(&tmp, &self.log_path).map_err(MemoryError::io("replacing the store log"))?;
-        sync_dir(&self.dir)?;
+        // Published before the directory sync, so readers stop taking the slow path at once.
         let (file, id, generation) = open_log(&self.log_path)?;
         self.file = file;
         self.id = id;
         self.generation = generation;
         self.offset = written;
-        Ok(())
+        self.publish();
+        sync_dir(&self.dir)
     }
 }
 

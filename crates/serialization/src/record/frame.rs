@@ -1,4 +1,5 @@
-//! Length-prefixed, checksummed frames, and the rule that tells a torn tail from corruption.
+//! Length-prefixed, checksummed frames, and the rule that tells a torn tail from corruption
+//! (the only copy of it: the memory store reads its log through [`read_frame`]).
 
 /// Bytes before each payload: length u32 LE | crc32 of the length u32 LE | crc32 of payload u32 LE.
 pub const FRAME_HEADER_LEN: usize = 12;
@@ -36,8 +37,9 @@ pub enum FrameRead<'a> {
     /// The last frame is incomplete or fails its checksum with nothing after it: what a crash
     /// (or a write still in progress in another process) leaves. Safe to discard.
     Torn,
-    /// A damaged frame with data after it: never produced by a crash, so not discarded.
-    Corrupt(String),
+    /// A damaged frame with data after it: never produced by a crash, so not discarded. Says
+    /// what failed; the caller, who knows the file and offset, names where.
+    Corrupt(&'static str),
 }
 
 /// Read the frame at `at` in `buf` (the file's bytes from offset 0 or from any frame boundary).
@@ -55,7 +57,7 @@ pub fn read_frame(buf: &[u8], at: usize) -> FrameRead<'_> {
         return if rest.iter().all(|&b| b == 0) {
             FrameRead::Torn
         } else {
-            FrameRead::Corrupt(format!("frame header checksum mismatch at offset {at}"))
+            FrameRead::Corrupt("frame header checksum mismatch")
         };
     };
     let end = FRAME_HEADER_LEN + len;
@@ -67,7 +69,7 @@ pub fn read_frame(buf: &[u8], at: usize) -> FrameRead<'_> {
         return if rest.len() == end {
             FrameRead::Torn
         } else {
-            FrameRead::Corrupt(format!("frame payload checksum mismatch at offset {at}"))
+            FrameRead::Corrupt("frame payload checksum mismatch")
         };
     }
     FrameRead::Frame {
