@@ -138,68 +138,13 @@ fn ascii_str<'py>(py: Python<'py>, s: &str) -> PyResult<Bound<'py, PyAny>> {
     })
 }
 
-/// Slots in the key cache; repeated object keys (the common case: many records with the same
-/// fields) then share one str object, whose hash Python has already computed.
-const KEY_SLOTS: usize = 512;
-const KEY_MAX_LEN: usize = 64;
-
-/// A cached key: its bytes and the str made from them.
-type KeySlot<'py> = Option<(Box<[u8]>, Bound<'py, PyAny>)>;
-
 struct PyBuilder<'py> {
     py: Python<'py>,
     /// The whole document is ASCII, so every unescaped string is.
     ascii: bool,
-    /// Direct-mapped by a hash of the key bytes; allocated on the first key.
-    keys: Vec<KeySlot<'py>>,
-}
-
-#[inline(always)]
-fn slot(key: &[u8]) -> usize {
-    // Length, first, middle and last byte: constant time, and enough to tell a model's
-    // field names apart (a collision only costs a fresh str, never a wrong key).
-    let n = key.len();
-    if n == 0 {
-        return 0;
-    }
-    let mix = (n as u32)
-        ^ (u32::from(key[0]) << 8)
-        ^ (u32::from(key[n / 2]) << 16)
-        ^ (u32::from(key[n - 1]) << 24);
-    (mix.wrapping_mul(0x9e37_79b1) >> 23) as usize % KEY_SLOTS
-}
-
-/// Byte equality without a call into libc's memcmp, which dominates for short keys: eight
-/// bytes at a time, the last (possibly overlapping) word and the short tails compared whole.
-#[inline(always)]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    let word = |x: &[u8], at: usize| u64::from_le_bytes(x[at..at + 8].try_into().expect("8"));
-    let half = |x: &[u8], at: usize| u32::from_le_bytes(x[at..at + 4].try_into().expect("4"));
-    if n >= 8 {
-        let mut k = 0;
-        while k + 8 < n {
-            if word(a, k) != word(b, k) {
-                return false;
-            }
-            k += 8;
-        }
-        return word(a, n - 8) == word(b, n - 8);
-    }
-    if n >= 4 {
-        return half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4);
-    }
-    let mut k = 0;
-    while k < n {
-        if a[k] != b[k] {
-            return false;
-        }
-        k += 1;
-    }
-    true
+    /// The str made for each key the reader numbered, by its number: a model's field names
+    /// are then one str each per document, whose hash Python computes once.
+    keys: Vec<Option<Bound<'py, PyAny>>>,
 }
 
 type R<'py> = Result<Bound<'py, PyAny>, SerializationFailure>;
@@ -250,21 +195,16 @@ impl<'py> Builder for PyBuilder<'py> {
         )?)
     }
     #[inline(always)]
-    fn key(&mut self, s: &str) -> R<'py> {
-        if s.len() > KEY_MAX_LEN {
-            return self.str(s);
-        }
-        if self.keys.is_empty() {
-            self.keys.resize_with(KEY_SLOTS, || None);
-        }
-        let at = slot(s.as_bytes());
-        if let Some((k, v)) = &self.keys[at]
-            && same_bytes(k, s.as_bytes())
-        {
+    fn known_key(&mut self, id: u32, s: &str) -> R<'py> {
+        let id = id as usize;
+        if let Some(Some(v)) = self.keys.get(id) {
             return Ok(v.clone());
         }
         let v = self.str(s)?;
-        self.keys[at] = Some((s.as_bytes().into(), v.clone()));
+        if self.keys.len() <= id {
+            self.keys.resize(id + 1, None);
+        }
+        self.keys[id] = Some(v.clone());
         Ok(v)
     }
     #[inline]

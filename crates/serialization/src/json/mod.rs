@@ -7,6 +7,7 @@ mod escape_avx2;
 pub mod escape_ucs;
 pub mod float;
 pub mod isoformat;
+mod keys;
 pub mod out;
 mod parse;
 mod unescape;
