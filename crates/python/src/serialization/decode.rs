@@ -59,7 +59,7 @@ pub fn loads_text<'py>(
         ascii,
         keys: Vec::new(),
     };
-    parse_with_ascii(text, ascii, &mut builder, max_depth).map_err(|e| match e {
+    parse_with_ascii(text, ascii, &mut builder, max_depth).map_err(|e| match *e.0 {
         SerializationFailure::Rust(e) => serialization_error(e, Some(text)),
         SerializationFailure::Python(e) => e,
     })
@@ -147,11 +147,30 @@ struct PyBuilder<'py> {
     keys: Vec<Option<Bound<'py, PyAny>>>,
 }
 
-type R<'py> = Result<Bound<'py, PyAny>, SerializationFailure>;
+/// A failure while building, boxed: every value the reader passes up is a `Result` of this
+/// error, and boxed it is one pointer, so a value and its end offset come back in two
+/// registers instead of through memory (errors are rare; their allocation does not matter).
+struct Failure(Box<SerializationFailure>);
+
+impl From<crewai_rust_serialization::Error> for Failure {
+    #[cold]
+    fn from(e: crewai_rust_serialization::Error) -> Self {
+        Self(Box::new(e.into()))
+    }
+}
+
+impl From<PyErr> for Failure {
+    #[cold]
+    fn from(e: PyErr) -> Self {
+        Self(Box::new(e.into()))
+    }
+}
+
+type R<'py> = Result<Bound<'py, PyAny>, Failure>;
 
 impl<'py> Builder for PyBuilder<'py> {
     type Value = Bound<'py, PyAny>;
-    type Error = SerializationFailure;
+    type Error = Failure;
 
     #[inline]
     fn null(&mut self) -> R<'py> {

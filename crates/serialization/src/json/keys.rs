@@ -59,6 +59,13 @@ impl KeyMemo {
     #[inline(always)]
     pub(crate) fn matches(&self, s: &[u8], id: u32, i: usize) -> Option<usize> {
         let &(at, n) = self.spans.get(id as usize)?;
+        // A numbered key's own closing quote follows its span, so a key of up to 7 bytes is
+        // compared with its quote as one masked 8-byte word (where 8 bytes are there to read).
+        if n < 8 && i + 8 <= s.len() && at + 8 <= s.len() {
+            let word = |x: usize| u64::from_le_bytes(s[x..x + 8].try_into().expect("8 bytes"));
+            let mask = u64::MAX >> (8 * (7 - n));
+            return ((word(at) ^ word(i)) & mask == 0).then_some(n);
+        }
         if s.get(i + n) != Some(&b'"') {
             return None;
         }
@@ -192,6 +199,11 @@ mod tests {
         assert_eq!(m.matches(doc, name, 27), Some(4));
         // "idx" starts with "id" but the quote is not where "id" ends: no match.
         assert_eq!(m.matches(doc, id, 39), None);
+        // Near the end, where no 8-byte word fits: the same answers.
+        assert_eq!(m.matches(doc, id, doc.len() - 5), None);
+        let tail = br#"{"id":1,"name":2} ["id"]"#;
+        assert_eq!(m.matches(tail, id, tail.len() - 4), Some(2));
+        assert_eq!(m.matches(tail, name, tail.len() - 4), None);
         assert_eq!(m.find(doc, 2, 2), Some(id));
         assert_ne!(m.find(doc, 39, 3), Some(id));
         // Nothing learned at another level, nor after a key without a number.
