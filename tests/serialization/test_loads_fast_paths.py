@@ -288,3 +288,14 @@ def test_escape_cut_at_the_end_of_the_document(js: JSONImplementation) -> None:
         for pad in range(0, 70, 7):
             same_as_stdlib(js, head + "z" * pad + cut)
             same_as_stdlib(js, head + "z" * pad + cut + '"')
+
+
+@pytest.mark.parametrize("special", ['"', "\\n", "\\u00e9", "\x01", "\u00e9"])
+def test_long_plain_strings_with_a_stop_anywhere(js: JSONImplementation, special: str) -> None:
+    """Past a string's first 64 bytes the reader searches 64 bytes a step (AVX2 where the
+    CPU has it) and hands the last 64 back to the 16-byte loop: a stop at every offset of a
+    long string, with the document going on after it or ending soon after."""
+    for at in range(0, 300):
+        body = "a" * at + special + "b" * (300 - at)
+        for text in (f'"{body}"', f'["{body}", "{"c" * 100}"]', f'"{body}'):
+            same_as_stdlib(js, text)

@@ -10,6 +10,8 @@ pub mod isoformat;
 mod keys;
 pub mod out;
 mod parse;
+#[cfg(target_arch = "x86_64")]
+mod stop_avx2;
 mod unescape;
 mod writer;
 

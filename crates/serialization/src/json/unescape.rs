@@ -426,7 +426,20 @@ fn stops(x: std::arch::x86_64::__m128i) -> u32 {
 #[inline(always)]
 pub(crate) fn string_stop(s: &[u8], mut i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
+    let mut long = i + 64;
+    #[cfg(target_arch = "x86_64")]
     while i + 16 <= s.len() {
+        // Past 64 bytes the string is a long one: 64 bytes a step with AVX2 where the CPU has
+        // it (once), which stops at a stop byte or where fewer than 64 bytes are left; this
+        // loop then finds the stop at its next block's first byte, or finishes the tail.
+        if i == long {
+            long = usize::MAX;
+            if i + 64 <= s.len() && super::stop_avx2::available() {
+                // SAFETY: AVX2 is available, checked just before.
+                i = unsafe { super::stop_avx2::string_stop(s, i) };
+                continue;
+            }
+        }
         let block: &[u8; 16] = s[i..i + 16].try_into().expect("16-byte slice");
         // SAFETY: SSE2 is in the x86_64 baseline; the load reads exactly `block`'s 16 bytes.
         let m = stops(unsafe { std::arch::x86_64::_mm_loadu_si128(block.as_ptr().cast()) });
@@ -492,7 +505,65 @@ static HEX: [u8; 256] = {
 
 #[cfg(test)]
 mod tests {
-    use super::hex4;
+    use super::{StopMask, hex4, string_stop};
+
+    fn naive_stop(s: &[u8], i: usize) -> usize {
+        (i..s.len())
+            .find(|&k| s[k] == b'"' || s[k] == b'\\' || s[k] < 0x20)
+            .unwrap_or(s.len())
+    }
+
+    #[test]
+    fn stop_searches_agree_with_a_byte_loop_around_every_block() {
+        // Plain text with one stop byte (or none) at every offset, searched from offsets
+        // around the 16-byte blocks, the switch to 64-byte AVX2 steps and the 64-byte masks;
+        // a high byte (UTF-8) is never a stop.
+        for len in [0, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 200, 300] {
+            for stop in [None, Some(b'"'), Some(b'\\'), Some(0x01), Some(0x1f)] {
+                for at in 0..len {
+                    let mut s: Vec<u8> = (0..len)
+                        .map(|k| if k % 7 == 3 { 0xe9 } else { b'a' })
+                        .collect();
+                    if let Some(b) = stop {
+                        s[at] = b;
+                    }
+                    for from in (0..len.min(20)).chain([len / 2, len.saturating_sub(1), len]) {
+                        let want = naive_stop(&s, from);
+                        assert_eq!(
+                            string_stop(&s, from),
+                            want,
+                            "len {len} stop at {at} from {from}"
+                        );
+                        assert_eq!(
+                            StopMask::new().next(&s, from),
+                            want,
+                            "len {len} stop at {at} from {from}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn stop_mask_follows_successive_stops_across_windows() {
+        let s: Vec<u8> = (0..500)
+            .map(|k| {
+                if k % 13 == 0 || k % 29 == 5 {
+                    b'\\'
+                } else {
+                    b'x'
+                }
+            })
+            .collect();
+        let mut mask = StopMask::new();
+        let mut from = 0;
+        while from < s.len() {
+            let want = naive_stop(&s, from);
+            assert_eq!(mask.next(&s, from), want, "from {from}");
+            from = want + 1 + from % 3;
+        }
+    }
 
     fn reference(d: &[u8]) -> Option<u32> {
         let text = std::str::from_utf8(d).ok()?;
