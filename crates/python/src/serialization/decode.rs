@@ -131,11 +131,59 @@ enum StrUnits<'a> {
 #[inline(always)]
 fn ascii_str<'py>(py: Python<'py>, s: &str) -> PyResult<Bound<'py, PyAny>> {
     debug_assert!(s.is_ascii());
-    new_str(py, s.len(), 0x7f, |units| {
-        if let StrUnits::One(out) = units {
-            out.copy_from_slice(s.as_bytes());
+    let len = s.len();
+    // SAFETY: PyUnicode_New with maximum character 0x7f returns a new compact ASCII str of
+    // exactly `len` characters (or NULL with an exception set), whose one-byte data follows
+    // its `PyASCIIObject` header (what `PyUnicode_DATA` computes for such a str, without
+    // testing its kind bits); nothing else sees the object before we return it. The empty
+    // str is a shared singleton, but a zero-length copy writes nothing to it.
+    unsafe {
+        let op = ffi::PyUnicode_New(len as ffi::Py_ssize_t, 0x7f);
+        if op.is_null() {
+            return Err(PyErr::fetch(py));
         }
-    })
+        debug_assert_eq!(ffi::PyUnicode_KIND(op), ffi::PyUnicode_1BYTE_KIND);
+        let data = op
+            .cast::<u8>()
+            .add(std::mem::size_of::<ffi::PyASCIIObject>());
+        copy_bytes(std::slice::from_raw_parts_mut(data, len), s.as_bytes());
+        Ok(Bound::from_owned_ptr(py, op))
+    }
+}
+
+/// `out.copy_from_slice(src)` with short copies done inline as two overlapping fixed-size
+/// loads and stores: most strings of a model's fields (ids, timestamps, names) are under 32
+/// bytes, where the call into libc's `memcpy` cost more than the copy.
+#[inline(always)]
+fn copy_bytes(out: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    assert_eq!(out.len(), n, "copy between slices of different lengths");
+    let (s, d) = (src.as_ptr(), out.as_mut_ptr());
+    // SAFETY: both slices hold `n` bytes; each arm reads and writes `W`-byte words at
+    // offsets 0 and `n - W` with `W <= n`, inside both (unaligned accesses, as the pointers
+    // have no alignment).
+    unsafe {
+        macro_rules! two {
+            ($t:ty, $w:expr) => {{
+                let head = s.cast::<$t>().read_unaligned();
+                let tail = s.add(n - $w).cast::<$t>().read_unaligned();
+                d.cast::<$t>().write_unaligned(head);
+                d.add(n - $w).cast::<$t>().write_unaligned(tail);
+            }};
+        }
+        match n {
+            0 => {}
+            1..=3 => {
+                *d = *s;
+                *d.add(n / 2) = *s.add(n / 2);
+                *d.add(n - 1) = *s.add(n - 1);
+            }
+            4..=7 => two!(u32, 4),
+            8..=15 => two!(u64, 8),
+            16..=32 => two!(u128, 16),
+            _ => std::ptr::copy_nonoverlapping(s, d, n),
+        }
+    }
 }
 
 struct PyBuilder<'py> {
