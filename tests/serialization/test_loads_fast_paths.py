@@ -252,3 +252,50 @@ def test_block_boundaries_of_the_string_scanners(js: JSONImplementation, special
         body = prefix + "a" * before + special + "b" * after
         for text in (f'"{body}"', f'["{body}", "{"c" * 40}"]', f'"{body}', f'{{"{body}": 1}}'):
             same_as_stdlib(js, text)
+
+
+_ESCAPES = ["\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\n", '\\"', "\\\\", "\\u4f1a\\u8bae"]
+
+
+@pytest.mark.parametrize("escape", _ESCAPES)
+def test_escape_dense_strings_across_the_64_byte_windows(js: JSONImplementation, escape: str) -> None:
+    """In an ASCII document, the decoder finds each stop after an escape from a mask of 64
+    input bytes and widens the runs between escapes 16 bytes at a time: escapes every `gap`
+    bytes put escapes, pairs and runs across every window and block boundary, and the string
+    ends (closed, cut, or at a control character) at every offset of the last window."""
+    for gap in range(0, 70):
+        body = ("x" * gap + escape) * (200 // (gap + len(escape)) + 1)
+        for tail in ("", "y" * 5, "y" * 63, "y" * 64, "y" * 65):
+            for text in (f'"{body}{tail}"', f'["{body}{tail}", 1]', f'"{body}{tail}', f'"{body}{tail}\x01"'):
+                same_as_stdlib(js, text)
+
+
+def test_escape_cut_at_the_end_of_the_document(js: JSONImplementation) -> None:
+    """Escapes and pairs cut anywhere near the end, after a long escaped run (the window
+    search then falls back to the tail scan)."""
+    head = '"' + "\\u00e9" * 30 + "abc"
+    for cut in (
+        "\\",
+        "\\u",
+        "\\u00",
+        "\\u00e",
+        "\\u00e9",
+        "\\ud83d",
+        "\\ud83d\\",
+        "\\ud83d\\u",
+        "\\ud83d\\ude0",
+    ):
+        for pad in range(0, 70, 7):
+            same_as_stdlib(js, head + "z" * pad + cut)
+            same_as_stdlib(js, head + "z" * pad + cut + '"')
+
+
+@pytest.mark.parametrize("special", ['"', "\\n", "\\u00e9", "\x01", "\u00e9"])
+def test_long_plain_strings_with_a_stop_anywhere(js: JSONImplementation, special: str) -> None:
+    """Past a string's first 64 bytes the reader searches 64 bytes a step (AVX2 where the
+    CPU has it) and hands the last 64 back to the 16-byte loop: a stop at every offset of a
+    long string, with the document going on after it or ending soon after."""
+    for at in range(0, 300):
+        body = "a" * at + special + "b" * (300 - at)
+        for text in (f'"{body}"', f'["{body}", "{"c" * 100}"]', f'"{body}'):
+            same_as_stdlib(js, text)

@@ -59,7 +59,7 @@ pub fn loads_text<'py>(
         ascii,
         keys: Vec::new(),
     };
-    parse_with_ascii(text, ascii, &mut builder, max_depth).map_err(|e| match e {
+    parse_with_ascii(text, ascii, &mut builder, max_depth).map_err(|e| match *e.0 {
         SerializationFailure::Rust(e) => serialization_error(e, Some(text)),
         SerializationFailure::Python(e) => e,
     })
@@ -131,82 +131,94 @@ enum StrUnits<'a> {
 #[inline(always)]
 fn ascii_str<'py>(py: Python<'py>, s: &str) -> PyResult<Bound<'py, PyAny>> {
     debug_assert!(s.is_ascii());
-    new_str(py, s.len(), 0x7f, |units| {
-        if let StrUnits::One(out) = units {
-            out.copy_from_slice(s.as_bytes());
+    let len = s.len();
+    // SAFETY: PyUnicode_New with maximum character 0x7f returns a new compact ASCII str of
+    // exactly `len` characters (or NULL with an exception set), whose one-byte data follows
+    // its `PyASCIIObject` header (what `PyUnicode_DATA` computes for such a str, without
+    // testing its kind bits); nothing else sees the object before we return it. The empty
+    // str is a shared singleton, but a zero-length copy writes nothing to it.
+    unsafe {
+        let op = ffi::PyUnicode_New(len as ffi::Py_ssize_t, 0x7f);
+        if op.is_null() {
+            return Err(PyErr::fetch(py));
         }
-    })
+        debug_assert_eq!(ffi::PyUnicode_KIND(op), ffi::PyUnicode_1BYTE_KIND);
+        let data = op
+            .cast::<u8>()
+            .add(std::mem::size_of::<ffi::PyASCIIObject>());
+        copy_bytes(std::slice::from_raw_parts_mut(data, len), s.as_bytes());
+        Ok(Bound::from_owned_ptr(py, op))
+    }
 }
 
-/// Slots in the key cache; repeated object keys (the common case: many records with the same
-/// fields) then share one str object, whose hash Python has already computed.
-const KEY_SLOTS: usize = 512;
-const KEY_MAX_LEN: usize = 64;
-
-/// A cached key: its bytes and the str made from them.
-type KeySlot<'py> = Option<(Box<[u8]>, Bound<'py, PyAny>)>;
+/// `out.copy_from_slice(src)` with short copies done inline as two overlapping fixed-size
+/// loads and stores: most strings of a model's fields (ids, timestamps, names) are under 32
+/// bytes, where the call into libc's `memcpy` cost more than the copy.
+#[inline(always)]
+fn copy_bytes(out: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    assert_eq!(out.len(), n, "copy between slices of different lengths");
+    let (s, d) = (src.as_ptr(), out.as_mut_ptr());
+    // SAFETY: both slices hold `n` bytes; each arm reads and writes `W`-byte words at
+    // offsets 0 and `n - W` with `W <= n`, inside both (unaligned accesses, as the pointers
+    // have no alignment).
+    unsafe {
+        macro_rules! two {
+            ($t:ty, $w:expr) => {{
+                let head = s.cast::<$t>().read_unaligned();
+                let tail = s.add(n - $w).cast::<$t>().read_unaligned();
+                d.cast::<$t>().write_unaligned(head);
+                d.add(n - $w).cast::<$t>().write_unaligned(tail);
+            }};
+        }
+        match n {
+            0 => {}
+            1..=3 => {
+                *d = *s;
+                *d.add(n / 2) = *s.add(n / 2);
+                *d.add(n - 1) = *s.add(n - 1);
+            }
+            4..=7 => two!(u32, 4),
+            8..=15 => two!(u64, 8),
+            16..=32 => two!(u128, 16),
+            _ => std::ptr::copy_nonoverlapping(s, d, n),
+        }
+    }
+}
 
 struct PyBuilder<'py> {
     py: Python<'py>,
     /// The whole document is ASCII, so every unescaped string is.
     ascii: bool,
-    /// Direct-mapped by a hash of the key bytes; allocated on the first key.
-    keys: Vec<KeySlot<'py>>,
+    /// The str made for each key the reader numbered, by its number: a model's field names
+    /// are then one str each per document, whose hash Python computes once.
+    keys: Vec<Option<Bound<'py, PyAny>>>,
 }
 
-#[inline(always)]
-fn slot(key: &[u8]) -> usize {
-    // Length, first, middle and last byte: constant time, and enough to tell a model's
-    // field names apart (a collision only costs a fresh str, never a wrong key).
-    let n = key.len();
-    if n == 0 {
-        return 0;
+/// A failure while building, boxed: every value the reader passes up is a `Result` of this
+/// error, and boxed it is one pointer, so a value and its end offset come back in two
+/// registers instead of through memory (errors are rare; their allocation does not matter).
+struct Failure(Box<SerializationFailure>);
+
+impl From<crewai_rust_serialization::Error> for Failure {
+    #[cold]
+    fn from(e: crewai_rust_serialization::Error) -> Self {
+        Self(Box::new(e.into()))
     }
-    let mix = (n as u32)
-        ^ (u32::from(key[0]) << 8)
-        ^ (u32::from(key[n / 2]) << 16)
-        ^ (u32::from(key[n - 1]) << 24);
-    (mix.wrapping_mul(0x9e37_79b1) >> 23) as usize % KEY_SLOTS
 }
 
-/// Byte equality without a call into libc's memcmp, which dominates for short keys: eight
-/// bytes at a time, the last (possibly overlapping) word and the short tails compared whole.
-#[inline(always)]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
+impl From<PyErr> for Failure {
+    #[cold]
+    fn from(e: PyErr) -> Self {
+        Self(Box::new(e.into()))
     }
-    let word = |x: &[u8], at: usize| u64::from_le_bytes(x[at..at + 8].try_into().expect("8"));
-    let half = |x: &[u8], at: usize| u32::from_le_bytes(x[at..at + 4].try_into().expect("4"));
-    if n >= 8 {
-        let mut k = 0;
-        while k + 8 < n {
-            if word(a, k) != word(b, k) {
-                return false;
-            }
-            k += 8;
-        }
-        return word(a, n - 8) == word(b, n - 8);
-    }
-    if n >= 4 {
-        return half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4);
-    }
-    let mut k = 0;
-    while k < n {
-        if a[k] != b[k] {
-            return false;
-        }
-        k += 1;
-    }
-    true
 }
 
-type R<'py> = Result<Bound<'py, PyAny>, SerializationFailure>;
+type R<'py> = Result<Bound<'py, PyAny>, Failure>;
 
 impl<'py> Builder for PyBuilder<'py> {
     type Value = Bound<'py, PyAny>;
-    type Error = SerializationFailure;
+    type Error = Failure;
 
     #[inline]
     fn null(&mut self) -> R<'py> {
@@ -250,21 +262,16 @@ impl<'py> Builder for PyBuilder<'py> {
         )?)
     }
     #[inline(always)]
-    fn key(&mut self, s: &str) -> R<'py> {
-        if s.len() > KEY_MAX_LEN {
-            return self.str(s);
-        }
-        if self.keys.is_empty() {
-            self.keys.resize_with(KEY_SLOTS, || None);
-        }
-        let at = slot(s.as_bytes());
-        if let Some((k, v)) = &self.keys[at]
-            && same_bytes(k, s.as_bytes())
-        {
+    fn known_key(&mut self, id: u32, s: &str) -> R<'py> {
+        let id = id as usize;
+        if let Some(Some(v)) = self.keys.get(id) {
             return Ok(v.clone());
         }
         let v = self.str(s)?;
-        self.keys[at] = Some((s.as_bytes().into(), v.clone()));
+        if self.keys.len() <= id {
+            self.keys.resize(id + 1, None);
+        }
+        self.keys[id] = Some(v.clone());
         Ok(v)
     }
     #[inline]

@@ -7,8 +7,11 @@ mod escape_avx2;
 pub mod escape_ucs;
 pub mod float;
 pub mod isoformat;
+mod keys;
 pub mod out;
 mod parse;
+#[cfg(target_arch = "x86_64")]
+mod stop_avx2;
 mod unescape;
 mod writer;
 

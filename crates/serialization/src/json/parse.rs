@@ -9,6 +9,7 @@
 
 use std::vec::Drain;
 
+use super::keys::{KeyMemo, LOST, START};
 use super::unescape::{self, Escaped};
 use crate::Error;
 
@@ -31,6 +32,12 @@ pub trait Builder {
     /// An object key without escapes; builders may cache repeated keys.
     fn key(&mut self, s: &str) -> Result<Self::Value, Self::Error> {
         self.str(s)
+    }
+    /// A plain object key the reader has numbered: `id` stands for the same text wherever
+    /// it appears in this document, so builders may cache the value by it.
+    fn known_key(&mut self, id: u32, s: &str) -> Result<Self::Value, Self::Error> {
+        let _ = id;
+        self.key(s)
     }
     /// An object key with escapes.
     fn escaped_key(&mut self, s: &Escaped<'_>) -> Result<Self::Value, Self::Error> {
@@ -68,6 +75,7 @@ pub fn parse_with_ascii<B: Builder>(
         b: builder,
         stack: Vec::new(),
         scratch: Vec::new(),
+        keys: KeyMemo::new(),
         max_depth,
         depth: 0,
     };
@@ -88,6 +96,8 @@ struct Parser<'a, B: Builder> {
     stack: Vec<B::Value>,
     /// Reused for the code points of strings with escapes.
     scratch: Vec<u32>,
+    /// Object keys seen so far, numbered, with what followed each.
+    keys: KeyMemo,
     max_depth: usize,
     depth: usize,
 }
@@ -131,11 +141,20 @@ impl<B: Builder> Parser<'_, B> {
 
     /// One value starting exactly at `i` (`scan_once`); returns it and the offset after it.
     fn value(&mut self, i: usize) -> Result<(B::Value, usize), B::Error> {
+        self.member(i)
+    }
+
+    /// [`value`](Self::value) inlined into the array and object loops: a scalar or string
+    /// member is then read without a call (whose register saves and restores were a tenth
+    /// of the reader's own instructions on a list of records); only a nested container
+    /// costs one.
+    #[inline(always)]
+    fn member(&mut self, i: usize) -> Result<(B::Value, usize), B::Error> {
         let Some(&c) = self.s.get(i) else {
             return Err(self.err("Expecting value", i).into());
         };
         match c {
-            b'"' => self.string(i + 1, false),
+            b'"' => self.string(i + 1),
             b'{' => self.nested(i, true),
             b'[' => self.nested(i, false),
             b'n' if self.starts(i, b"null") => Ok((self.b.null()?, i + 4)),
@@ -148,6 +167,7 @@ impl<B: Builder> Parser<'_, B> {
         }
     }
 
+    #[inline(never)]
     fn nested(&mut self, i: usize, object: bool) -> Result<(B::Value, usize), B::Error> {
         if self.depth >= self.max_depth {
             return Err(Error::Depth(if object {
@@ -172,7 +192,7 @@ impl<B: Builder> Parser<'_, B> {
         let mut i = self.skip_ws(i);
         if self.s.get(i) != Some(&b']') {
             loop {
-                let (v, next) = self.value(i)?;
+                let (v, next) = self.member(i)?;
                 self.stack.push(v);
                 i = self.skip_ws(next);
                 match self.s.get(i) {
@@ -190,20 +210,21 @@ impl<B: Builder> Parser<'_, B> {
         let base = self.stack.len();
         let mut i = self.skip_ws(i);
         if self.s.get(i) != Some(&b'}') {
+            let mut prev = START;
             loop {
                 if self.s.get(i) != Some(&b'"') {
                     return Err(self
                         .err("Expecting property name enclosed in double quotes", i)
                         .into());
                 }
-                let (k, next) = self.string(i + 1, true)?;
+                let (k, next) = self.key(i + 1, &mut prev)?;
                 self.stack.push(k);
                 i = self.skip_ws(next);
                 if self.s.get(i) != Some(&b':') {
                     return Err(self.err("Expecting ':' delimiter", i).into());
                 }
                 i = self.skip_ws(i + 1);
-                let (v, next) = self.value(i)?;
+                let (v, next) = self.member(i)?;
                 self.stack.push(v);
                 i = self.skip_ws(next);
                 match self.s.get(i) {
@@ -224,6 +245,7 @@ impl<B: Builder> Parser<'_, B> {
     /// significand fits 53 bits with a decimal exponent within +-22 is one correctly rounded
     /// multiplication or division of two exact doubles (Clinger's fast path), the same double
     /// `float()` gives. Everything else is parsed from the matched text.
+    #[inline(always)]
     fn number(&mut self, start: usize) -> Result<(B::Value, usize), B::Error> {
         let s = self.s;
         let mut i = start;
@@ -317,8 +339,48 @@ impl<B: Builder> Parser<'_, B> {
         Ok((v, i))
     }
 
-    /// `scanstring`: `i` is just past the opening quote.
-    fn string(&mut self, i: usize, key: bool) -> Result<(B::Value, usize), B::Error> {
+    /// An object key (`i` just past its opening quote) following key `prev` in the current
+    /// object. The key the memo predicts is compared in place first: in a list of records
+    /// with the same fields every key is found that way, without searching for its closing
+    /// quote or hashing it.
+    #[inline(always)]
+    fn key(&mut self, i: usize, prev: &mut u32) -> Result<(B::Value, usize), B::Error> {
+        let guess = self.keys.predict(*prev, self.depth);
+        if let Some(n) = self.keys.matches(self.s, guess, i) {
+            // SAFETY: `i` follows a `"` and `i + n` holds one (`matches` checked it); ASCII
+            // bytes are char boundaries, so this is a slice of `text`.
+            let text = unsafe { self.text.get_unchecked(i..i + n) };
+            *prev = guess;
+            return Ok((self.b.known_key(guess, text)?, i + n + 1));
+        }
+        self.key_unpredicted(i, prev)
+    }
+
+    /// [`key`](Self::key) when the guess was wrong: read the key, number it, and learn that
+    /// it follows `prev`.
+    #[inline(never)]
+    fn key_unpredicted(&mut self, i: usize, prev: &mut u32) -> Result<(B::Value, usize), B::Error> {
+        let s = self.s;
+        let j = unescape::string_stop(s, i);
+        if s.get(j) == Some(&b'"') {
+            // SAFETY: as in `string`: both ends are ASCII quote bytes.
+            let text = unsafe { self.text.get_unchecked(i..j) };
+            if let Some(id) = self.keys.find(s, i, j - i) {
+                self.keys.learn(*prev, self.depth, id);
+                *prev = id;
+                return Ok((self.b.known_key(id, text)?, j + 1));
+            }
+            *prev = LOST;
+            return Ok((self.b.key(text)?, j + 1));
+        }
+        *prev = LOST;
+        self.string_slow(i, j, true)
+    }
+
+    /// `scanstring` for a value (keys go through [`key`](Self::key)): `i` is just past the
+    /// opening quote.
+    #[inline(always)]
+    fn string(&mut self, i: usize) -> Result<(B::Value, usize), B::Error> {
         let s = self.s;
         // Fast path: no escape before the closing quote borrows the input directly.
         let j = unescape::string_stop(s, i);
@@ -327,14 +389,9 @@ impl<B: Builder> Parser<'_, B> {
             // UTF-8 sequence, so both are char boundaries of `text` (and `i <= j <= len`).
             // The checked slice's boundary tests were a measurable share of short strings.
             let text = unsafe { self.text.get_unchecked(i..j) };
-            let v = if key {
-                self.b.key(text)?
-            } else {
-                self.b.str(text)?
-            };
-            return Ok((v, j + 1));
+            return Ok((self.b.str(text)?, j + 1));
         }
-        self.string_slow(i, j, key)
+        self.string_slow(i, j, false)
     }
 
     /// [`string`](Self::string) past its fast path: `s[j]` is the first byte that is not

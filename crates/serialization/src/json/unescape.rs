@@ -112,8 +112,8 @@ impl Escaped<'_> {
 
 /// Decode the escape whose backslash is at `s[j]`: the character and the offset after it, or
 /// `None` when malformed. Only for escapes other than `\uXXXX`, whose pairing rules `scan`
-/// applies itself.
-#[inline(always)]
+/// applies itself. Out of line so its `match` stays a separate jump table from the `u` test.
+#[inline(never)]
 fn decode_escape(s: &[u8], j: usize) -> Option<(u32, usize)> {
     let c = match *s.get(j + 1)? {
         b'"' => b'"',
@@ -146,26 +146,23 @@ pub(crate) fn scan<'b>(
     // iterator adapters (zip, fold, extend) stayed out-of-line calls costing more than the
     // work. `buf` is used as a zeroed array grown ahead of need; `o` is the string's length.
     let s = text.as_bytes();
+    if ascii {
+        return scan_ascii(s, begin, j, buf, err);
+    }
     let mut o = 0;
     // The OR of all code points: the classes split at powers of two, so its top bit
     // classifies the widest character without a compare per character.
     let mut bits = 0u32;
     let mut run = begin + 1;
-    if ascii {
-        // An ASCII document's plain runs are copied while they are searched (`copy_ascii`).
-        (j, o) = copy_ascii(s, run, buf, o);
-    }
     loop {
-        if !ascii {
-            // The plain run before `j`.
-            if o + (j - run) > buf.len() {
-                grow(buf, o + (j - run));
-            }
-            for c in text[run..j].chars() {
-                buf[o] = u32::from(c);
-                bits |= buf[o];
-                o += 1;
-            }
+        // The plain run before `j`.
+        if o + (j - run) > buf.len() {
+            grow(buf, o + (j - run));
+        }
+        for c in text[run..j].chars() {
+            buf[o] = u32::from(c);
+            bits |= buf[o];
+            o += 1;
         }
         // Room for the escape's character.
         if o >= buf.len() {
@@ -182,37 +179,7 @@ pub(crate) fn scan<'b>(
         if b != b'\\' {
             return Err(err("Invalid control character at", j));
         }
-        let Some(&e) = s.get(j + 1) else {
-            return Err(err("Unterminated string starting at", begin));
-        };
-        let (c, next) = if e == b'u' {
-            // CPython wants a character after the four digits (the closing quote at least),
-            // and reports any problem at the `u`; a bad second half of a pair at its `u`.
-            let u = j + 1;
-            let Some(mut c) = hex4(s, u + 1).filter(|_| u + 5 < s.len()) else {
-                return Err(err("Invalid \\uXXXX escape", u));
-            };
-            let mut next = u + 5;
-            if (0xd800..0xdc00).contains(&c)
-                && next + 6 < s.len()
-                && s[next] == b'\\'
-                && s[next + 1] == b'u'
-            {
-                let Some(c2) = hex4(s, next + 2) else {
-                    return Err(err("Invalid \\uXXXX escape", next + 1));
-                };
-                if (0xdc00..0xe000).contains(&c2) {
-                    c = 0x1_0000 + (((c - 0xd800) << 10) | (c2 - 0xdc00));
-                    next += 6;
-                }
-            }
-            (c, next)
-        } else {
-            let Some(decoded) = decode_escape(s, j) else {
-                return Err(err("Invalid \\escape", j));
-            };
-            decoded
-        };
+        let (c, next) = escape_at(s, begin, j, &err)?;
         buf[o] = c;
         bits |= c;
         o += 1;
@@ -220,51 +187,194 @@ pub(crate) fn scan<'b>(
         // Escapes often come in a row (CJK text, surrogate pairs): no scan needed then.
         if s.get(next) == Some(&b'\\') {
             j = next;
-        } else if ascii {
-            (j, o) = copy_ascii(s, next, buf, o);
         } else {
             j = find_string_special(s, next);
         }
     }
 }
 
-/// Copy the plain ASCII bytes from `s[i]` into `buf[o..]` as code points, up to the first
-/// byte a string reader stops at (`"`, `\\`, a control character) or the end; returns that
-/// offset and the new length. One pass instead of a search and then a copy: in escape-dense
-/// text (every non-ASCII character of an `ensure_ascii` document) the runs are short and
-/// the per-run search was the cost. Only for pure-ASCII documents, where a byte is a
-/// character.
-#[inline(always)]
-fn copy_ascii(s: &[u8], mut i: usize, buf: &mut Vec<u32>, mut o: usize) -> (usize, usize) {
-    #[cfg(target_arch = "x86_64")]
-    while i + 16 <= s.len() {
-        if o + 16 > buf.len() {
-            grow(buf, o + 16);
+/// [`scan`] for a pure-ASCII document, where a byte is a character (every non-ASCII
+/// character of an `ensure_ascii` document is an escape, so such text is escape-dense). The
+/// plain run before each escape is widened to code points 16 bytes at a time without being
+/// looked at, and the stop bytes come from a mask of 64 input bytes computed once
+/// ([`StopMask`]): after an escape, the next stop is a shift and a bit count, instead of a
+/// load, compare and branch that had to wait for the escape's decoding and often went the
+/// wrong way (another escape, or a run?).
+fn scan_ascii<'b>(
+    s: &[u8],
+    begin: usize,
+    mut j: usize,
+    buf: &'b mut Vec<u32>,
+    err: impl Fn(&'static str, usize) -> Error,
+) -> Result<(Escaped<'b>, usize), Error> {
+    let mut o = 0;
+    let mut bits = 0u32;
+    let mut run = begin + 1;
+    let mut stops = StopMask::new();
+    loop {
+        o = widen_run(s, run, j, buf, o);
+        let Some(&b) = s.get(j) else {
+            return Err(err("Unterminated string starting at", begin));
+        };
+        if b == b'"' {
+            let units = &buf[..o];
+            let max_char = class_of_char(bits);
+            return Ok((Escaped { units, max_char }, j + 1));
         }
-        let block: &[u8; 16] = s[i..i + 16].try_into().expect("16-byte slice");
-        let out: &mut [u32; 16] = (&mut buf[o..o + 16]).try_into().expect("16-unit slice");
-        // All 16 are stored; only those before the first stop byte are counted in `o`, the
-        // rest are overwritten by what follows or lie past the string's end.
-        let hits = widen16(block, out);
-        if hits != 0 {
-            let k = hits.trailing_zeros() as usize;
-            return (i + k, o + k);
+        if b != b'\\' {
+            return Err(err("Invalid control character at", j));
         }
-        i += 16;
-        o += 16;
-    }
-    while let Some(&b) = s.get(i) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            break;
-        }
-        if o >= buf.len() {
-            grow(buf, o + 1);
-        }
-        buf[o] = u32::from(b);
+        let (c, next) = escape_at(s, begin, j, &err)?;
+        // `widen_run` left room for this unit.
+        buf[o] = c;
+        bits |= c;
         o += 1;
-        i += 1;
+        run = next;
+        j = stops.next(s, next);
     }
-    (i, o)
+}
+
+/// Widen the plain ASCII run `s[run..j]` into `buf[o..]` as code points and return the new
+/// length, leaving room in `buf` for at least one more unit. Whole 16-byte blocks are
+/// stored, the first even for an empty run: a branch on the run's length would mispredict in
+/// escape-dense text, and the units stored past the run are overwritten by what follows or
+/// lie past the string's end.
+#[inline(always)]
+fn widen_run(s: &[u8], run: usize, j: usize, buf: &mut Vec<u32>, o: usize) -> usize {
+    let n = j - run;
+    if o + n + 17 > buf.len() {
+        grow(buf, o + n + 17);
+    }
+    let mut k = 0;
+    #[cfg(target_arch = "x86_64")]
+    while run + k + 16 <= s.len() {
+        let block: &[u8; 16] = s[run + k..run + k + 16].try_into().expect("16-byte slice");
+        let out: &mut [u32; 16] = (&mut buf[o + k..o + k + 16])
+            .try_into()
+            .expect("16-unit slice");
+        widen16(block, out);
+        k += 16;
+        if k >= n {
+            return o + n;
+        }
+    }
+    while k < n {
+        buf[o + k] = u32::from(s[run + k]);
+        k += 1;
+    }
+    o + n
+}
+
+/// The stop bytes (`"`, `\\`, control characters) of a 64-byte window of the input as a
+/// bit mask (bit k: byte `base + k`), so a string's next stop is found from the mask while
+/// the window lasts.
+struct StopMask {
+    base: usize,
+    mask: u64,
+}
+
+impl StopMask {
+    fn new() -> Self {
+        // No window yet: every offset is at least 64 bytes past this base.
+        Self {
+            base: usize::MAX - 63,
+            mask: 0,
+        }
+    }
+
+    /// The first stop at or after `from`, or `s.len()`.
+    #[inline(always)]
+    fn next(&mut self, s: &[u8], mut from: usize) -> usize {
+        loop {
+            let off = from.wrapping_sub(self.base);
+            if off < 64 {
+                let m = self.mask >> off;
+                if m != 0 {
+                    return from + m.trailing_zeros() as usize;
+                }
+                from = self.base + 64;
+            }
+            if from + 64 > s.len() {
+                return string_stop(s, from);
+            }
+            self.base = from;
+            self.mask = stops64(s[from..from + 64].try_into().expect("64-byte slice"));
+        }
+    }
+}
+
+/// [`StopMask`]'s mask of 64 bytes.
+#[inline(always)]
+fn stops64(block: &[u8; 64]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let quarter = |k: usize| {
+            // SAFETY: SSE2 is in the x86_64 baseline; the load reads 16 bytes of `block`.
+            let x = unsafe { std::arch::x86_64::_mm_loadu_si128(block[k * 16..].as_ptr().cast()) };
+            u64::from(stops(x)) << (k * 16)
+        };
+        quarter(0) | quarter(1) | quarter(2) | quarter(3)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut m = 0u64;
+        let mut k = 0;
+        while k < 64 {
+            let b = block[k];
+            if b == b'"' || b == b'\\' || b < 0x20 {
+                m |= 1 << k;
+            }
+            k += 1;
+        }
+        m
+    }
+}
+
+/// The escape whose backslash is at `s[j]` (in the string opened at `begin`): its character
+/// (a surrogate pair joined, a lone surrogate kept) and the offset after it, or CPython's
+/// error for it.
+#[inline(always)]
+fn escape_at(
+    s: &[u8],
+    begin: usize,
+    j: usize,
+    err: &impl Fn(&'static str, usize) -> Error,
+) -> Result<(u32, usize), Error> {
+    let Some(&e) = s.get(j + 1) else {
+        return Err(err("Unterminated string starting at", begin));
+    };
+    // `\uXXXX` tested on its own, ahead of the other escapes: merged into one `match`,
+    // the compiler made a jump table whose indirect jump mispredicted on most escapes of
+    // escape-dense text (a sixth of the transcript's loads profile).
+    let (c, next) = if e == b'u' {
+        // CPython wants a character after the four digits (the closing quote at least),
+        // and reports any problem at the `u`; a bad second half of a pair at its `u`.
+        let u = j + 1;
+        let Some(mut c) = hex4(s, u + 1).filter(|_| u + 5 < s.len()) else {
+            return Err(err("Invalid \\uXXXX escape", u));
+        };
+        let mut next = u + 5;
+        if (0xd800..0xdc00).contains(&c)
+            && next + 6 < s.len()
+            && s[next] == b'\\'
+            && s[next + 1] == b'u'
+        {
+            let Some(c2) = hex4(s, next + 2) else {
+                return Err(err("Invalid \\uXXXX escape", next + 1));
+            };
+            if (0xdc00..0xe000).contains(&c2) {
+                c = 0x1_0000 + (((c - 0xd800) << 10) | (c2 - 0xdc00));
+                next += 6;
+            }
+        }
+        (c, next)
+    } else {
+        let Some(decoded) = decode_escape(s, j) else {
+            return Err(err("Invalid \\escape", j));
+        };
+        decoded
+    };
+    Ok((c, next))
 }
 
 /// Widen 16 bytes to 16 code points in `out` with SSE2 (part of every x86_64 CPU); returns
@@ -316,7 +426,20 @@ fn stops(x: std::arch::x86_64::__m128i) -> u32 {
 #[inline(always)]
 pub(crate) fn string_stop(s: &[u8], mut i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
+    let mut long = i + 64;
+    #[cfg(target_arch = "x86_64")]
     while i + 16 <= s.len() {
+        // Past 64 bytes the string is a long one: 64 bytes a step with AVX2 where the CPU has
+        // it (once), which stops at a stop byte or where fewer than 64 bytes are left; this
+        // loop then finds the stop at its next block's first byte, or finishes the tail.
+        if i == long {
+            long = usize::MAX;
+            if i + 64 <= s.len() && super::stop_avx2::available() {
+                // SAFETY: AVX2 is available, checked just before.
+                i = unsafe { super::stop_avx2::string_stop(s, i) };
+                continue;
+            }
+        }
         let block: &[u8; 16] = s[i..i + 16].try_into().expect("16-byte slice");
         // SAFETY: SSE2 is in the x86_64 baseline; the load reads exactly `block`'s 16 bytes.
         let m = stops(unsafe { std::arch::x86_64::_mm_loadu_si128(block.as_ptr().cast()) });
@@ -341,6 +464,9 @@ fn grow(buf: &mut Vec<u32>, need: usize) {
     buf.resize(need.max(buf.len() * 2).max(64), 0);
 }
 
+/// The four hex digits at `s[at..at + 4]` as a number, `None` if any is not a hex digit
+/// (either case). Table lookups measured faster than byte-parallel arithmetic on one 32-bit
+/// load: the four loads proceed in parallel, the arithmetic is one long dependency chain.
 #[inline(always)]
 fn hex4(s: &[u8], at: usize) -> Option<u32> {
     let d = s.get(at..at + 4)?;
@@ -376,3 +502,126 @@ static HEX: [u8; 256] = {
     }
     t
 };
+
+#[cfg(test)]
+mod tests {
+    use super::{StopMask, hex4, string_stop};
+
+    fn naive_stop(s: &[u8], i: usize) -> usize {
+        (i..s.len())
+            .find(|&k| s[k] == b'"' || s[k] == b'\\' || s[k] < 0x20)
+            .unwrap_or(s.len())
+    }
+
+    #[test]
+    fn stop_searches_agree_with_a_byte_loop_around_every_block() {
+        // Plain text with one stop byte (or none) at every offset, searched from offsets
+        // around the 16-byte blocks, the switch to 64-byte AVX2 steps and the 64-byte masks;
+        // a high byte (UTF-8) is never a stop.
+        for len in [0, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 200, 300] {
+            for stop in [None, Some(b'"'), Some(b'\\'), Some(0x01), Some(0x1f)] {
+                for at in 0..len {
+                    let mut s: Vec<u8> = (0..len)
+                        .map(|k| if k % 7 == 3 { 0xe9 } else { b'a' })
+                        .collect();
+                    if let Some(b) = stop {
+                        s[at] = b;
+                    }
+                    for from in (0..len.min(20)).chain([len / 2, len.saturating_sub(1), len]) {
+                        let want = naive_stop(&s, from);
+                        assert_eq!(
+                            string_stop(&s, from),
+                            want,
+                            "len {len} stop at {at} from {from}"
+                        );
+                        assert_eq!(
+                            StopMask::new().next(&s, from),
+                            want,
+                            "len {len} stop at {at} from {from}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn stop_mask_follows_successive_stops_across_windows() {
+        let s: Vec<u8> = (0..500)
+            .map(|k| {
+                if k % 13 == 0 || k % 29 == 5 {
+                    b'\\'
+                } else {
+                    b'x'
+                }
+            })
+            .collect();
+        let mut mask = StopMask::new();
+        let mut from = 0;
+        while from < s.len() {
+            let want = naive_stop(&s, from);
+            assert_eq!(mask.next(&s, from), want, "from {from}");
+            from = want + 1 + from % 3;
+        }
+    }
+
+    fn reference(d: &[u8]) -> Option<u32> {
+        let text = std::str::from_utf8(d).ok()?;
+        if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        u32::from_str_radix(text, 16).ok()
+    }
+
+    #[test]
+    fn hex4_reads_every_value_in_either_case() {
+        for c in 0..=0xffff_u32 {
+            for text in [format!("{c:04x}"), format!("{c:04X}")] {
+                assert_eq!(hex4(text.as_bytes(), 0), Some(c), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn hex4_rejects_any_non_hex_byte_at_any_position() {
+        for pos in 0..4 {
+            for b in 0..=255_u8 {
+                for base in [*b"0000", *b"ffff", *b"9aF0", *b"\x7f\x7f\x7f\x7f"] {
+                    let mut d = base;
+                    d[pos] = b;
+                    assert_eq!(hex4(&d, 0), reference(&d), "{d:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hex4_matches_the_reference_on_mixed_bytes() {
+        // Bytes drawn from the digits, the letters, the bounds around each range and the
+        // high half, four at a time.
+        let pool: Vec<u8> = (b'0'..=b'9')
+            .chain(b'a'..=b'f')
+            .chain(b'A'..=b'F')
+            .chain([
+                0, b'/', b':', b'@', b'G', b'`', b'g', 0x7f, 0x80, 0xb0, 0xc6, 0xe6, 0xff,
+            ])
+            .collect();
+        let n = pool.len();
+        for i in 0..n * n * n * n {
+            let d = [
+                pool[i % n],
+                pool[i / n % n],
+                pool[i / n / n % n],
+                pool[i / n / n / n],
+            ];
+            assert_eq!(hex4(&d, 0), reference(&d), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn hex4_needs_four_bytes() {
+        assert_eq!(hex4(b"abc", 0), None);
+        assert_eq!(hex4(b"xabcd", 1), Some(0xabcd));
+        assert_eq!(hex4(b"xabcd", 2), None);
+    }
+}
