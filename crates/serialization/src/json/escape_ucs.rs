@@ -191,13 +191,20 @@ impl Unit for u32 {
 /// Units per reservation: bounds the worst-case reservation for a long string.
 const CHUNK: usize = 4096;
 
-/// Two lowercase hex digits per byte value.
-static HEX2: [[u8; 2]; 256] = {
-    let mut t = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = [HEX[i >> 4], HEX[i & 15]];
-        i += 1;
+/// The four lowercase hex digits of every 16-bit value, as the bytes of a little-endian
+/// `u32` (256 KiB, read-only data the OS maps in as touched: text uses few distinct pages).
+/// One load per `\uXXXX` instead of two lookups and the shifts joining them.
+static HEX4: [u32; 0x1_0000] = {
+    let mut t = [0u32; 0x1_0000];
+    let mut v = 0;
+    while v < 0x1_0000 {
+        t[v] = u32::from_le_bytes([
+            HEX[v >> 12],
+            HEX[(v >> 8) & 15],
+            HEX[(v >> 4) & 15],
+            HEX[v & 15],
+        ]);
+        v += 1;
     }
     t
 };
@@ -358,9 +365,7 @@ unsafe fn blocks16_ssse3<T: Unit>(s: &[T], i: usize, end: usize, p: *mut u8) -> 
 #[inline(always)]
 unsafe fn escape(p: *mut u8, c: u32) -> *mut u8 {
     let u16_escape = |c: u32| -> u64 {
-        let [h0, h1] = HEX2[(c >> 8) as usize & 0xff];
-        let [l0, l1] = HEX2[c as usize & 0xff];
-        u64::from_le_bytes([b'\\', b'u', h0, h1, l0, l1, 0, 0])
+        (u64::from(HEX4[c as usize & 0xffff]) << 16) | u64::from(u16::from_le_bytes(*b"\\u"))
     };
     // SAFETY: per the contract, 8 bytes at `p` (and at `p + 6` for a pair) are writable.
     unsafe {
@@ -511,6 +516,30 @@ mod tests {
         assert_eq!(run(&narrow, true), run(&narrow, false));
         assert_eq!(run(&bytes, true), run(&bytes, false));
         assert!(run(&wide, false).0 > 300);
+    }
+
+    #[test]
+    fn every_bmp_code_point_is_escaped_with_its_own_digits() {
+        // Independent of the digit table: the escape as `format!` spells it.
+        let units: Vec<u16> = (0..=0xffff_u16).collect();
+        let mut out = Vec::new();
+        write_units_ascii(&mut out, Units::Ucs2(&units));
+        let mut want = String::from("\"");
+        for &u in &units {
+            match u {
+                0x08 => want.push_str("\\b"),
+                0x09 => want.push_str("\\t"),
+                0x0a => want.push_str("\\n"),
+                0x0c => want.push_str("\\f"),
+                0x0d => want.push_str("\\r"),
+                0x22 => want.push_str("\\\""),
+                0x5c => want.push_str("\\\\"),
+                0x20..=0x7e => want.push(char::from(u as u8)),
+                _ => want.push_str(&format!("\\u{u:04x}")),
+            }
+        }
+        want.push('"');
+        assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 
     #[test]
