@@ -46,7 +46,6 @@ def _noop() -> None: ...
 
 def json_dumps(
     obj: object,
-    *,
     indent: str | None,
     item_separator: str,
     key_separator: str,
@@ -56,7 +55,7 @@ def json_dumps(
     default: object,
     max_depth: int,
 ) -> str: ...
-def json_dumps_compact(obj: object, *, default: object, max_depth: int) -> bytes: ...
+def json_dumps_compact(obj: object, default: object, max_depth: int) -> bytes: ...
 def json_loads(s: str | bytes | bytearray, *, max_depth: int) -> object: ...
 
 # --- end serialization -----------------------------------------------------------------------

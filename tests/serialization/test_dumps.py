@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 import math
 import uuid
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -269,6 +270,19 @@ def test_float_repr(js: JSONImplementation, x: float) -> None:
     assert js.dumps(x) == repr(x)
 
 
+def test_floats_with_few_decimals(js: JSONImplementation) -> None:
+    # Values with up to six decimals take a shortcut past the shortest-digits search; around
+    # its edges (1e-3, 1e9, seven decimals, neighbours one ulp away) and as dict keys.
+    xs = [m / 10**k for k in range(1, 8) for m in (*range(0, 2000, 7), 999_999_999_999, 10**15 - 1)]
+    xs += [0.001, 0.00099, 0.0010001, 999_999_999.5, 1e9 + 0.5, 0.1 + 0.2, 61.25, 1 / 3]
+    xs += [math.nextafter(x, math.inf) for x in xs] + [math.nextafter(x, 0.0) for x in xs]
+    xs += [-x for x in xs]
+    assert js.dumps(xs) == crew(xs)
+    keyed = {x: 0 for x in xs}
+    assert js.dumps(keyed) == crew(keyed)
+    assert json.loads(js.dumps_compact(xs)) == xs
+
+
 @given(st.floats(allow_nan=False, allow_infinity=False))
 @settings(max_examples=300, deadline=None)
 def test_float_repr_property(impl: str, x: float) -> None:
@@ -276,6 +290,15 @@ def test_float_repr_property(impl: str, x: float) -> None:
 
     assert implementation(impl).dumps([x]) == f"[{x!r}]"
     assert math.isfinite(x)
+
+
+@given(st.integers(-(10**12), 10**12), st.integers(1, 7))
+@settings(max_examples=300, deadline=None)
+def test_decimal_fraction_repr_property(impl: str, m: int, k: int) -> None:
+    from crewai_rust.serialization import implementation
+
+    x = m / 10**k
+    assert implementation(impl).dumps([x, -x]) == f"[{x!r}, {-x!r}]"
 
 
 @given(

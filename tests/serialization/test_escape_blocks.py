@@ -104,3 +104,22 @@ def test_long_plain_runs_and_lone_surrogates(js: JSONImplementation, width: str)
 @settings(max_examples=300, deadline=None)
 def test_property_runs_and_escapes_match_the_stdlib(impl: str, parts: list[str], widen: str) -> None:
     check(implementation(impl), "".join(parts) + widen)
+
+
+@pytest.mark.parametrize("width", ["latin1", "ucs2", "ucs4"])
+def test_every_bmp_code_point_and_every_surrogate_half(js: JSONImplementation, width: str) -> None:
+    # Each `\uXXXX` is looked up in a table of the 65,536 four-digit forms: every BMP code
+    # point (lone surrogates included), in each storage width that can hold it, and astral
+    # characters whose pairs cover every lead and every trail surrogate.
+    top = {"latin1": 0x100, "ucs2": 0x1_0000, "ucs4": 0x1_0000}[width]
+    # Trail surrogates before leads: no lead is followed by a trail, which would load back as
+    # one astral character.
+    order = [*range(0xD800), *range(0xDC00, 0xE000), *range(0xD800, 0xDC00), *range(0xE000, 0x1_0000)]
+    every = "".join(chr(c) for c in order if c < top) + WIDTHS[width]
+    check(js, every)
+    # One per block position as well as run together: x + char, 17 units apart.
+    check(js, "".join("x" * 16 + chr(c) for c in range(0, top, 7)) + WIDTHS[width])
+    if width == "ucs4":
+        leads = "".join(chr(0x1_0000 + (k << 10) + (k & 0x3FF)) for k in range(1024))
+        trails = "".join(chr(0x1_0000 + t) for t in range(1024))
+        check(js, leads + "a" + trails)

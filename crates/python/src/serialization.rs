@@ -24,7 +24,7 @@ use output::Target;
 /// encoder rules (pydantic models, UUID/Decimal/Enum, datetime/date, bytes); a callable
 /// replaces them, as it does in the stdlib.
 #[pyfunction]
-#[pyo3(signature = (obj, *, indent, item_separator, key_separator, ensure_ascii, allow_nan, sort_keys, default, max_depth))]
+#[pyo3(signature = (obj, indent, item_separator, key_separator, ensure_ascii, allow_nan, sort_keys, default, max_depth))]
 #[allow(clippy::too_many_arguments)]
 fn json_dumps<'py>(
     py: Python<'py>,
@@ -69,7 +69,7 @@ fn json_dumps<'py>(
 /// Compact UTF-8 JSON as `bytes` (no spaces, non-ASCII kept, lone surrogates escaped), with
 /// the same type rules as `json_dumps`.
 #[pyfunction]
-#[pyo3(signature = (obj, *, default, max_depth))]
+#[pyo3(signature = (obj, default, max_depth))]
 fn json_dumps_compact<'py>(
     py: Python<'py>,
     obj: &Bound<'py, PyAny>,

@@ -191,13 +191,20 @@ impl Unit for u32 {
 /// Units per reservation: bounds the worst-case reservation for a long string.
 const CHUNK: usize = 4096;
 
-/// Two lowercase hex digits per byte value.
-static HEX2: [[u8; 2]; 256] = {
-    let mut t = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = [HEX[i >> 4], HEX[i & 15]];
-        i += 1;
+/// The four lowercase hex digits of every 16-bit value, as the bytes of a little-endian
+/// `u32` (256 KiB, read-only data the OS maps in as touched: text uses few distinct pages).
+/// One load per `\uXXXX` instead of two lookups and the shifts joining them.
+static HEX4: [u32; 0x1_0000] = {
+    let mut t = [0u32; 0x1_0000];
+    let mut v = 0;
+    while v < 0x1_0000 {
+        t[v] = u32::from_le_bytes([
+            HEX[v >> 12],
+            HEX[(v >> 8) & 15],
+            HEX[(v >> 4) & 15],
+            HEX[v & 15],
+        ]);
+        v += 1;
     }
     t
 };
@@ -269,8 +276,8 @@ fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T]) {
     }
 }
 
-/// Escape `s[i..end]` sixteen units per step while at least 32 are left (so a block
-/// re-read from any unit inside it is in bounds); returns where it stopped and the output
+/// Escape `s[i..end]` sixteen units per step while a whole block is left (32 units without
+/// SSSE3, so a block re-read from any unit inside it is in bounds); returns where it stopped and the output
 /// position. Text with a non-ASCII character every few units (any language but English)
 /// breaks runs too often for a run-at-a-time loop: here every block is narrowed and stored
 /// whole, then for each flagged unit (a bit of the mask, in order) its escape is written at
@@ -289,14 +296,20 @@ unsafe fn blocks16<T: Unit, const SSSE3: bool>(
     use std::arch::x86_64::{_mm_loadu_si128, _mm_shuffle_epi8, _mm_storeu_si128};
     debug_assert!(end <= s.len());
     let src = s.as_ptr();
-    // SAFETY: every store is 16 bytes at an output position for units `i + j..`, with at
-    // least 16 units left (`i + 32 <= end`), so at least `16 * MAX_OUT + 16` bytes of room;
-    // an escape writes at most 14 bytes where a unit had MAX_OUT + 16. Bytes past the
-    // final `p` are overwritten later or left as spare capacity.
-    // Reads: `i + 32 <= end <= s.len()` and every read is 16 units from `i + j` with
-    // `j <= 16`, or the one unit `i + k` with `k < 16`: all inside `s`.
+    // Without SSSE3 the rest of a block is narrowed again from unit `i + j` (j <= 16), which
+    // reads up to 16 units past the block: such blocks need 32 units left. With SSSE3 only
+    // the block itself is read, so every whole block of the string takes this loop.
+    let left = if SSSE3 { 16 } else { 32 };
+    // SAFETY: every store is 16 bytes at the output position of a unit of the block or of
+    // the end of the block; each unit consumed advanced `p` by at most MAX_OUT, so the
+    // caller's 16 spare bytes cover the store at the end of the last block, and an escape
+    // (at most 14 bytes) had MAX_OUT + 16 of room. Bytes past the final `p` are overwritten
+    // later or left as spare capacity.
+    // Reads: `i + left <= end <= s.len()`; every read is 16 units from `i` (SSSE3) or from
+    // `i + j` with `j <= 16` (else, with `left` = 32), or the one unit `i + k` with `k < 16`:
+    // all inside `s`.
     unsafe {
-        while i + 32 <= end {
+        while i + left <= end {
             let x = T::narrow16(src.add(i));
             let mut m = simd::special16(x);
             _mm_storeu_si128(p.cast(), x);
@@ -358,9 +371,7 @@ unsafe fn blocks16_ssse3<T: Unit>(s: &[T], i: usize, end: usize, p: *mut u8) -> 
 #[inline(always)]
 unsafe fn escape(p: *mut u8, c: u32) -> *mut u8 {
     let u16_escape = |c: u32| -> u64 {
-        let [h0, h1] = HEX2[(c >> 8) as usize & 0xff];
-        let [l0, l1] = HEX2[c as usize & 0xff];
-        u64::from_le_bytes([b'\\', b'u', h0, h1, l0, l1, 0, 0])
+        (u64::from(HEX4[c as usize & 0xffff]) << 16) | u64::from(u16::from_le_bytes(*b"\\u"))
     };
     // SAFETY: per the contract, 8 bytes at `p` (and at `p + 6` for a pair) are writable.
     unsafe {
@@ -474,43 +485,88 @@ mod tests {
         }
     }
 
-    /// Both block variants (re-narrowing and SSSE3 shuffle) write the same bytes.
+    /// Both block variants (re-narrowing and SSSE3 shuffle) write the escaped text of the
+    /// units they consume, the SSSE3 one every whole block, whatever the length.
     #[cfg(target_arch = "x86_64")]
     #[test]
-    fn both_block_variants_agree() {
-        fn run<T: super::Unit>(s: &[T], ssse3: bool) -> (usize, Vec<u8>) {
+    fn both_block_variants_escape_what_they_consume() {
+        fn run<T: super::Unit + Into<u32>>(s: &[T], ssse3: bool) -> usize {
             let mut out: Vec<u8> = Vec::with_capacity(s.len() * T::MAX_OUT + 16);
             let base = out.as_mut_ptr();
             // SAFETY: the buffer has the room blocks16 needs; SSSE3 only when detected.
-            unsafe {
+            let i = unsafe {
                 let (i, p) = if ssse3 {
                     super::blocks16::<T, true>(s, 0, s.len(), base)
                 } else {
                     super::blocks16::<T, false>(s, 0, s.len(), base)
                 };
                 out.set_len(p.offset_from(base) as usize);
-                (i, out)
-            }
+                i
+            };
+            let text: String = s[..i]
+                .iter()
+                .map(|&u| char::from_u32(u.into()).expect("no surrogates here"))
+                .collect();
+            let want = via_utf8(&text);
+            assert_eq!(
+                out,
+                want[1..want.len() - 1],
+                "ssse3 {ssse3}, {} units",
+                s.len()
+            );
+            i
         }
         if !std::arch::is_x86_feature_detected!("ssse3") {
             return;
         }
-        let text: String = "ab\"c\\dé€😀\n\u{7f}xyz".repeat(30);
-        let wide: Vec<u32> = text.chars().map(u32::from).collect();
-        let narrow: Vec<u16> = text
-            .chars()
-            .filter(|&c| u32::from(c) < 0x1_0000)
-            .map(|c| c as u16)
-            .collect();
-        let bytes: Vec<u8> = text
-            .chars()
-            .filter(|&c| u32::from(c) < 0x100)
-            .map(|c| c as u8)
-            .collect();
-        assert_eq!(run(&wide, true), run(&wide, false));
-        assert_eq!(run(&narrow, true), run(&narrow, false));
-        assert_eq!(run(&bytes, true), run(&bytes, false));
-        assert!(run(&wide, false).0 > 300);
+        for n in [16, 17, 31, 32, 33, 47, 48, 400, 401] {
+            let text: String = "ab\"c\\dé€😀\n\u{7f}xyz".chars().cycle().take(n).collect();
+            let wide: Vec<u32> = text.chars().map(u32::from).collect();
+            let narrow: Vec<u16> = text
+                .chars()
+                .map(|c| {
+                    if u32::from(c) < 0x1_0000 {
+                        c as u16
+                    } else {
+                        0x4f1a
+                    }
+                })
+                .collect();
+            let bytes: Vec<u8> = text
+                .chars()
+                .map(|c| if u32::from(c) < 0x100 { c as u8 } else { 0xe9 })
+                .collect();
+            assert_eq!(run(&wide, true), n / 16 * 16);
+            assert_eq!(run(&narrow, true), n / 16 * 16);
+            assert_eq!(run(&bytes, true), n / 16 * 16);
+            assert_eq!(run(&wide, false), n.saturating_sub(16) / 16 * 16);
+            assert_eq!(run(&narrow, false), n.saturating_sub(16) / 16 * 16);
+            assert_eq!(run(&bytes, false), n.saturating_sub(16) / 16 * 16);
+        }
+    }
+
+    #[test]
+    fn every_bmp_code_point_is_escaped_with_its_own_digits() {
+        // Independent of the digit table: the escape as `format!` spells it.
+        let units: Vec<u16> = (0..=0xffff_u16).collect();
+        let mut out = Vec::new();
+        write_units_ascii(&mut out, Units::Ucs2(&units));
+        let mut want = String::from("\"");
+        for &u in &units {
+            match u {
+                0x08 => want.push_str("\\b"),
+                0x09 => want.push_str("\\t"),
+                0x0a => want.push_str("\\n"),
+                0x0c => want.push_str("\\f"),
+                0x0d => want.push_str("\\r"),
+                0x22 => want.push_str("\\\""),
+                0x5c => want.push_str("\\\\"),
+                0x20..=0x7e => want.push(char::from(u as u8)),
+                _ => want.push_str(&format!("\\u{u:04x}")),
+            }
+        }
+        want.push('"');
+        assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 
     #[test]

@@ -34,6 +34,70 @@ pub fn write_repr<O: Out + ?Sized>(out: &mut O, x: f64) {
         out.extend_from_slice(b".0");
         return;
     }
+    if let Some((m, k)) = few_decimals(x) {
+        if x.is_sign_negative() {
+            out.push(b'-');
+        }
+        let mut tmp = [0u8; 20];
+        let digits = decimal_digits(m, &mut tmp);
+        // k <= 6 and the value is at least 1e-3 (see few_decimals): CPython's fixed layout.
+        match digits.len().checked_sub(k) {
+            Some(point) if point > 0 => {
+                out.extend_from_slice(&digits[..point]);
+                out.push(b'.');
+                out.extend_from_slice(&digits[point..]);
+            }
+            _ => {
+                out.extend_from_slice(b"0.");
+                out.extend_repeat(b'0', k - digits.len());
+                out.extend_from_slice(digits);
+            }
+        }
+        return;
+    }
+    write_shortest(out, x);
+}
+
+/// Powers of ten exact as doubles.
+const POW10: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
+
+/// For `|x|` with at most six decimals (prices, scores, percentages, `round(v, 4)`): the
+/// integer `m` and the count `k` (1..=6) with `|x|` the double nearest to `m / 10^k`, `m` not
+/// a multiple of ten, and `|x| >= 1e-3` (so repr keeps the fixed layout). Then `m`'s digits
+/// are repr's: the division below is correctly rounded, so it checks exactly that the
+/// decimal rounds to `x`; and no other decimal of at most 15 significant digits (`m < 1e15`)
+/// does, as such decimals are at least 1e-15 apart relative to their size while a double's
+/// rounding interval is at most 2^-52 wide: the digits are the shortest round-trip ones, and
+/// `ryu`'s search (a few hundred instructions) is not needed.
+#[inline]
+fn few_decimals(x: f64) -> Option<(u64, usize)> {
+    let a = x.abs();
+    if !(1e-3..1e9).contains(&a) {
+        return None;
+    }
+    let mut k = 1;
+    while k < POW10.len() {
+        let y = a * POW10[k];
+        // y < 1e15: the conversion is exact when y is integral.
+        let m = y as u64;
+        if m as f64 == y {
+            if m as f64 / POW10[k] != a {
+                return None;
+            }
+            let (mut m, mut k) = (m, k);
+            while m % 10 == 0 && k > 1 {
+                m /= 10;
+                k -= 1;
+            }
+            return (m % 10 != 0).then_some((m, k));
+        }
+        k += 1;
+    }
+    None
+}
+
+/// `repr(x)` from `ryu`'s shortest digits, laid out by CPython's rules.
+fn write_shortest<O: Out + ?Sized>(out: &mut O, x: f64) {
     let mut buf = ryu::Buffer::new();
     let text = buf.format_finite(x).as_bytes();
     let (negative, body) = match text.split_first() {
@@ -161,6 +225,49 @@ mod tests {
         ];
         for &(x, want) in cases {
             assert_eq!(repr(x), want, "repr of {x:e}");
+        }
+    }
+
+    /// The few-decimals shortcut against ryu's search on the same values.
+    #[test]
+    fn few_decimals_match_the_shortest_digits() {
+        fn both(x: f64) {
+            let mut fast = Vec::new();
+            super::write_repr(&mut fast, x);
+            let mut slow = Vec::new();
+            super::write_shortest(&mut slow, x);
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(slow).unwrap(),
+                "{x:e}"
+            );
+        }
+        for k in 1..=7 {
+            let scale = 10f64.powi(k);
+            for m in (1..200_000u64).chain((0..2_000).map(|j| 999_999_999_000_000 + j * 7)) {
+                let x = m as f64 / scale;
+                both(x);
+                both(-x);
+                both(x + f64::EPSILON * x);
+            }
+        }
+        let mut x = 1.0e-5_f64;
+        while x < 1e10 {
+            both(x);
+            x *= 1.0007;
+        }
+        for &x in &[
+            1e-3,
+            0.001_000_1,
+            0.0015,
+            999_999_999.5,
+            123.456,
+            0.1,
+            0.7,
+            61.25,
+        ] {
+            both(x);
+            both(-x);
         }
     }
 
