@@ -37,7 +37,7 @@ pub struct Range {
 /// Write `v`'s 4-bit levels into `code` (see the module layout) and return its range. A vector
 /// whose components are all equal (a zero vector among them) gets `delta` 0: every level 0.
 /// Every stored vector is encoded when a store is reopened, so this is vectorised (AVX2 when
-/// the CPU has it): ~0.5 µs per 1536-dim vector instead of several.
+/// the CPU has it): ~0.4 µs per 1536-dim vector, ~4 ms of a 10k store's reopen.
 pub fn encode(v: &[f32], code: &mut [u8]) -> Range {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
@@ -75,18 +75,23 @@ fn encode_portable(v: &[f32], code: &mut [u8]) -> Range {
         };
     }
     let delta = (hi - lo) / LEVELS;
-    let inv = 1.0 / delta;
-    let mut levels = [0u8; 64];
+    encode_tail(v, lo, 1.0 / delta, code);
+    Range { lo, delta }
+}
+
+/// The levels of `v` (whole groups of 64 but the last) for range start `lo` and `1/delta`.
+#[inline(always)]
+fn encode_tail(v: &[f32], lo: f32, inv: f32, code: &mut [u8]) {
+    let mut levels = [0i32; 64];
     for (chunk, out) in v.chunks(64).zip(code.chunks_exact_mut(32)) {
         for (l, &x) in levels.iter_mut().zip(chunk) {
-            *l = ((x - lo) * inv + 0.5).min(LEVELS) as u8;
+            *l = (((x - lo) * inv + 0.5) as i32).min(15);
         }
         levels[chunk.len()..].fill(0);
         for k in 0..32 {
-            out[k] = levels[k] | (levels[k + 32] << 4);
+            out[k] = (levels[k] | (levels[k + 32] << 4)) as u8;
         }
     }
-    Range { lo, delta }
 }
 
 /// A unit query prepared for estimates against codes: its components as signed bytes
@@ -110,20 +115,30 @@ impl QueryCode {
         } else {
             0.0
         };
+        let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
         let mut k = vec![0i8; padded(q.len())];
-        let (mut l1, mut rounding) = (0.0f64, 0.0f64);
-        for (k, &x) in k.iter_mut().zip(q) {
-            if scale > 0.0 {
-                *k = (x / scale).round().clamp(-127.0, 127.0) as i8;
+        // Eight lanes of sums and no `round` call (a libm call on baseline x86-64): this runs
+        // once per search, and written plainly it cost ~5% of a 10k search.
+        let (mut l1, mut rounding, mut sum) = ([0.0f32; 8], [0.0f32; 8], [0.0f32; 8]);
+        for (kc, qc) in k.chunks_mut(8).zip(q.chunks(8)) {
+            for (j, (k, &x)) in kc.iter_mut().zip(qc).enumerate() {
+                let y = x * inv;
+                // |y| <= 127 by the choice of scale: truncating y ± 0.5 rounds to nearest.
+                let r = (y + 0.5f32.copysign(y)) as i32;
+                *k = r.clamp(-127, 127) as i8;
+                l1[j] += x.abs();
+                rounding[j] += (x - scale * *k as f32).abs();
+                sum[j] += x;
             }
-            l1 += f64::from(x.abs());
-            rounding += (f64::from(x) - f64::from(scale) * f64::from(*k)).abs();
         }
+        let total = |a: [f32; 8]| a.iter().sum::<f32>();
+        // The bound's sums carry f32 rounding (relative ~1e-6): widened by a thousandth.
+        let error_per_delta = (total(l1) / 2.0 + LEVELS * total(rounding)) * 1.001;
         Self {
             k,
             scale,
-            sum: q.iter().sum(),
-            error_per_delta: (l1 / 2.0 + f64::from(LEVELS) * rounding) as f32,
+            sum: total(sum),
+            error_per_delta,
             avx2: has_avx2(),
         }
     }
@@ -184,10 +199,77 @@ fn dot_levels(k: &[i8], code: &[u8]) -> i32 {
 mod avx2 {
     use std::arch::x86_64::*;
 
-    /// [`super::encode_portable`] compiled for AVX2.
+    /// [`super::encode_portable`] with AVX2 (same levels, bit for bit, tested): min/max eight
+    /// lanes at a time, then per group of 64 components eight conversions to i32 levels,
+    /// combined in pairs (`low | high << 4`) and packed to 32 bytes. The compiler's version of
+    /// the portable loop took ~1.7 µs per 1536-dim vector, ~17 ms of a 10k store's reopen.
     #[target_feature(enable = "avx2")]
     pub(super) fn encode(v: &[f32], code: &mut [u8]) -> super::Range {
-        super::encode_portable(v, code)
+        let n = v.len();
+        let p = v.as_ptr();
+        let (mut lo8, mut hi8) = (
+            _mm256_set1_ps(f32::INFINITY),
+            _mm256_set1_ps(f32::NEG_INFINITY),
+        );
+        let mut i = 0;
+        while i + 8 <= n {
+            // SAFETY: i + 8 <= n, within the slice; loadu has no alignment need.
+            let x = unsafe { _mm256_loadu_ps(p.add(i)) };
+            lo8 = _mm256_min_ps(lo8, x);
+            hi8 = _mm256_max_ps(hi8, x);
+            i += 8;
+        }
+        let (mut los, mut his) = ([0.0f32; 8], [0.0f32; 8]);
+        // SAFETY: both arrays hold 8 floats; storeu has no alignment need.
+        unsafe {
+            _mm256_storeu_ps(los.as_mut_ptr(), lo8);
+            _mm256_storeu_ps(his.as_mut_ptr(), hi8);
+        }
+        let lo = los
+            .iter()
+            .chain(&v[i..])
+            .fold(f32::INFINITY, |a, &x| a.min(x));
+        let hi = his
+            .iter()
+            .chain(&v[i..])
+            .fold(f32::NEG_INFINITY, |a, &x| a.max(x));
+        if n == 0 || hi <= lo || !(hi - lo).is_finite() {
+            // The portable version handles the degenerate ranges (same result).
+            return super::encode_portable(v, code);
+        }
+        let delta = (hi - lo) / super::LEVELS;
+        let inv = 1.0 / delta;
+        let (vlo, vinv, half) = (_mm256_set1_ps(lo), _mm256_set1_ps(inv), _mm256_set1_ps(0.5));
+        let top = _mm256_set1_epi32(15);
+        let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+        let full = n / 64;
+        let level = |at: usize| {
+            // SAFETY: callers pass at + 8 <= 64 * full <= n.
+            let x = unsafe { _mm256_loadu_ps(p.add(at)) };
+            // Same operations and rounding as the portable loop: (x - lo) * inv + 0.5, then
+            // truncation (never negative here), capped at 15.
+            let y = _mm256_add_ps(_mm256_mul_ps(_mm256_sub_ps(x, vlo), vinv), half);
+            _mm256_min_epi32(_mm256_cvttps_epi32(y), top)
+        };
+        for g in 0..full {
+            let b = 64 * g;
+            let pair = |h: usize| {
+                _mm256_or_si256(
+                    level(b + 8 * h),
+                    _mm256_slli_epi32(level(b + 32 + 8 * h), 4),
+                )
+            };
+            let ab = _mm256_packs_epi32(pair(0), pair(1));
+            let cd = _mm256_packs_epi32(pair(2), pair(3));
+            let bytes = _mm256_permutevar8x32_epi32(_mm256_packus_epi16(ab, cd), order);
+            // SAFETY: the code holds 32 bytes per group of 64 components, g < groups.
+            unsafe { _mm256_storeu_si256(code.as_mut_ptr().add(32 * g).cast(), bytes) };
+        }
+        if full * 64 < n {
+            // The last, partial group: the portable loop on it, with the vector's range.
+            super::encode_tail(&v[full * 64..], lo, inv, &mut code[32 * full..]);
+        }
+        super::Range { lo, delta }
     }
 
     /// [`super::dot_levels`] with AVX2: per group of 64 components one load, a mask and a
