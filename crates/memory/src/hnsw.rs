@@ -50,7 +50,7 @@ impl PartialOrd for Scored {
 }
 
 /// How a walk scores the nodes it meets: exactly (inserts, which must link true neighbours) or
-/// by the one-bit codes (searches, which re-score their final candidates exactly).
+/// by the 4-bit codes (searches, which re-score their final candidates exactly).
 trait Score {
     fn prefetch(&self, id: u32);
     fn score(&self, id: u32) -> f32;
