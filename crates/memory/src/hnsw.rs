@@ -10,7 +10,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
-use crate::vector::{Vectors, dot, inverse_norm};
+use crate::codes::QueryCode;
+use crate::vector::{OrdF32, Vectors, dot, inverse_norm};
 
 mod codec;
 #[cfg(test)]
@@ -45,6 +46,47 @@ impl Ord for Scored {
 impl PartialOrd for Scored {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
+    }
+}
+
+/// How a walk scores the nodes it meets: exactly (inserts, which must link true neighbours) or
+/// by the 4-bit codes (searches, which re-score their final candidates exactly).
+trait Score {
+    fn prefetch(&self, id: u32);
+    fn score(&self, id: u32) -> f32;
+}
+
+/// Exact cosine with a unit query.
+struct Exact<'a> {
+    vectors: &'a Vectors,
+    q: &'a [f32],
+}
+
+impl Score for Exact<'_> {
+    #[inline]
+    fn prefetch(&self, id: u32) {
+        self.vectors.prefetch(id as usize);
+    }
+    #[inline]
+    fn score(&self, id: u32) -> f32 {
+        self.vectors.cosine(id as usize, self.q)
+    }
+}
+
+/// The codes' estimate of the cosine (see [`crate::codes`]).
+struct Estimated<'a> {
+    vectors: &'a Vectors,
+    q: &'a QueryCode,
+}
+
+impl Score for Estimated<'_> {
+    #[inline]
+    fn prefetch(&self, id: u32) {
+        self.vectors.prefetch_code(id as usize);
+    }
+    #[inline]
+    fn score(&self, id: u32) -> f32 {
+        self.vectors.estimate(id as usize, self.q)
     }
 }
 
@@ -227,18 +269,19 @@ impl Hnsw {
                 .max_by_key(|&n| self.levels[n as usize]);
         }
         let mut links = vec![Vec::new(); level + 1];
+        let exact = Exact { vectors, q: &q };
         if let Some(mut ep) = entry {
             let top = self.levels[ep as usize] as usize - 1;
             let mut ep_sim = vectors.cosine(ep as usize, &q);
             for l in (level + 1..=top).rev() {
-                (ep, ep_sim) = self.greedy(vectors, &q, ep, ep_sim, l);
+                (ep, ep_sim) = self.greedy(&exact, ep, ep_sim, l);
             }
             let mut eps = vec![Scored {
                 sim: ep_sim,
                 id: ep,
             }];
             for l in (0..=level.min(top)).rev() {
-                let found = self.search_layer(vectors, &q, &eps, EF_CONSTRUCTION, l, Some(slot));
+                let found = self.search_layer(&exact, &eps, EF_CONSTRUCTION, l, Some(slot));
                 links[l] = select_neighbours(vectors, &found, M);
                 eps = found;
             }
@@ -370,22 +413,15 @@ impl Hnsw {
         }
     }
 
-    fn greedy(
-        &self,
-        vectors: &Vectors,
-        q: &[f32],
-        mut ep: u32,
-        mut sim: f32,
-        level: usize,
-    ) -> (u32, f32) {
+    fn greedy(&self, sc: &impl Score, mut ep: u32, mut sim: f32, level: usize) -> (u32, f32) {
         loop {
             let mut moved = false;
             let links = self.links(ep, level);
             for &(n, _) in links {
-                vectors.prefetch(n as usize);
+                sc.prefetch(n);
             }
             for &(n, _) in links {
-                let s = vectors.cosine(n as usize, q);
+                let s = sc.score(n);
                 if s > sim {
                     sim = s;
                     ep = n;
@@ -402,8 +438,7 @@ impl Hnsw {
     /// this is for navigation and linking), never returning `skip`.
     fn search_layer(
         &self,
-        vectors: &Vectors,
-        q: &[f32],
+        sc: &impl Score,
         eps: &[Scored],
         ef: usize,
         level: usize,
@@ -411,7 +446,7 @@ impl Hnsw {
     ) -> Vec<Scored> {
         // The node being planned may not be in the arrays yet.
         let n = self.levels.len().max(skip.map_or(0, |s| s as usize + 1));
-        let mut out = self.walk(vectors, q, eps, ef, level, n, skip, None);
+        let mut out = self.walk(sc, eps, ef, level, n, skip, None);
         out.sort_unstable_by(|a, b| b.cmp(a));
         out
     }
@@ -422,8 +457,7 @@ impl Hnsw {
     #[allow(clippy::too_many_arguments)] // one private walk; a struct would only rename them
     fn walk(
         &self,
-        vectors: &Vectors,
-        q: &[f32],
+        sc: &impl Score,
         eps: &[Scored],
         ef: usize,
         level: usize,
@@ -464,13 +498,13 @@ impl Hnsw {
                 fresh.clear();
                 for &(n, _) in self.links(c.id, level) {
                     if visited.insert(n) {
-                        vectors.prefetch(n as usize);
+                        sc.prefetch(n);
                         fresh.push(n);
                     }
                 }
                 for &n in &fresh {
                     let s = Scored {
-                        sim: vectors.cosine(n as usize, q),
+                        sim: sc.score(n),
                         id: n,
                     };
                     if nav.len() < ef || s.sim > nav.peek().expect("non-empty").0.sim {
@@ -488,43 +522,107 @@ impl Hnsw {
         })
     }
 
-    /// Up to `ef` accepted nodes nearest to unit query `q`, best first. `accept` says whether a
-    /// present node's record passes the filters; every node is still used to navigate.
+    /// Accepted nodes nearest to unit query `q` with their exact cosines, best first: at least
+    /// the `limit` best the walk found, usually a few more (see [`rescore`]). `accept` says
+    /// whether a present node's record passes the filters; every node is still used to
+    /// navigate. The walk keeps `ef` candidates; when the vectors have codes it ranks them by
+    /// the codes' estimates (see [`crate::codes`]), reading only codes, and only its best
+    /// candidates are then read in full.
     pub fn search(
         &self,
         vectors: &Vectors,
         q: &[f32],
+        ef: usize,
+        limit: usize,
+        accept: &dyn Fn(u32) -> bool,
+    ) -> Vec<Scored> {
+        let mut out = if vectors.coded() {
+            let qc = QueryCode::new(q);
+            let mut out = self.walk_from_top(&Estimated { vectors, q: &qc }, ef, accept);
+            rescore(vectors, q, &mut out, limit);
+            out
+        } else {
+            self.walk_from_top(&Exact { vectors, q }, ef, accept)
+        };
+        out.sort_unstable_by(|a, b| b.cmp(a));
+        out
+    }
+
+    /// Descend from the entry point, then walk level 0 keeping `ef` candidates (unsorted).
+    fn walk_from_top(
+        &self,
+        sc: &impl Score,
         ef: usize,
         accept: &dyn Fn(u32) -> bool,
     ) -> Vec<Scored> {
         let Some(mut ep) = self.entry else {
             return Vec::new();
         };
-        let mut sim = vectors.cosine(ep as usize, q);
+        let mut sim = sc.score(ep);
         let top = self.levels[ep as usize] as usize - 1;
         for l in (2..=top).rev() {
-            (ep, sim) = self.greedy(vectors, q, ep, sim, l);
+            (ep, sim) = self.greedy(sc, ep, sim, l);
         }
         let mut start = vec![Scored { sim, id: ep }];
         if top >= 1 {
             // A beam rather than a single greedy path on level 1 (a sixteenth of the nodes,
             // so it is cheap): level 0 then starts from several nearby clusters, which keeps a
             // narrow walk from settling in a neighbouring cluster of clustered embeddings.
-            start = self.search_layer(vectors, q, &start, UPPER_BEAM, 1, None);
+            start = self.search_layer(sc, &start, UPPER_BEAM, 1, None);
         }
-        let mut out = self.walk(
-            vectors,
-            q,
-            &start,
-            ef,
-            0,
-            self.levels.len(),
-            None,
-            Some(accept),
-        );
-        out.sort_unstable_by(|a, b| b.cmp(a));
-        out
+        self.walk(sc, &start, ef, 0, self.levels.len(), None, Some(accept))
     }
+}
+
+/// How many candidates ahead of the one being re-scored to start loading (their first lines;
+/// the hardware prefetcher streams the rest): enough to cover the memory latency.
+const RESCORE_AHEAD: usize = 4;
+/// Candidates always re-scored exactly, best estimates first (or `3 x limit` if more): on the
+/// benchmark's clustered 10k x 1536 data the true top 10 is within the best 24 estimates for
+/// recall@10 0.998 and within 32 for 1.0.
+const RESCORED: usize = 32;
+/// How far below the `limit`-th exact score a further candidate's estimate may lie and still
+/// be re-scored, in multiples of the largest estimate error seen on this query's re-scored
+/// candidates.
+const ERROR_SLACK: f32 = 2.0;
+
+/// Replace the candidates' estimates by exact cosines with unit query `q`, best estimates first,
+/// and drop the candidates never re-scored. After the first `RESCORED`, a candidate is
+/// re-scored only while its estimate plus `ERROR_SLACK` times the largest error measured so far
+/// reaches the current `limit`-th exact score: the codes' error is measured on the query itself,
+/// so coarse estimates (few dimensions, tight clusters) re-score more and fine ones (1536
+/// dimensions) stop early.
+fn rescore(vectors: &Vectors, q: &[f32], found: &mut Vec<Scored>, limit: usize) {
+    found.sort_unstable_by(|a, b| b.cmp(a));
+    let first = RESCORED.max(limit.saturating_mul(3));
+    let mut best: BinaryHeap<Reverse<OrdF32>> = BinaryHeap::with_capacity(limit + 1);
+    let mut max_err = 0.0f32;
+    for f in found.iter().take(RESCORE_AHEAD) {
+        vectors.prefetch(f.id as usize);
+    }
+    let mut kept = found.len();
+    for i in 0..found.len() {
+        let est = found[i].sim;
+        if i >= first
+            && best.len() >= limit
+            && est + ERROR_SLACK * max_err < best.peek().map_or(f32::NEG_INFINITY, |b| b.0.0)
+        {
+            // Sorted by estimate: every later candidate is further below.
+            kept = i;
+            break;
+        }
+        if let Some(next) = found.get(i + RESCORE_AHEAD) {
+            vectors.prefetch(next.id as usize);
+        }
+        let exact = vectors.cosine(found[i].id as usize, q);
+        found[i].sim = exact;
+        max_err = max_err.max((est - exact).abs());
+        best.push(Reverse(OrdF32(exact)));
+        if best.len() > limit {
+            best.pop();
+        }
+    }
+    found.truncate(kept);
 }
 
 /// Malkov's heuristic: keep a candidate only if it is closer to the query than to every

@@ -4,6 +4,7 @@
 //! Layout: [`wal`] (the file: log + compaction + lock), [`state`] (in-memory image and indexes),
 //! [`search`] / [`queries`] (reads), [`store`] (threads, processes, durability).
 
+mod codes;
 mod error;
 mod filters;
 mod hnsw;

@@ -68,10 +68,10 @@ fn repeated_searches_on_one_thread_see_fresh_visited_marks() {
         let inv = inverse_norm(v);
         v.iter().map(|x| x * inv).collect::<Vec<f32>>()
     };
-    let first = g.search(&vectors, &q, 32, &|_| true);
+    let first = g.search(&vectors, &q, 32, 16, &|_| true);
     assert_eq!(first[0].id, 17, "a stored vector finds itself first");
     for _ in 0..5 {
-        let again = g.search(&vectors, &q, 32, &|_| true);
+        let again = g.search(&vectors, &q, 32, 16, &|_| true);
         assert_eq!(again, first);
     }
 }

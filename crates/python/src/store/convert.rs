@@ -104,35 +104,34 @@ pub fn vector(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<f32>> {
         let converted = v.call_method1("astype", ("float32",))?;
         return vector(&converted, what);
     }
-    let items: Vec<Bound<'_, PyAny>> = if let Ok(l) = v.cast::<PyList>() {
-        l.iter().collect()
+    let elem = |x: Bound<'_, PyAny>| {
+        // Embeddings from crewai's embedders are lists of exact floats: one type check each.
+        if let Ok(f) = x.cast_exact::<PyFloat>() {
+            return Ok(f.value() as f32);
+        }
+        let bad = || {
+            InvalidInputError::new_err(format!(
+                "{what} must hold numbers, got an element of type {}",
+                type_name(&x)
+            ))
+        };
+        if x.is_instance_of::<PyBool>() || x.is_instance_of::<PyString>() {
+            return Err(bad());
+        }
+        x.extract::<f64>().map(|f| f as f32).map_err(|_| bad())
+    };
+    // Straight from the sequence into the vector (no intermediate list of references: this
+    // runs for every search's query).
+    if let Ok(l) = v.cast::<PyList>() {
+        l.iter().map(elem).collect()
     } else if let Ok(t) = v.cast::<PyTuple>() {
-        t.iter().collect()
+        t.iter().map(elem).collect()
     } else {
-        return Err(InvalidInputError::new_err(format!(
+        Err(InvalidInputError::new_err(format!(
             "{what} must be a list of floats or a numpy array, got {}",
             type_name(v)
-        )));
-    };
-    items
-        .iter()
-        .map(|x| {
-            // Embeddings from crewai's embedders are lists of exact floats: one type check each.
-            if let Ok(f) = x.cast_exact::<PyFloat>() {
-                return Ok(f.value() as f32);
-            }
-            let bad = || {
-                InvalidInputError::new_err(format!(
-                    "{what} must hold numbers, got an element of type {}",
-                    type_name(x)
-                ))
-            };
-            if x.is_instance_of::<PyBool>() || x.is_instance_of::<PyString>() {
-                return Err(bad());
-            }
-            x.extract::<f64>().map(|f| f as f32).map_err(|_| bad())
-        })
-        .collect()
+        )))
+    }
 }
 
 /// One engine record dict -> `Record`.
