@@ -114,8 +114,7 @@ def migrate_from_lancedb(
             with_embedding += sum(1 for r in records if r.embedding is not None)
         if rows_read != expected_rows:
             raise MigrationError(
-                f"verification failed: LanceDB counts {expected_rows} rows in {source}, "
-                f"{rows_read} were read"
+                f"verification failed: LanceDB counts {expected_rows} rows in {source}, {rows_read} were read"
             )
         copied = storage.count()
         if copied != len(ids):
