@@ -507,7 +507,7 @@ def run(quick: bool, emit: Callable[[Result], None] | None = None) -> list[Resul
     workdir = Path(tempfile.mkdtemp(prefix="bench-memory-"))
     results: list[Result] = []
     try:
-        from benchmarks.bench_memory_durability import bench_durability
+        from benchmarks.memory_durability import bench_durability
 
         n = 2_000 if quick else 10_000
         parts: list[Callable[[], list[Result]]] = [

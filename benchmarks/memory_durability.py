@@ -1,4 +1,4 @@
-"""Memory store benchmark, part 1b: what durability, sharing and churn cost.
+"""Memory store benchmark, part 1b (run by `bench_memory`): what durability, sharing and churn cost.
 
 Runs on the stores part 1 (`bench_memory.bench_against_baselines`) left in the work directory,
 so every row is at the same N:
