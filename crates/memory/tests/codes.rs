@@ -51,20 +51,6 @@ fn query(v: &[f32]) -> SearchQuery {
     }
 }
 
-fn brute_force(records: &[Record], q: &SearchQuery) -> Vec<String> {
-    // Records saved without an embedding are never returned by a vector search.
-    let mut scored: Vec<(f64, &str)> = records
-        .iter()
-        .filter_map(|r| Some((cosine(r.embedding.as_ref()?, &q.vector), r.id.as_str())))
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    scored
-        .into_iter()
-        .take(q.limit)
-        .map(|(_, id)| id.to_owned())
-        .collect()
-}
-
 /// Recall@10 of the store's answers, checking on the way that every score is the cosine of
 /// the query with that record's stored embedding.
 fn recall(store: &Store, records: &[Record], queries: &[Vec<f32>]) -> f64 {
@@ -72,7 +58,7 @@ fn recall(store: &Store, records: &[Record], queries: &[Vec<f32>]) -> f64 {
     let (mut hit, mut total) = (0, 0);
     for v in queries {
         let q = query(v);
-        let want: HashSet<String> = brute_force(records, &q).into_iter().collect();
+        let want: HashSet<String> = exact_ids(records, &q, |_| true).into_iter().collect();
         let got = store.search(&q).unwrap();
         assert_eq!(got.len(), q.limit, "a full result list");
         for (r, score) in &got {
@@ -258,7 +244,7 @@ fn bounded_scans_of_filtered_rows_stay_exact() {
             let r = matching.iter().find(|r| r.id == id).unwrap();
             cosine(r.embedding.as_ref().unwrap(), v)
         };
-        let want: Vec<String> = brute_force(&matching, &q)
+        let want: Vec<String> = exact_ids(&matching, &q, |_| true)
             .into_iter()
             .filter(|id| cos(id) >= min_score)
             .collect();

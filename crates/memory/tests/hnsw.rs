@@ -19,25 +19,6 @@ fn store_with(records: &[Record]) -> Store {
     s
 }
 
-fn exact_ids(records: &[Record], q: &SearchQuery, keep: impl Fn(&Record) -> bool) -> Vec<String> {
-    let mut scored: Vec<(f64, &str)> = records
-        .iter()
-        .filter(|r| r.embedding.is_some() && keep(r))
-        .map(|r| {
-            (
-                cosine(r.embedding.as_ref().unwrap(), &q.vector),
-                r.id.as_str(),
-            )
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    scored
-        .into_iter()
-        .take(q.limit)
-        .map(|(_, id)| id.to_owned())
-        .collect()
-}
-
 fn recall(
     store: &Store,
     records: &[Record],

@@ -1,7 +1,7 @@
 //! Shared helpers of the integration tests: a seeded generator and record builders.
 #![allow(dead_code)]
 
-use crewai_rust_memory::Record;
+use crewai_rust_memory::{Record, SearchQuery};
 
 /// xorshift64*: deterministic data without a dependency.
 pub struct Rng(u64);
@@ -112,4 +112,29 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
     } else {
         dot / (na * nb)
     }
+}
+
+/// The ids of the brute-force top `q.limit` among the records with an embedding that `keep`
+/// accepts (cosine best first, ties by id), as a correct search returns them.
+pub fn exact_ids(
+    records: &[Record],
+    q: &SearchQuery,
+    keep: impl Fn(&Record) -> bool,
+) -> Vec<String> {
+    let mut scored: Vec<(f64, &str)> = records
+        .iter()
+        .filter(|r| r.embedding.is_some() && keep(r))
+        .map(|r| {
+            (
+                cosine(r.embedding.as_ref().unwrap(), &q.vector),
+                r.id.as_str(),
+            )
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored
+        .into_iter()
+        .take(q.limit)
+        .map(|(_, id)| id.to_owned())
+        .collect()
 }

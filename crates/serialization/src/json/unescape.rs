@@ -168,18 +168,16 @@ pub(crate) fn scan<'b>(
         if o >= buf.len() {
             grow(buf, o + 1);
         }
-        let Some(&b) = s.get(j) else {
-            return Err(err("Unterminated string starting at", begin));
-        };
-        if b == b'"' {
-            let units = &buf[..o];
+        let Some((c, next)) = at_stop(s, begin, j, &err)? else {
             let max_char = class_of_char(bits);
-            return Ok((Escaped { units, max_char }, j + 1));
-        }
-        if b != b'\\' {
-            return Err(err("Invalid control character at", j));
-        }
-        let (c, next) = escape_at(s, begin, j, &err)?;
+            return Ok((
+                Escaped {
+                    units: &buf[..o],
+                    max_char,
+                },
+                j + 1,
+            ));
+        };
         buf[o] = c;
         bits |= c;
         o += 1;
@@ -213,18 +211,16 @@ fn scan_ascii<'b>(
     let mut stops = StopMask::new();
     loop {
         o = widen_run(s, run, j, buf, o);
-        let Some(&b) = s.get(j) else {
-            return Err(err("Unterminated string starting at", begin));
-        };
-        if b == b'"' {
-            let units = &buf[..o];
+        let Some((c, next)) = at_stop(s, begin, j, &err)? else {
             let max_char = class_of_char(bits);
-            return Ok((Escaped { units, max_char }, j + 1));
-        }
-        if b != b'\\' {
-            return Err(err("Invalid control character at", j));
-        }
-        let (c, next) = escape_at(s, begin, j, &err)?;
+            return Ok((
+                Escaped {
+                    units: &buf[..o],
+                    max_char,
+                },
+                j + 1,
+            ));
+        };
         // `widen_run` left room for this unit.
         buf[o] = c;
         bits |= c;
@@ -327,6 +323,24 @@ fn stops64(block: &[u8; 64]) -> u64 {
             k += 1;
         }
         m
+    }
+}
+
+/// What the stop byte at `j` of a string opened at `begin` is: `None` for the closing quote,
+/// else the escape's character and the offset after it (an unterminated string or a raw
+/// control character is the caller's error, at CPython's offsets).
+#[inline(always)]
+fn at_stop(
+    s: &[u8],
+    begin: usize,
+    j: usize,
+    err: &impl Fn(&'static str, usize) -> Error,
+) -> Result<Option<(u32, usize)>, Error> {
+    match s.get(j) {
+        None => Err(err("Unterminated string starting at", begin)),
+        Some(b'"') => Ok(None),
+        Some(b'\\') => escape_at(s, begin, j, err).map(Some),
+        Some(_) => Err(err("Invalid control character at", j)),
     }
 }
 
