@@ -65,7 +65,16 @@ fn class_of_char(c: u32) -> u32 {
     }
 }
 
-impl Escaped<'_> {
+impl<'a> Escaped<'a> {
+    /// The decoded `units`, classed by `bits`, the OR of all of them.
+    #[inline(always)]
+    fn decoded(units: &'a [u32], bits: u32) -> Self {
+        Self {
+            units,
+            max_char: class_of_char(bits),
+        }
+    }
+
     /// Characters in the decoded string (a lone surrogate counts as one, like in a `str`).
     #[inline]
     pub fn len(&self) -> usize {
@@ -169,14 +178,7 @@ pub(crate) fn scan<'b>(
             grow(buf, o + 1);
         }
         let Some((c, next)) = at_stop(s, begin, j, &err)? else {
-            let max_char = class_of_char(bits);
-            return Ok((
-                Escaped {
-                    units: &buf[..o],
-                    max_char,
-                },
-                j + 1,
-            ));
+            return Ok((Escaped::decoded(&buf[..o], bits), j + 1));
         };
         buf[o] = c;
         bits |= c;
@@ -212,14 +214,7 @@ fn scan_ascii<'b>(
     loop {
         o = widen_run(s, run, j, buf, o);
         let Some((c, next)) = at_stop(s, begin, j, &err)? else {
-            let max_char = class_of_char(bits);
-            return Ok((
-                Escaped {
-                    units: &buf[..o],
-                    max_char,
-                },
-                j + 1,
-            ));
+            return Ok((Escaped::decoded(&buf[..o], bits), j + 1));
         };
         // `widen_run` left room for this unit.
         buf[o] = c;
