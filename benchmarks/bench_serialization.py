@@ -5,6 +5,12 @@ string, JSON dict), a flow state of datetimes/UUIDs/enums, and a 1 MB agent tran
 non-ASCII text. For each: `dumps` against `json.dumps(cls=CrewJSONEncoder)`, `dumps_compact`
 against `orjson.dumps(default=...)`, `loads` against `json.loads`, each timed interleaved with
 its baseline and with orjson in the same run (orjson's time and ratio go in `extra`).
+
+`loads` rows also carry `cpu_marshal_ms`: CPython's `marshal.loads` rebuilding the same value
+from its binary form, no text to parse, so nearly all of it is creating and freeing the
+objects. It is a reference for how fast CPython itself makes that object graph; a text reader
+that is near or under it has little left to cut but object creation, which `json.loads` pays
+too (`marshal_bound` = json.loads CPU / marshal CPU).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import argparse
 import enum
 import json
+import marshal
 import time
 import uuid
 import warnings
@@ -171,7 +178,13 @@ def run(quick: bool = False) -> list[Result]:
             # dumps_compact's baseline is orjson itself.
             base, peer = (timings[1], timings[1]) if len(fns) == 2 else (timings[1], timings[2])
             cpu = cpu if len(fns) == 3 else [cpu[0], cpu[1], cpu[1]]
-            results.append(_row(op, size, timings[0], base, baseline, peer, cpu))
+            row = _row(op, size, timings[0], base, baseline, peer, cpu)
+            if op == "loads":
+                blob = marshal.dumps(json.loads(text))
+                marshal_ms = _cpu_ms(partial(marshal.loads, blob), repeats)
+                row.extra["cpu_marshal_ms"] = marshal_ms
+                row.extra["marshal_bound"] = cpu[1] / marshal_ms
+            results.append(row)
     return results
 
 
@@ -218,6 +231,7 @@ def main() -> None:
             f"{r.operation:<14} {r.size:<40} rust {float(e['cpu_rust_ms']):8.3f}ms"
             f"  baseline {float(e['cpu_baseline_ms']):8.3f}ms ({float(e['cpu_ratio']):5.1f}x)"
             f"  orjson {float(e['cpu_orjson_ms']):8.3f}ms (orjson/rust {float(e['cpu_orjson_vs_rust']):4.2f})"
+            + (f"  marshal.loads {float(e['cpu_marshal_ms']):8.3f}ms" if "cpu_marshal_ms" in e else "")
         )
 
 
