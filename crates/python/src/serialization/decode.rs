@@ -265,7 +265,7 @@ impl<'py> Builder for PyBuilder<'py> {
             },
         )?)
     }
-    #[inline(always)]
+    #[inline]
     fn memo_str(&mut self, slot: u32, seen: bool, s: &str) -> R<'py> {
         let slot = slot as usize;
         if seen && let Some(Some(v)) = self.values.get(slot) {

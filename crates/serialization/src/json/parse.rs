@@ -11,7 +11,7 @@ use std::vec::Drain;
 
 use super::keys::{KeyMemo, LOST, START};
 use super::unescape::{self, Escaped};
-use super::values::{Lookup, ValueMemo};
+use super::values::ValueMemo;
 use crate::Error;
 
 /// The value memo's context outside any numbered key (the document's top level).
@@ -413,10 +413,10 @@ impl<B: Builder> Parser<'_, B> {
             // UTF-8 sequence, so both are char boundaries of `text` (and `i <= j <= len`).
             // The checked slice's boundary tests were a measurable share of short strings.
             let text = unsafe { self.text.get_unchecked(i..j) };
-            let v = match self.values.lookup(s, i, j - i, self.ctx) {
-                Lookup::Hit(slot) => self.b.memo_str(slot, true, text)?,
-                Lookup::Store(slot) => self.b.memo_str(slot, false, text)?,
-                Lookup::Skip => self.b.str(text)?,
+            // One call site each for the builder's two paths, so each is inlined once.
+            let v = match self.values.lookup(s, i, j - i, self.ctx).slot() {
+                None => self.b.str(text)?,
+                Some((slot, seen)) => self.b.memo_str(slot, seen, text)?,
             };
             return Ok((v, j + 1));
         }

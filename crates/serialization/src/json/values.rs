@@ -23,8 +23,9 @@ const MIN_SLOT_BITS: u32 = 4;
 /// A context is no longer looked up once its debt (misses, less two per hit) reaches this:
 /// enough misses for a field that cycles through a few dozen values to fill the table first.
 const MAX_DEBT: u8 = 32;
-/// Contexts are object keys' numbers (below 4096); other values share the last one.
-const CONTEXTS: usize = 4097;
+/// Debts kept per document: contexts (object keys' numbers) share one when equal modulo
+/// this, which only merges their accounting.
+const DEBTS: usize = 1 << u8::BITS;
 /// A slot's `hot` bit (in its length): its string was found again since it was stored. A
 /// miss that lands on a hot slot clears the bit instead of replacing the string (a second
 /// chance), so the unique strings between two uses of a repeated value rarely push it out.
@@ -39,6 +40,18 @@ pub(crate) enum Lookup {
     Store(u32),
     /// Not cached (too long, empty, a hot slot kept, or its context does not repeat).
     Skip,
+}
+
+impl Lookup {
+    /// The slot, and whether it held this text already; `None` for [`Lookup::Skip`].
+    #[inline(always)]
+    pub(crate) fn slot(self) -> Option<(u32, bool)> {
+        match self {
+            Lookup::Hit(k) => Some((k, true)),
+            Lookup::Store(k) => Some((k, false)),
+            Lookup::Skip => None,
+        }
+    }
 }
 
 /// One slot: the stored string's first and last 8 bytes (see [`ends`]), where it is in the
@@ -57,10 +70,10 @@ pub(crate) struct ValueMemo {
     slots: Vec<Slot>,
     /// `64 - log2(slots)`: the hash's top bits pick the slot.
     shift: u32,
-    /// Per context: misses less two per hit, saturating; grown on first use.
-    debts: Vec<u8>,
-    /// False for a document too small to bother.
-    on: bool,
+    /// Per context (modulo [`DEBTS`]): misses less two per hit. All at the limit for a
+    /// document too small to bother, which makes every lookup a skip. A fixed array indexed
+    /// by a byte: no allocation and no bounds test on the path every string takes.
+    debts: [u8; DEBTS],
 }
 
 impl ValueMemo {
@@ -69,8 +82,7 @@ impl ValueMemo {
         Self {
             slots: Vec::new(),
             shift: 64,
-            debts: Vec::new(),
-            on: len >= MIN_DOCUMENT,
+            debts: [if len >= MIN_DOCUMENT { 0 } else { MAX_DEBT }; DEBTS],
         }
     }
 
@@ -79,23 +91,15 @@ impl ValueMemo {
     /// or anything else for values outside a numbered key).
     #[inline(always)]
     pub(crate) fn lookup(&mut self, s: &[u8], i: usize, n: usize, ctx: u32) -> Lookup {
-        let c = (ctx as usize).min(CONTEXTS - 1);
-        // Eight bytes must be there to read at `i` (a short string near the document's end
-        // is simply not cached); offsets are kept in 32 bits.
-        if n.wrapping_sub(1) >= VALUE_MAX_LEN
-            || !self.on
-            || i + 8 > s.len()
-            || i + n > u32::MAX as usize
-            || self.debts.get(c).is_some_and(|&d| d >= MAX_DEBT)
-        {
+        // The tests every string pays, cheapest first: eight bytes must be there to read at
+        // `i` (a short string near the document's end is simply not cached).
+        let c = usize::from(ctx as u8);
+        if n.wrapping_sub(1) >= VALUE_MAX_LEN || i + 8 > s.len() || self.debts[c] >= MAX_DEBT {
             return Lookup::Skip;
         }
         let (head, tail) = ends(s, i, n);
         if self.slots.is_empty() {
             self.init(s.len());
-        }
-        if self.debts.len() <= c {
-            self.debts.resize(c + 1, 0);
         }
         let mix = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let k = (mix >> self.shift) as usize;
@@ -110,7 +114,8 @@ impl ValueMemo {
             return Lookup::Hit(k as u32);
         }
         self.debts[c] += 1;
-        if slot.len & HOT != 0 {
+        // Offsets are kept in 32 bits.
+        if slot.len & HOT != 0 || i + n > u32::MAX as usize {
             slot.len &= !HOT;
             return Lookup::Skip;
         }
@@ -169,8 +174,7 @@ mod tests {
     /// A memo that is on whatever the document's size (the tests' documents are small).
     fn memo() -> ValueMemo {
         ValueMemo {
-            on: true,
-            ..ValueMemo::new(0)
+            ..ValueMemo::new(MIN_DOCUMENT)
         }
     }
 
@@ -312,7 +316,7 @@ mod tests {
         let mut held: Vec<Option<(usize, usize)>> = vec![None; 1 << MAX_SLOT_BITS];
         let mut stage_hits = 0;
         for (i, n) in strings(doc) {
-            m.debts.clear(); // this test is about slots, not contexts
+            m.debts.fill(0); // this test is about slots, not contexts
             match m.lookup(doc, i, n, 0) {
                 Lookup::Hit(slot) => {
                     let (at, len) = held[slot as usize].expect("a hit on a stored slot");
@@ -349,18 +353,6 @@ mod tests {
         // Every use of the repeated string after the first, but for a unique one that may
         // land on its slot before it is first found again (not yet hot).
         assert!(hits >= 998, "{hits}");
-        // Contexts past the numbered keys share one debt: misses in one switch the other off.
-        let unique = strings(doc);
-        let mut shared = memo();
-        for &(i, n) in unique.iter().step_by(2).take(usize::from(MAX_DEBT)) {
-            assert!(matches!(
-                shared.lookup(doc, i, n, u32::MAX),
-                Lookup::Store(_)
-            ));
-        }
-        let (i, n) = unique[1];
-        assert_eq!(shared.lookup(doc, i, n, 5000), Lookup::Skip);
-        assert!(matches!(shared.lookup(doc, i, n, 3), Lookup::Store(_)));
     }
 
     #[test]
