@@ -34,9 +34,9 @@ const HOT: u32 = 1 << 31;
 /// What the reader does with a string the memo was asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lookup {
-    /// Slot `0` holds this very text: the builder's value for that slot is the string's.
+    /// The slot holds this very text: the builder's value for the slot is the string's.
     Hit(u32),
-    /// Slot `0` now holds this text: the builder should remember the value it makes.
+    /// The slot now holds this text: the builder should remember the value it makes.
     Store(u32),
     /// Not cached (too long, empty, a hot slot kept, or its context does not repeat).
     Skip,
