@@ -306,3 +306,104 @@ fn number_fast_paths_match_full_parsing() {
     }
     assert!(checked > 2000, "{checked}");
 }
+
+/// [`Plain`] that keeps the value of each value-memo slot, as the Python builder does, and
+/// checks every hit the reader claims against the text it was given.
+#[derive(Default)]
+struct Memo {
+    slots: Vec<Option<V>>,
+    hits: usize,
+}
+
+impl Builder for Memo {
+    type Value = V;
+    type Error = Error;
+    fn null(&mut self) -> Result<V, Error> {
+        Plain.null()
+    }
+    fn bool(&mut self, b: bool) -> Result<V, Error> {
+        Plain.bool(b)
+    }
+    fn int(&mut self, i: i64) -> Result<V, Error> {
+        Plain.int(i)
+    }
+    fn big_int(&mut self, d: &str) -> Result<V, Error> {
+        Plain.big_int(d)
+    }
+    fn float(&mut self, x: f64) -> Result<V, Error> {
+        Plain.float(x)
+    }
+    fn str(&mut self, s: &str) -> Result<V, Error> {
+        Plain.str(s)
+    }
+    fn escaped(&mut self, e: &Escaped<'_>) -> Result<V, Error> {
+        Plain.escaped(e)
+    }
+    fn memo_str(&mut self, slot: u32, seen: bool, s: &str) -> Result<V, Error> {
+        let slot = slot as usize;
+        if self.slots.len() <= slot {
+            self.slots.resize(slot + 1, None);
+        }
+        if seen {
+            let held = self.slots[slot]
+                .clone()
+                .expect("a hit on a slot never stored");
+            assert_eq!(held, V::Str(s.to_owned()), "the memo's hit is another text");
+            self.hits += 1;
+            return Ok(held);
+        }
+        self.slots[slot] = Some(V::Str(s.to_owned()));
+        Ok(V::Str(s.to_owned()))
+    }
+    fn array(&mut self, items: Drain<'_, V>) -> Result<V, Error> {
+        Plain.array(items)
+    }
+    fn object(&mut self, m: Drain<'_, V>) -> Result<V, Error> {
+        Plain.object(m)
+    }
+}
+
+#[test]
+fn the_value_memo_gives_what_plain_reading_gives() {
+    let mut docs = vec![
+        // crewai-like records: a few repeated values among unique ones.
+        (0..200)
+            .map(|k| {
+                format!(
+                    r#"{{"scope": "/crew/agent-{}", "id": "id-{k}", "tags": ["a", "b"], "day": "d{}"}}"#,
+                    k % 4,
+                    k % 40
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        // Near misses at every length up to and past the limit.
+        (1..=40)
+            .flat_map(|n| {
+                let base: String = (0..n).map(|k| char::from(b'a' + (k % 26) as u8)).collect();
+                (0..n).flat_map(move |k| {
+                    let mut other = base.clone().into_bytes();
+                    other[k] = b'Z';
+                    let other = String::from_utf8(other).expect("ASCII");
+                    [format!("\"{base}\""), format!("\"{other}\"")]
+                })
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        // Multi-byte text, escapes and the same text raw and escaped.
+        [r#""é", "é", "\u00e9", "日本", "日本", "😀", "😀", "a\"b", "a\"b", "ab", "a\u0062""#; 60]
+            .join(", "),
+    ];
+    for d in &mut docs {
+        *d = format!("[{d}]");
+    }
+    let mut total_hits = 0;
+    for doc in &docs {
+        let mut memo = Memo::default();
+        let got = parse(doc, &mut memo, 1000).expect("valid JSON");
+        assert_eq!(got, ok(doc));
+        total_hits += memo.hits;
+    }
+    // The memo was really used.
+    assert!(total_hits > 1000, "{total_hits}");
+}

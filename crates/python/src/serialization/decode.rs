@@ -58,6 +58,7 @@ pub fn loads_text<'py>(
         py,
         ascii,
         keys: Vec::new(),
+        values: Vec::new(),
     };
     parse_with_ascii(text, ascii, &mut builder, max_depth).map_err(|e| match *e.0 {
         SerializationFailure::Rust(e) => serialization_error(e, Some(text)),
@@ -193,6 +194,9 @@ struct PyBuilder<'py> {
     /// The str made for each key the reader numbered, by its number: a model's field names
     /// are then one str each per document, whose hash Python computes once.
     keys: Vec<Option<Bound<'py, PyAny>>>,
+    /// The str made for each slot of the reader's value memo: a repeated short value (a
+    /// category, a stage) is then one str per document, not one allocation per occurrence.
+    values: Vec<Option<Bound<'py, PyAny>>>,
 }
 
 /// A failure while building, boxed: every value the reader passes up is a `Result` of this
@@ -260,6 +264,21 @@ impl<'py> Builder for PyBuilder<'py> {
                 StrUnits::Four(out) => s.write(out),
             },
         )?)
+    }
+    // Always inlined (at its one call site): left to the compiler it stayed a call, and the
+    // records and flow state read about 4% slower.
+    #[inline(always)]
+    fn memo_str(&mut self, slot: u32, seen: bool, s: &str) -> R<'py> {
+        let slot = slot as usize;
+        if seen && let Some(Some(v)) = self.values.get(slot) {
+            return Ok(v.clone());
+        }
+        let v = self.str(s)?;
+        if self.values.len() <= slot {
+            self.values.resize(slot + 1, None);
+        }
+        self.values[slot] = Some(v.clone());
+        Ok(v)
     }
     #[inline(always)]
     fn known_key(&mut self, id: u32, s: &str) -> R<'py> {

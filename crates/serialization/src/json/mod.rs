@@ -13,6 +13,7 @@ mod parse;
 #[cfg(target_arch = "x86_64")]
 mod stop_avx2;
 mod unescape;
+mod values;
 mod writer;
 
 pub use escape_ucs::Units;

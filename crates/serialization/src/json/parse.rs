@@ -11,7 +11,11 @@ use std::vec::Drain;
 
 use super::keys::{KeyMemo, LOST, START};
 use super::unescape::{self, Escaped};
+use super::values::ValueMemo;
 use crate::Error;
+
+/// The value memo's context outside any numbered key (the document's top level).
+const NO_CONTEXT: u32 = u32::MAX;
 
 /// Receives the values the parser reads, innermost first.
 pub trait Builder {
@@ -29,6 +33,15 @@ pub trait Builder {
     /// A string with escapes (possibly decoding to lone surrogates, which a Python `str`
     /// holds).
     fn escaped(&mut self, s: &Escaped<'_>) -> Result<Self::Value, Self::Error>;
+    /// A short string value without escapes that the reader's value memo knows as slot
+    /// `slot`: with `seen`, the value this builder returned for the slot's last `memo_str`
+    /// call has this very text and may be returned again (`str` identity is not part of
+    /// `json.loads`' contract; equality and type are); without, the slot now stands for
+    /// this text and the builder may remember the value it makes for it.
+    fn memo_str(&mut self, slot: u32, seen: bool, s: &str) -> Result<Self::Value, Self::Error> {
+        let _ = (slot, seen);
+        self.str(s)
+    }
     /// An object key without escapes; builders may cache repeated keys.
     fn key(&mut self, s: &str) -> Result<Self::Value, Self::Error> {
         self.str(s)
@@ -76,6 +89,8 @@ pub fn parse_with_ascii<B: Builder>(
         stack: Vec::new(),
         scratch: Vec::new(),
         keys: KeyMemo::new(),
+        values: ValueMemo::new(text.len()),
+        ctx: NO_CONTEXT,
         max_depth,
         depth: 0,
     };
@@ -98,6 +113,11 @@ struct Parser<'a, B: Builder> {
     scratch: Vec<u32>,
     /// Object keys seen so far, numbered, with what followed each.
     keys: KeyMemo,
+    /// Short string values seen so far, so repeated ones can share one value.
+    values: ValueMemo,
+    /// The number of the key the value being read belongs to (an array's items belong to
+    /// the array's key), for the value memo's per-key accounting.
+    ctx: u32,
     max_depth: usize,
     depth: usize,
 }
@@ -189,9 +209,12 @@ impl<B: Builder> Parser<'_, B> {
 
     fn array(&mut self, i: usize) -> Result<(B::Value, usize), B::Error> {
         let base = self.stack.len();
+        let ctx = self.ctx;
         let mut i = self.skip_ws(i);
         if self.s.get(i) != Some(&b']') {
             loop {
+                // A nested object leaves its last key's number here.
+                self.ctx = ctx;
                 let (v, next) = self.member(i)?;
                 self.stack.push(v);
                 i = self.skip_ws(next);
@@ -224,6 +247,7 @@ impl<B: Builder> Parser<'_, B> {
                     return Err(self.err("Expecting ':' delimiter", i).into());
                 }
                 i = self.skip_ws(i + 1);
+                self.ctx = prev;
                 let (v, next) = self.member(i)?;
                 self.stack.push(v);
                 i = self.skip_ws(next);
@@ -389,7 +413,12 @@ impl<B: Builder> Parser<'_, B> {
             // UTF-8 sequence, so both are char boundaries of `text` (and `i <= j <= len`).
             // The checked slice's boundary tests were a measurable share of short strings.
             let text = unsafe { self.text.get_unchecked(i..j) };
-            return Ok((self.b.str(text)?, j + 1));
+            // One call site each for the builder's two paths, so each is inlined once.
+            let v = match self.values.lookup(s, i, j - i, self.ctx).slot() {
+                None => self.b.str(text)?,
+                Some((slot, seen)) => self.b.memo_str(slot, seen, text)?,
+            };
+            return Ok((v, j + 1));
         }
         self.string_slow(i, j, false)
     }
