@@ -1,12 +1,22 @@
-//! The engine's unfiltered search without Python: recall@10 against brute force and the median
-//! time per search, on raw little-endian f32 files (rows of `dim` floats), e.g. the benchmark's
-//! data written with `numpy.ndarray.tofile`. Usage:
-//! `ann_probe VECTORS QUERIES [DIM=1536] [ROUNDS=3]` (build with `--profile fast`).
+//! The engine's search without Python: recall@10 against brute force and the median time per
+//! `Store::search` (the call the binding makes), unfiltered and with a category matching a
+//! sixth of the records, on raw little-endian f32 files (rows of `dim` floats), e.g. the
+//! benchmark's data written with `numpy.ndarray.tofile`. Usage:
+//! `ann_probe VECTORS QUERIES [DIM=1536] [ROUNDS=3] [STORE_DIR] [both|unfiltered|category]`
+//! (build with `--profile fast`;
+//! add `--features probe` to also print the code estimates and exact similarities per search).
+//! With `STORE_DIR`, the first run saves the built store (log and graph) there and later runs
+//! reopen it, so a probe of 100k vectors does not rebuild the graph every time.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::time::Instant;
 
 use crewai_rust_memory::{Durability, Record, SearchQuery, Store};
+
+/// Records in category `c0`: one in `CATEGORY_SHARE`, like the benchmark's category filter
+/// (~1,660 of 10,000).
+const CATEGORY_SHARE: usize = 6;
 
 fn load(path: &str, dim: usize) -> Vec<Vec<f32>> {
     let bytes = std::fs::read(path).expect("readable vector file");
@@ -25,7 +35,7 @@ fn record(i: usize, v: &[f32]) -> Record {
         id: format!("m{i:07}"),
         content: String::new(),
         scope: "/".into(),
-        categories: vec![],
+        categories: vec![format!("c{}", i % CATEGORY_SHARE)],
         metadata: "{}".into(),
         importance: 0.5,
         created_at: "2026-01-01T00:00:00".into(),
@@ -37,11 +47,23 @@ fn record(i: usize, v: &[f32]) -> Record {
     }
 }
 
-fn top10(m: &[Vec<f32>], q: &[f32]) -> HashSet<String> {
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        for j in 0..8 {
+            acc[j] += x[j] * y[j];
+        }
+    }
+    acc.iter().sum()
+}
+
+/// The ids of the 10 rows most similar to `q` among those `keep` accepts (rows are unit).
+fn top10(m: &[Vec<f32>], q: &[f32], keep: impl Fn(usize) -> bool) -> HashSet<String> {
     let mut scored: Vec<(f32, usize)> = m
         .iter()
         .enumerate()
-        .map(|(i, v)| (v.iter().zip(q).map(|(a, b)| a * b).sum::<f32>(), i))
+        .filter(|(i, _)| keep(*i))
+        .map(|(i, v)| (dot(v, q), i))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     scored[..10]
@@ -50,54 +72,106 @@ fn top10(m: &[Vec<f32>], q: &[f32]) -> HashSet<String> {
         .collect()
 }
 
+/// Estimates and exact similarities since the last call (zeros without the `probe` feature).
+fn counted() -> (u64, u64) {
+    #[cfg(feature = "probe")]
+    return crewai_rust_memory::probe::take();
+    #[cfg(not(feature = "probe"))]
+    (0, 0)
+}
+
+fn open(m: &[Vec<f32>], dim: usize, dir: Option<&Path>) -> Store {
+    let fresh = dir.is_none_or(|d| !d.join("memory.crlog").exists());
+    let store = Store::open(dir, Some(dim), Durability::Flush).expect("store");
+    if fresh {
+        let t = Instant::now();
+        for (c, chunk) in m.chunks(1000).enumerate() {
+            let batch = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, v)| record(c * 1000 + i, v))
+                .collect();
+            store.upsert(batch).expect("valid records");
+        }
+        store.build_index();
+        println!(
+            "{} vectors loaded and linked in {:.1} s",
+            m.len(),
+            t.elapsed().as_secs_f64()
+        );
+        if let Some(d) = dir {
+            store.close();
+            return Store::open(Some(d), Some(dim), Durability::Flush).expect("reopen");
+        }
+    }
+    let t = Instant::now();
+    assert!(store.wait_for_index(), "the graph is attached");
+    println!(
+        "{} vectors, graph ready in {:.1} s",
+        store.len().expect("len"),
+        t.elapsed().as_secs_f64()
+    );
+    store
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: ann_probe VECTORS QUERIES [DIM=1536] [ROUNDS=3]");
+        eprintln!("usage: ann_probe VECTORS QUERIES [DIM=1536] [ROUNDS=3] [STORE_DIR] [CASES]");
         std::process::exit(2);
     }
     let dim = args.get(3).map_or(1536, |d| d.parse().expect("DIM"));
     let rounds = args.get(4).map_or(3, |r| r.parse().expect("ROUNDS"));
     let (m, qs) = (load(&args[1], dim), load(&args[2], dim));
-    let store = Store::open(None, Some(dim), Durability::Flush).expect("in-memory store");
-    let t = Instant::now();
-    for (c, chunk) in m.chunks(1000).enumerate() {
-        let batch = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, v)| record(c * 1000 + i, v))
-            .collect();
-        store.upsert(batch).expect("valid records");
-    }
-    store.build_index();
-    println!(
-        "{} vectors loaded and linked in {:.1} s",
-        m.len(),
-        t.elapsed().as_secs_f64()
-    );
-    let truth: Vec<HashSet<String>> = qs.iter().map(|q| top10(&m, q)).collect();
-    let (mut hit, mut times) = (0, Vec::new());
-    for round in 0..rounds {
-        for (q, want) in qs.iter().zip(&truth) {
-            let sq = SearchQuery {
-                vector: q.clone(),
-                limit: 10,
-                min_score: -1.0,
-                ..Default::default()
-            };
-            let t = Instant::now();
-            let got = store.search(&sq).expect("search");
-            times.push(t.elapsed().as_secs_f64());
-            if round == 0 {
-                hit += got.iter().filter(|(r, _)| want.contains(&r.id)).count();
+    let store = open(&m, dim, args.get(5).map(Path::new));
+    let which = args.get(6).map_or("both", String::as_str);
+    let cases = match which {
+        "unfiltered" => vec![None],
+        "category" => vec![Some("c0")],
+        _ => vec![None, Some("c0")],
+    };
+    for category in cases {
+        let keep = |i: usize| category.is_none() || i.is_multiple_of(CATEGORY_SHARE);
+        let truth: Vec<HashSet<String>> = qs.iter().map(|q| top10(&m, q, keep)).collect();
+        let (mut hit, mut times, mut work) = (0, Vec::new(), (0u64, 0u64));
+        for round in 0..rounds {
+            for (q, want) in qs.iter().zip(&truth) {
+                let sq = SearchQuery {
+                    vector: q.clone(),
+                    categories: category.map(String::from).into_iter().collect(),
+                    limit: 10,
+                    min_score: -1.0,
+                    ..Default::default()
+                };
+                counted();
+                let t = Instant::now();
+                let got = store.search(&sq).expect("search");
+                times.push(t.elapsed().as_secs_f64());
+                let (e, x) = counted();
+                work = (work.0 + e, work.1 + x);
+                if round == 0 {
+                    hit += got.iter().filter(|(r, _)| want.contains(&r.id)).count();
+                }
             }
         }
+        times.sort_by(f64::total_cmp);
+        let n = times.len() as f64;
+        println!(
+            "{}: recall@10 {:.4}, search p50 {:.1} us (p90 {:.1}) over {} searches{}",
+            category.map_or("unfiltered".to_string(), |c| format!("category {c}")),
+            hit as f64 / (10 * qs.len()) as f64,
+            times[times.len() / 2] * 1e6,
+            times[times.len() * 9 / 10] * 1e6,
+            times.len(),
+            if cfg!(feature = "probe") {
+                format!(
+                    "; per search {:.1} estimates, {:.1} exact similarities",
+                    work.0 as f64 / n,
+                    work.1 as f64 / n
+                )
+            } else {
+                String::new()
+            }
+        );
     }
-    times.sort_by(f64::total_cmp);
-    println!(
-        "recall@10 {:.4}, search p50 {:.0} us over {} searches",
-        hit as f64 / (10 * qs.len()) as f64,
-        times[times.len() / 2] * 1e6,
-        times.len()
-    );
 }

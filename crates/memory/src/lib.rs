@@ -11,6 +11,8 @@ mod hnsw;
 mod hybrid;
 mod index_build;
 mod index_file;
+#[cfg(feature = "probe")]
+pub mod probe;
 mod queries;
 mod scope;
 mod search;

@@ -88,17 +88,28 @@ mod avx2 {
 /// far-apart vectors, which the hardware prefetcher cannot guess).
 #[inline]
 pub fn prefetch(v: &[f32]) {
+    // A few lines are enough: the hardware prefetcher streams the rest once reading starts.
+    prefetch_lines(&v[..v.len().min(64)]);
+}
+
+/// Hint the CPU to start loading every cache line `items` touches (a hint only: it never
+/// faults and changes no value).
+#[inline]
+pub(crate) fn prefetch_lines<T>(items: &[T]) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // A few lines are enough: the hardware prefetcher streams the rest once reading starts.
-        for off in (0..v.len().min(64)).step_by(16) {
-            // SAFETY: prefetching is only a hint and never faults; the pointer is in bounds.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(v.as_ptr().add(off).cast()) };
+        let start = items.as_ptr() as usize;
+        let end = start + std::mem::size_of_val(items);
+        let mut line = start & !63;
+        while line < end {
+            // SAFETY: prefetching is only a hint and never faults, whatever the address.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(line as *const i8) };
+            line += 64;
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = v;
+    let _ = items;
 }
 
 /// 1/|v|, or 0 for a zero vector so that it scores 0 against everything.
@@ -219,6 +230,8 @@ impl Vectors {
     /// only for [`Vectors::coded`] vectors.
     #[inline]
     pub fn estimate(&self, slot: usize, q: &QueryCode) -> f32 {
+        #[cfg(feature = "probe")]
+        crate::probe::estimate();
         q.estimate_dot(self.code(slot), self.code_ranges[slot]) * self.inv_norms[slot]
     }
 
@@ -226,6 +239,8 @@ impl Vectors {
     /// off (see [`QueryCode::error_bound`]); only for [`Vectors::coded`] vectors.
     #[inline]
     pub fn estimate_with_bound(&self, slot: usize, q: &QueryCode) -> (f32, f32) {
+        #[cfg(feature = "probe")]
+        crate::probe::estimate();
         let (r, inv) = (self.code_ranges[slot], self.inv_norms[slot]);
         (
             q.estimate_dot(self.code(slot), r) * inv,
@@ -233,21 +248,14 @@ impl Vectors {
         )
     }
 
-    /// Start loading slot's code (a few cache lines; the walk reads it next).
+    /// Start loading what [`Vectors::estimate`] reads for slot: its code (12 lines at dim
+    /// 1536), its range and its inverse norm. Walks jump between far-apart slots, and without
+    /// the last two an estimate waited on two more cache misses after its code had arrived.
     #[inline]
     pub fn prefetch_code(&self, slot: usize) {
-        let code = self.code(slot);
-        #[cfg(target_arch = "x86_64")]
-        for off in (0..code.len()).step_by(64) {
-            // SAFETY: prefetching is only a hint and never faults; the pointer is in bounds.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    code.as_ptr().add(off).cast(),
-                )
-            };
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = code;
+        prefetch_lines(self.code(slot));
+        prefetch_lines(std::slice::from_ref(&self.code_ranges[slot]));
+        prefetch_lines(std::slice::from_ref(&self.inv_norms[slot]));
     }
 
     #[inline]
@@ -260,6 +268,8 @@ impl Vectors {
     /// Cosine similarity of slot's vector with a query already scaled to unit length.
     #[inline]
     pub fn cosine(&self, slot: usize, unit_query: &[f32]) -> f32 {
+        #[cfg(feature = "probe")]
+        crate::probe::exact();
         dot(self.get(slot), unit_query) * self.inv_norms[slot]
     }
 
@@ -269,21 +279,11 @@ impl Vectors {
         prefetch(self.get(slot));
     }
 
-    /// Start loading all of slot's vector (for scans, which will read all of it soon).
+    /// Start loading all of slot's vector (for scans and re-scorings, which will read all of
+    /// it soon).
     #[inline]
     pub fn prefetch_whole(&self, slot: usize) {
-        let v = self.get(slot);
-        #[cfg(target_arch = "x86_64")]
-        for off in (0..v.len()).step_by(16) {
-            // SAFETY: prefetching is only a hint and never faults; the pointer is in bounds.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    v.as_ptr().add(off).cast(),
-                )
-            };
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = v;
+        prefetch_lines(self.get(slot));
     }
 
     #[inline]
@@ -307,12 +307,14 @@ pub(crate) struct OrdF32(pub f32);
 impl Eq for OrdF32 {}
 
 impl Ord for OrdF32 {
+    #[inline]
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.0.total_cmp(&other.0)
     }
 }
 
 impl PartialOrd for OrdF32 {
+    #[inline]
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }

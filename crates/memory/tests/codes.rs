@@ -121,6 +121,42 @@ fn coded_walk_keeps_recall_with_the_exact_scan_scores() {
 }
 
 #[test]
+fn the_adaptive_re_scoring_keeps_recall_for_short_and_long_result_lists() {
+    // The walk re-scores the best max(16, 2 x limit) estimates and then only while the
+    // measured estimate error allows: recall must hold from one result to long lists, with
+    // scores bit for bit the exact scan's and results best first.
+    let (records, queries, _) = fixture(3000, 33);
+    let store = graph_store(None, &records);
+    for limit in [1, 10, 40] {
+        let (mut hit, mut total) = (0, 0);
+        for v in &queries {
+            let q = SearchQuery { limit, ..query(v) };
+            let want: HashSet<String> = exact_ids(&records, &q, |_| true).into_iter().collect();
+            store.set_exact_budget(0);
+            let walked = store.search(&q).unwrap();
+            store.set_exact_budget(usize::MAX);
+            let scanned: HashMap<String, f32> = store
+                .search(&SearchQuery { limit: 3000, ..q })
+                .unwrap()
+                .into_iter()
+                .map(|(r, s)| (r.id, s))
+                .collect();
+            assert_eq!(walked.len(), limit, "a full result list");
+            for pair in walked.windows(2) {
+                assert!(pair[0].1 >= pair[1].1, "best first");
+            }
+            for (r, s) in &walked {
+                assert_eq!(s.to_bits(), scanned[&r.id].to_bits(), "{}", r.id);
+            }
+            hit += walked.iter().filter(|(r, _)| want.contains(&r.id)).count();
+            total += want.len();
+        }
+        let r = hit as f64 / total as f64;
+        assert!(r >= 0.98, "recall@{limit} = {r}");
+    }
+}
+
+#[test]
 fn codes_follow_replacements_and_deletes() {
     let (mut records, queries, centres) = fixture(3000, 22);
     let store = graph_store(None, &records);
