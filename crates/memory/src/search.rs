@@ -43,6 +43,11 @@ pub(crate) const EF_SEARCH: usize = 48;
 fn ef_search(limit: usize) -> usize {
     EF_SEARCH.max(limit.saturating_mul(4))
 }
+/// The base width of a filtered walk (divided by the matching share). It stays at the width
+/// filtered walks had before the unfiltered default went to 48: a filtered walk's recall was
+/// measured at 64, and the width also sets where the planner switches to an exact scan
+/// (about sqrt(10 x 64 x N) matching rows: 2,530 at N = 10,000, a crew's quarter scope).
+const FILTERED_EF_SEARCH: usize = 64;
 /// Beyond this candidate list size an exact scan of the candidates is cheaper and exact.
 const EF_MAX: usize = 4096;
 
@@ -111,7 +116,12 @@ impl State {
         // scan exactly when that would cost more than the scan. A walk computes roughly ten
         // similarities per candidate-list entry, so past `rows / 10` the rows are fewer.
         let share = rows as f64 / self.vec_count().max(1) as f64;
-        let ef = (ef_search(q.limit) as f64 / share.max(1e-9)).ceil() as usize;
+        let base = if pool.is_some() {
+            ef_search(q.limit).max(FILTERED_EF_SEARCH)
+        } else {
+            ef_search(q.limit)
+        };
+        let ef = (base as f64 / share.max(1e-9)).ceil() as usize;
         if ef > EF_MAX || ef * 10 > rows {
             return None;
         }
