@@ -25,6 +25,7 @@ pub enum StrView<'a> {
 
 impl<'a> StrView<'a> {
     /// The view of `s` (any `str`, subclasses included: the storage is the base object's).
+    #[inline]
     pub fn of(s: &'a Bound<'_, PyString>) -> PyResult<Self> {
         let op = s.as_ptr();
         // SAFETY: `op` is a live str (the type of `Bound<PyString>` says so). READY is a no-op

@@ -32,6 +32,10 @@ static ESCAPE: [u8; 256] = {
 /// Append `"<s escaped>"`. With `ensure_ascii` the output is pure ASCII; without it, UTF-8
 /// passes through and lone surrogates are kept (3-byte form) unless `escape_surrogates`, in
 /// which case they become `\udXXX` so the output is valid UTF-8 that decodes to the same str.
+///
+/// Inlined: most strings are short keys and labels, for which the test and store are a few
+/// instructions and a call (saving and restoring registers) was most of the cost.
+#[inline(always)]
 pub fn write_str<O: Out + ?Sized>(
     out: &mut O,
     s: &[u8],
@@ -60,6 +64,17 @@ pub fn write_str<O: Out + ?Sized>(
             return;
         }
     }
+    write_str_slow(out, s, ensure_ascii, escape_surrogates);
+}
+
+/// [`write_str`] of a string that is long or needs escaping.
+#[inline(never)]
+fn write_str_slow<O: Out + ?Sized>(
+    out: &mut O,
+    s: &[u8],
+    ensure_ascii: bool,
+    escape_surrogates: bool,
+) {
     out.reserve(s.len() + 2);
     out.push(b'"');
     if ensure_ascii {
