@@ -182,6 +182,7 @@ impl<'py> Encoder<'py> {
     /// read in place; non-ASCII text is escaped from its code units under `ensure_ascii`,
     /// otherwise taken as UTF-8 (which CPython caches on the str, so a second dump of the
     /// same str is a copy), a str holding lone surrogates through its generalized UTF-8.
+    #[inline]
     fn text(&mut self, s: &Bound<'py, PyString>, key: Option<bool>) -> PyResult<()> {
         let view = StrView::of(s)?;
         let units = match view {
@@ -267,6 +268,7 @@ impl<'py> Encoder<'py> {
     }
 
     /// One member, with the stdlib's key coercion (str, float, True/False/None, int).
+    #[inline]
     fn member(
         &mut self,
         first: bool,
@@ -544,6 +546,7 @@ impl<'py> Encoder<'py> {
 
 /// The entry of `d` after `pos` (advancing it), without the checks of pyo3's dict iterator
 /// (its callers check what they need).
+#[inline]
 fn dict_next<'py>(
     d: &Bound<'py, PyDict>,
     pos: &mut ffi::Py_ssize_t,

@@ -152,6 +152,7 @@ impl<O: Out> JsonWriter<O> {
             .extend_from_slice(if b { b"true" } else { b"false" });
     }
 
+    #[inline]
     pub fn int(&mut self, i: i64) {
         if i < 0 {
             self.buf.push(b'-');
@@ -191,6 +192,7 @@ impl<O: Out> JsonWriter<O> {
     }
 
     /// A string value given as UTF-8 (or generalized UTF-8 holding lone surrogates).
+    #[inline]
     pub fn str(&mut self, s: &[u8]) {
         escape::write_str(
             &mut self.buf,
@@ -277,6 +279,7 @@ impl<O: Out> JsonWriter<O> {
     }
 
     /// Write the separator, the quoted key and the key separator of one member.
+    #[inline]
     pub fn key(&mut self, first: bool, key: &[u8]) {
         self.separator(first);
         self.str(key);
@@ -314,6 +317,7 @@ impl<O: Out> JsonWriter<O> {
         self.close(b'}', empty);
     }
 
+    #[inline]
     fn separator(&mut self, first: bool) {
         if !first {
             put_sep(&mut self.buf, self.item_sep, &self.format.item_separator);
@@ -321,6 +325,7 @@ impl<O: Out> JsonWriter<O> {
         self.newline(self.depth);
     }
 
+    #[inline]
     fn newline(&mut self, depth: usize) {
         if let Some(indent) = &self.format.indent {
             self.buf.push(b'\n');
