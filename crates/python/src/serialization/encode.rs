@@ -14,7 +14,7 @@ use super::crew::{self, Converted, Rule, RuleCache};
 use super::output::{PyOut, Target};
 use super::plan::{Kind, ModelPlan};
 use crate::errors::serialization_error;
-use crate::pystr::StrView;
+use crate::pystr::{StrView, compact_ascii};
 
 /// The size of the last output: callers tend to dump similar documents again (a store's
 /// records, a flow's state), so the next buffer starts that big instead of growing (and
@@ -100,6 +100,10 @@ impl<'py> Encoder<'py> {
             &raw mut ffi::PyDict_Type,
         );
         if ty == str_t {
+            if let Some(ascii) = compact_ascii(obj) {
+                self.w.str(ascii);
+                return Ok(());
+            }
             // SAFETY: the type was just checked.
             return self.text(unsafe { obj.cast_unchecked::<PyString>() }, None);
         } else if ty == dict_t {
@@ -241,7 +245,16 @@ impl<'py> Encoder<'py> {
                         "dictionary changed size during iteration",
                     ));
                 }
-                self.member(first, &k, &v)?;
+                // An exact, compact ASCII str key (nearly every key) is written here, without
+                // the key coercion's type tests and the general text path.
+                if k.get_type_ptr() == &raw mut ffi::PyUnicode_Type
+                    && let Some(ascii) = compact_ascii(&k)
+                {
+                    self.w.key(first, ascii);
+                    self.value(&v)?;
+                } else {
+                    self.member(first, &k, &v)?;
+                }
                 first = false;
             }
         } else {
