@@ -114,7 +114,7 @@ impl<'py> Encoder<'py> {
             let x = unsafe { obj.cast_unchecked::<PyFloat>() }.value();
             return self.w.float(x).map_err(|e| serialization_error(e, None));
         } else if ty == int_t
-            && let Ok(n) = obj.extract::<i64>()
+            && let Some(n) = exact_int_i64(obj)
         {
             self.w.int(n);
             return Ok(());
@@ -555,6 +555,17 @@ impl<'py> Encoder<'py> {
         self.markers.pop();
         Ok(true)
     }
+}
+
+/// The value of an exact `int` if it fits `i64`; `None` for a bigger one (its digits are
+/// then asked of `int.__repr__`). One C call, without pyo3's extraction wrapper.
+#[inline]
+fn exact_int_i64(obj: &Bound<'_, PyAny>) -> Option<i64> {
+    let mut overflow = 0;
+    // SAFETY: `obj` is a live exact int (the caller checked the type), so no `__index__`
+    // runs and the only failure is overflow, which is reported through `overflow`.
+    let n = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
+    (overflow == 0).then_some(n)
 }
 
 /// The entry of `d` after `pos` (advancing it), without the checks of pyo3's dict iterator
