@@ -247,6 +247,9 @@ pub(super) fn vbmi() -> bool {
 }
 
 fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T], vbmi: bool) {
+    // Only x86_64 has the VBMI path.
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = vbmi;
     let mut i = 0;
     while i < s.len() {
         let end = (i + CHUNK).min(s.len());
