@@ -1,17 +1,18 @@
-//! `ensure_ascii` escaping of a `str`'s code units with AVX-512 VBMI: each group of 8 units
-//! is laid out by one two-table byte permutation chosen by the group's escape mask.
+//! `ensure_ascii` escaping of a `str`'s code units with AVX-512 VBMI: each half of a
+//! 16-unit block (8 units) is laid out by one two-table byte permutation chosen by its
+//! escape mask.
 //!
 //! The mask loop of `escape_ucs` writes each `\uXXXX` at its place one after the other (a
 //! count, a load, a branch and two stores per escape), about 95 instructions a 16-unit block
-//! of text with a non-ASCII character every few units. Here the output of a group is known
-//! from its mask alone: unit k starts at `k + 5 * (escapes before k)`. So the group's bytes
-//! (its 8 narrowed characters, the four hex digits of every unit, and `\` and `u`) sit in
-//! two vectors, a 256-entry table gives for each mask the `vpermi2b` indices that spread
-//! them to their output places, and the group is one permutation and one 64-byte store,
-//! with no branch per escape. A group holding an astral character (12 output bytes, a
-//! surrogate pair) is laid out the same way per half-group of 4 units, from the digits of
-//! both surrogates; a group holding a two-letter escape (`\n`, `\"`, ...) or another control
-//! character takes the per-escape loop for that group only.
+//! of text with a non-ASCII character every few units. Here the output of 8 units is known
+//! from their mask alone: unit k starts at `k + 5 * (escapes before k)`. So the block's bytes
+//! (its narrowed characters, the four hex digits of every unit, and `\` and `u`) sit in two
+//! vectors, a 256-entry table per half gives for each mask the `vpermi2b` indices that
+//! spread them to their output places, and a half is one permutation and one 64-byte store,
+//! with no branch per escape. A half holding an astral character (12 output bytes, a
+//! surrogate pair) is laid out the same way per 4 units, from the digits of both
+//! surrogates; a half holding a two-letter escape (`\n`, `\"`, ...) or another control
+//! character takes the per-escape loop for that half only.
 
 use std::arch::x86_64::{
     __m128i, __m256i, __m512i, _mm_loadu_si128, _mm_maskz_loadu_epi8, _mm_shuffle_epi8,
@@ -23,7 +24,7 @@ use std::arch::x86_64::{
     _mm512_extracti64x4_epi64, _mm512_load_si512, _mm512_loadu_si512, _mm512_maskz_loadu_epi32,
     _mm512_multishift_epi64_epi8, _mm512_or_si512, _mm512_permutex2var_epi8, _mm512_set_epi64,
     _mm512_set1_epi8, _mm512_set1_epi32, _mm512_set1_epi64, _mm512_shuffle_epi8,
-    _mm512_shuffle_i64x2, _mm512_storeu_si512, _mm512_sub_epi32, _mm512_zextsi128_si512,
+    _mm512_storeu_si512, _mm512_sub_epi32, _mm512_zextsi128_si512,
 };
 
 use super::escape_ucs::{SHIFT, Unit, escape};
@@ -73,16 +74,20 @@ const fn group(h: usize) -> Layouts {
     Layouts(t)
 }
 
-/// For 4 units of a group holding an astral character, indexed by `escaped | astral << 4`:
-/// each unit as its character, `\uXXXX` (digits 8k + 4..8k + 8 of the first table), or a
-/// surrogate pair (digits 8k..8k + 4, then 8k + 4..8k + 8). Entries with an astral bit
-/// whose escape bit is clear never occur.
-static QUARTER: Layouts = {
+/// For quarter `q` (units 4q..4q + 4) of a half-block holding an astral character, indexed
+/// by `escaped | astral << 4` (bits for those 4 units): each unit `4q + k` as its character,
+/// `\uXXXX` (digits 8(4q + k) + 4.. of the first table), or a surrogate pair (digits
+/// 8(4q + k).., then 8(4q + k) + 4..). Both quarters index the same two vectors. Entries with
+/// an astral bit whose escape bit is clear never occur.
+static QUARTER: [Layouts; 2] = [quarter(0), quarter(1)];
+
+const fn quarter(q: usize) -> Layouts {
     let mut t = [[0u8; 64]; 256];
     let mut e = 0;
     while e < 256 {
         let (mut at, mut k) = (0, 0);
         while k < 4 {
+            let unit = 4 * q + k;
             let astral = (e >> (4 + k)) & 1 == 1;
             if astral || (e >> k) & 1 == 1 {
                 let mut half = if astral { 0 } else { 1 };
@@ -91,14 +96,14 @@ static QUARTER: Layouts = {
                     t[e][at + 1] = LETTER_U;
                     let mut d = 0;
                     while d < 4 {
-                        t[e][at + 2 + d] = (8 * k + 4 * half + d) as u8;
+                        t[e][at + 2 + d] = (8 * unit + 4 * half + d) as u8;
                         d += 1;
                     }
                     at += 6;
                     half += 1;
                 }
             } else {
-                t[e][at] = CHARS + k as u8;
+                t[e][at] = CHARS + unit as u8;
                 at += 1;
             }
             k += 1;
@@ -106,6 +111,20 @@ static QUARTER: Layouts = {
         e += 1;
     }
     Layouts(t)
+}
+
+/// The output bytes a quarter's escapes add to its units' own, by the same key as
+/// `QUARTER`: 5 for each `\uXXXX`, 11 for each surrogate pair (one load instead of two
+/// counts and their scaling).
+static QUARTER_EXTRA: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut e = 0;
+    while e < 256 {
+        let (esc, astral) = ((e & 0xf) as u32, (e >> 4) as u32);
+        t[e] = (5 * esc.count_ones() + 6 * (astral & esc).count_ones()) as u8;
+        e += 1;
+    }
+    t
 };
 
 /// Escape `s[i..end]` (every unit, the last block short) and return the output position.
@@ -309,7 +328,7 @@ fn hex4(v: __m512i) -> __m512i {
 /// Half a block holding astral characters (and `\uXXXX` ones), laid out 4 units at a time.
 ///
 /// # Safety
-/// `p` has 2 * 64 writable bytes, as `groups8` provides.
+/// `p` has 2 * 64 writable bytes, as `block` provides.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
 #[inline]
 unsafe fn astral_half(
@@ -340,40 +359,27 @@ unsafe fn astral_half(
     );
     let digits = _mm512_shuffle_epi8(hex_digits(), nibbles);
     let table = _mm512_or_si512(_mm512_zextsi128_si512(chars), backslash_u());
-    // SAFETY: the caller's output room; aligned loads from the static table.
+    // SAFETY: the caller's output room; aligned loads from the static tables.
     unsafe {
         let key = usize::from(esc & 0xf | (astral & 0xf) << 4);
-        let layout = _mm512_load_si512(QUARTER.0[key].as_ptr().cast());
+        let layout = _mm512_load_si512(QUARTER[0].0[key].as_ptr().cast());
         _mm512_storeu_si512(p.cast(), _mm512_permutex2var_epi8(digits, layout, table));
-        let p = p.add(
-            n.min(4)
-                + 5 * (esc & 0xf).count_ones() as usize
-                + 6 * (astral & 0xf).count_ones() as usize,
-        );
+        let p = p.add(n.min(4) + usize::from(QUARTER_EXTRA[key]));
         if n <= 4 {
             return p;
         }
-        // The second 4 units: their digits and characters moved down to where the
-        // table's indices for units 0..4 point.
-        let digits = _mm512_shuffle_i64x2::<0b11_10_11_10>(digits, digits);
-        let table = _mm512_or_si512(
-            _mm512_zextsi128_si512(_mm_srli_si128::<4>(chars)),
-            backslash_u(),
-        );
         let key = usize::from(esc >> 4 | (astral >> 4) << 4);
-        let layout = _mm512_load_si512(QUARTER.0[key].as_ptr().cast());
+        let layout = _mm512_load_si512(QUARTER[1].0[key].as_ptr().cast());
         _mm512_storeu_si512(p.cast(), _mm512_permutex2var_epi8(digits, layout, table));
-        p.add(
-            n - 4 + 5 * (esc >> 4).count_ones() as usize + 6 * (astral >> 4).count_ones() as usize,
-        )
+        p.add(n - 4 + usize::from(QUARTER_EXTRA[key]))
     }
 }
 
-/// A group holding a two-letter escape or another control character: its characters
+/// Half a block holding a two-letter escape or another control character: its characters
 /// stored, then each escape written at its place and the rest of the characters after it.
 ///
 /// # Safety
-/// `src` is valid for reads of `n` units; `p` has the room `groups8` provides.
+/// `src` is valid for reads of `n` units; `p` has the room `block` provides.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
 #[inline(never)]
 unsafe fn one_by_one<T: Unit>(
