@@ -23,8 +23,31 @@ pub enum StrView<'a> {
     Ucs4(&'a [u32]),
 }
 
+/// The text of `s` if it is a compact ASCII `str` (as keys and labels nearly always are):
+/// two flag tests and the length, inline, where [`StrView::of`] also readies the string and
+/// dispatches on its kind. `None` for any other `str`.
+#[inline(always)]
+pub fn compact_ascii<'a>(s: &'a Bound<'_, PyAny>) -> Option<&'a [u8]> {
+    let op = s.as_ptr();
+    // SAFETY: only called on a `str` (its type was checked by the caller); a compact ASCII
+    // str is always ready, its characters follow the `PyASCIIObject` header, and they live
+    // as long as the borrowed object.
+    unsafe {
+        debug_assert!(ffi::PyUnicode_Check(op) != 0);
+        if ffi::PyUnicode_IS_COMPACT_ASCII(op) == 0 {
+            return None;
+        }
+        let len = ffi::PyUnicode_GET_LENGTH(op) as usize;
+        Some(std::slice::from_raw_parts(
+            op.cast::<ffi::PyASCIIObject>().add(1).cast::<u8>(),
+            len,
+        ))
+    }
+}
+
 impl<'a> StrView<'a> {
     /// The view of `s` (any `str`, subclasses included: the storage is the base object's).
+    #[inline]
     pub fn of(s: &'a Bound<'_, PyString>) -> PyResult<Self> {
         let op = s.as_ptr();
         // SAFETY: `op` is a live str (the type of `Bound<PyString>` says so). READY is a no-op

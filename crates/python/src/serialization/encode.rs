@@ -14,7 +14,7 @@ use super::crew::{self, Converted, Rule, RuleCache};
 use super::output::{PyOut, Target};
 use super::plan::{Kind, ModelPlan};
 use crate::errors::serialization_error;
-use crate::pystr::StrView;
+use crate::pystr::{StrView, compact_ascii};
 
 /// The size of the last output: callers tend to dump similar documents again (a store's
 /// records, a flow's state), so the next buffer starts that big instead of growing (and
@@ -100,6 +100,10 @@ impl<'py> Encoder<'py> {
             &raw mut ffi::PyDict_Type,
         );
         if ty == str_t {
+            if let Some(ascii) = compact_ascii(obj) {
+                self.w.str(ascii);
+                return Ok(());
+            }
             // SAFETY: the type was just checked.
             return self.text(unsafe { obj.cast_unchecked::<PyString>() }, None);
         } else if ty == dict_t {
@@ -110,7 +114,7 @@ impl<'py> Encoder<'py> {
             let x = unsafe { obj.cast_unchecked::<PyFloat>() }.value();
             return self.w.float(x).map_err(|e| serialization_error(e, None));
         } else if ty == int_t
-            && let Ok(n) = obj.extract::<i64>()
+            && let Some(n) = exact_int_i64(obj)
         {
             self.w.int(n);
             return Ok(());
@@ -182,6 +186,7 @@ impl<'py> Encoder<'py> {
     /// read in place; non-ASCII text is escaped from its code units under `ensure_ascii`,
     /// otherwise taken as UTF-8 (which CPython caches on the str, so a second dump of the
     /// same str is a copy), a str holding lone surrogates through its generalized UTF-8.
+    #[inline]
     fn text(&mut self, s: &Bound<'py, PyString>, key: Option<bool>) -> PyResult<()> {
         let view = StrView::of(s)?;
         let units = match view {
@@ -240,7 +245,16 @@ impl<'py> Encoder<'py> {
                         "dictionary changed size during iteration",
                     ));
                 }
-                self.member(first, &k, &v)?;
+                // An exact, compact ASCII str key (nearly every key) is written here, without
+                // the key coercion's type tests and the general text path.
+                if k.get_type_ptr() == &raw mut ffi::PyUnicode_Type
+                    && let Some(ascii) = compact_ascii(&k)
+                {
+                    self.w.key(first, ascii);
+                    self.value(&v)?;
+                } else {
+                    self.member(first, &k, &v)?;
+                }
                 first = false;
             }
         } else {
@@ -267,6 +281,7 @@ impl<'py> Encoder<'py> {
     }
 
     /// One member, with the stdlib's key coercion (str, float, True/False/None, int).
+    #[inline]
     fn member(
         &mut self,
         first: bool,
@@ -542,8 +557,20 @@ impl<'py> Encoder<'py> {
     }
 }
 
+/// The value of an exact `int` if it fits `i64`; `None` for a bigger one (its digits are
+/// then asked of `int.__repr__`). One C call, without pyo3's extraction wrapper.
+#[inline]
+fn exact_int_i64(obj: &Bound<'_, PyAny>) -> Option<i64> {
+    let mut overflow = 0;
+    // SAFETY: `obj` is a live exact int (the caller checked the type), so no `__index__`
+    // runs and the only failure is overflow, which is reported through `overflow`.
+    let n = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
+    (overflow == 0).then_some(n)
+}
+
 /// The entry of `d` after `pos` (advancing it), without the checks of pyo3's dict iterator
 /// (its callers check what they need).
+#[inline]
 fn dict_next<'py>(
     d: &Bound<'py, PyDict>,
     pos: &mut ffi::Py_ssize_t,

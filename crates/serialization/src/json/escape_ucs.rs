@@ -21,17 +21,27 @@ pub enum Units<'a> {
 /// Append `"<s escaped>"` with every non-ASCII code point (and DEL) as `\uXXXX`, astral ones
 /// as a surrogate pair, lone surrogates as themselves (`\udXXX`), as the stdlib does.
 pub fn write_units_ascii<O: Out + ?Sized>(out: &mut O, s: Units<'_>) {
+    #[cfg(target_arch = "x86_64")]
+    let vbmi = vbmi();
+    #[cfg(not(target_arch = "x86_64"))]
+    let vbmi = false;
+    write_units_ascii_with(out, s, vbmi);
+}
+
+/// [`write_units_ascii`], using `escape_vbmi` if `vbmi` (the CPU must have it): tests run
+/// both paths on the same machine.
+pub(super) fn write_units_ascii_with<O: Out + ?Sized>(out: &mut O, s: Units<'_>, vbmi: bool) {
     out.push(b'"');
     match s {
-        Units::Latin1(s) => write_wide(out, s),
-        Units::Ucs2(s) => write_wide(out, s),
-        Units::Ucs4(s) => write_wide(out, s),
+        Units::Latin1(s) => write_wide(out, s, vbmi),
+        Units::Ucs2(s) => write_wide(out, s, vbmi),
+        Units::Ucs4(s) => write_wide(out, s, vbmi),
     }
     out.push(b'"');
 }
 
 /// One code unit width.
-trait Unit: Copy {
+pub(super) trait Unit: Copy {
     /// The most output bytes one unit can need (`\uXXXX`, or a pair of them).
     const MAX_OUT: usize;
     fn get(self) -> u32;
@@ -222,15 +232,34 @@ static SHORT: [u8; 128] = {
     t
 };
 
-fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T]) {
+/// Output bytes reserved past a chunk's worst case, for the vector stores past its end.
+#[cfg(target_arch = "x86_64")]
+const SPARE: usize = super::escape_vbmi::SPARE;
+#[cfg(not(target_arch = "x86_64"))]
+const SPARE: usize = 16;
+
+/// Whether the CPU runs `escape_vbmi` (std caches the detection; this is a few loads).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(super) fn vbmi() -> bool {
+    use std::arch::is_x86_feature_detected as has;
+    has!("avx512vbmi") && has!("avx512bw") && has!("avx512vl") && has!("popcnt")
+}
+
+fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T], vbmi: bool) {
+    // Only x86_64 has the VBMI path.
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = vbmi;
     let mut i = 0;
     while i < s.len() {
         let end = (i + CHUNK).min(s.len());
-        // Every unit writes at most MAX_OUT bytes; +16 for a 16-byte store past the last one.
-        out.reserve((end - i) * T::MAX_OUT + 16);
+        // Every unit writes at most MAX_OUT bytes; the spare is for the vector stores past
+        // the last one (16 bytes, or 64 with AVX-512).
+        out.reserve((end - i) * T::MAX_OUT + SPARE);
         // SAFETY: `p` stays within the reservation: each unit consumed advances it by at most
-        // MAX_OUT, and every store is at most 16 bytes at a position at most MAX_OUT * (units
-        // left) before its end, the 16 spare bytes covering the rest. Exactly the bytes up to
+        // MAX_OUT, and every store is at most 16 bytes (64 in `escape_vbmi`, which asks for that
+        // spare) at a position at most MAX_OUT * (units left) before its end, the spare
+        // bytes covering the rest. Exactly the bytes up to
         // the final `p` are initialised (stores past it are overwritten or left as spare).
         unsafe {
             let len = out.len();
@@ -238,7 +267,9 @@ fn write_wide<T: Unit, O: Out + ?Sized>(out: &mut O, s: &[T]) {
             let mut p = base;
             #[cfg(target_arch = "x86_64")]
             {
-                (i, p) = if std::arch::is_x86_feature_detected!("ssse3") {
+                (i, p) = if vbmi {
+                    (end, super::escape_vbmi::blocks(s, i, end, p))
+                } else if std::arch::is_x86_feature_detected!("ssse3") {
                     blocks16_ssse3(s, i, end, p)
                 } else {
                     blocks16::<T, false>(s, i, end, p)
@@ -343,7 +374,7 @@ unsafe fn blocks16<T: Unit, const SSSE3: bool>(
 
 /// `pshufb` indices shifting a 16-byte vector down by 0..=16 lanes (0x80 zeroes a lane).
 #[cfg(target_arch = "x86_64")]
-static SHIFT: [u8; 32] = {
+pub(super) static SHIFT: [u8; 32] = {
     let mut t = [0x80u8; 32];
     let mut k = 0;
     while k < 16 {
@@ -369,7 +400,7 @@ unsafe fn blocks16_ssse3<T: Unit>(s: &[T], i: usize, end: usize, p: *mut u8) -> 
 ///
 /// SAFETY (callers): `p` is valid for the writes described.
 #[inline(always)]
-unsafe fn escape(p: *mut u8, c: u32) -> *mut u8 {
+pub(super) unsafe fn escape(p: *mut u8, c: u32) -> *mut u8 {
     let u16_escape = |c: u32| -> u64 {
         (u64::from(HEX4[c as usize & 0xffff]) << 16) | u64::from(u16::from_le_bytes(*b"\\u"))
     };

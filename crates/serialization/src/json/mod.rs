@@ -5,6 +5,8 @@ pub mod escape;
 #[cfg(target_arch = "x86_64")]
 mod escape_avx2;
 pub mod escape_ucs;
+#[cfg(target_arch = "x86_64")]
+mod escape_vbmi;
 pub mod float;
 pub mod isoformat;
 mod keys;

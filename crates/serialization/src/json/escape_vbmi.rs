@@ -1,0 +1,568 @@
+//! `ensure_ascii` escaping of a `str`'s code units with AVX-512 VBMI: each half of a
+//! 16-unit block (8 units) is laid out by one two-table byte permutation chosen by its
+//! escape mask.
+//!
+//! The mask loop of `escape_ucs` writes each `\uXXXX` at its place one after the other (a
+//! count, a load, a branch and two stores per escape), about 95 instructions a 16-unit block
+//! of text with a non-ASCII character every few units. Here the output of 8 units is known
+//! from their mask alone: unit k starts at `k + 5 * (escapes before k)`. So the block's bytes
+//! (its narrowed characters, the four hex digits of every unit, and `\` and `u`) sit in two
+//! vectors, a 256-entry table per half gives for each mask the `vpermi2b` indices that
+//! spread them to their output places, and a half is one permutation and one 64-byte store,
+//! with no branch per escape. A half holding an astral character (12 output bytes, a
+//! surrogate pair) is laid out the same way per 4 units, from the digits of both
+//! surrogates; a half holding a two-letter escape (`\n`, `\"`, ...) or another control
+//! character takes the per-escape loop for that half only.
+
+use std::arch::x86_64::{
+    __m128i, __m256i, __m512i, _mm_loadu_si128, _mm_maskz_loadu_epi8, _mm_shuffle_epi8,
+    _mm_srli_si128, _mm_storeu_si128, _mm256_add_epi32, _mm256_and_si256, _mm256_loadu_si256,
+    _mm256_mask_mov_epi32, _mm256_maskz_loadu_epi16, _mm256_or_si256, _mm256_set1_epi32,
+    _mm256_slli_epi32, _mm256_srli_epi32, _mm512_and_si512, _mm512_castsi512_si256,
+    _mm512_cmpeq_epi32_mask, _mm512_cmpge_epu32_mask, _mm512_cmpgt_epu32_mask,
+    _mm512_cvtepi32_epi8, _mm512_cvtepu8_epi32, _mm512_cvtepu16_epi32, _mm512_cvtepu32_epi64,
+    _mm512_extracti64x4_epi64, _mm512_load_si512, _mm512_loadu_si512, _mm512_maskz_loadu_epi32,
+    _mm512_multishift_epi64_epi8, _mm512_or_si512, _mm512_permutex2var_epi8, _mm512_set_epi64,
+    _mm512_set1_epi8, _mm512_set1_epi32, _mm512_set1_epi64, _mm512_shuffle_epi8,
+    _mm512_storeu_si512, _mm512_sub_epi32, _mm512_zextsi128_si512,
+};
+
+use super::escape_ucs::{SHIFT, Unit, escape};
+
+/// Spare output bytes `blocks` needs past the worst case of the units it is given: each
+/// half-block is one 64-byte store, also the last one (whose text may be a single byte).
+pub(super) const SPARE: usize = 64;
+
+/// `vpermi2b` index vectors, 64-byte aligned so each is one aligned load.
+#[repr(C, align(64))]
+struct Layouts([[u8; 64]; 256]);
+
+/// Indices 64.. select from the second table: a block's 16 narrowed characters, then `\`
+/// and `u`.
+const CHARS: u8 = 64;
+const BACKSLASH: u8 = CHARS + 16;
+const LETTER_U: u8 = CHARS + 17;
+
+/// For each half `h` of a 16-unit block and each mask of its 8 units needing `\uXXXX` (bit
+/// k = unit 8h + k): each unit as its character, or as `\`, `u` and its four hex digits
+/// (bytes 4(8h + k).. of the first table).
+static GROUP: [Layouts; 2] = [group(0), group(1)];
+
+const fn group(h: usize) -> Layouts {
+    let mut t = [[0u8; 64]; 256];
+    let mut m = 0;
+    while m < 256 {
+        let (mut at, mut k) = (0, 0);
+        while k < 8 {
+            if (m >> k) & 1 == 1 {
+                t[m][at] = BACKSLASH;
+                t[m][at + 1] = LETTER_U;
+                let mut d = 0;
+                while d < 4 {
+                    t[m][at + 2 + d] = (4 * (8 * h + k) + d) as u8;
+                    d += 1;
+                }
+                at += 6;
+            } else {
+                t[m][at] = CHARS + (8 * h + k) as u8;
+                at += 1;
+            }
+            k += 1;
+        }
+        m += 1;
+    }
+    Layouts(t)
+}
+
+/// For quarter `q` (units 4q..4q + 4) of a half-block holding an astral character, indexed
+/// by `escaped | astral << 4` (bits for those 4 units): each unit `4q + k` as its character,
+/// `\uXXXX` (digits 8(4q + k) + 4.. of the first table), or a surrogate pair (digits
+/// 8(4q + k).., then 8(4q + k) + 4..). Both quarters index the same two vectors. Entries with
+/// an astral bit whose escape bit is clear never occur.
+static QUARTER: [Layouts; 2] = [quarter(0), quarter(1)];
+
+const fn quarter(q: usize) -> Layouts {
+    let mut t = [[0u8; 64]; 256];
+    let mut e = 0;
+    while e < 256 {
+        let (mut at, mut k) = (0, 0);
+        while k < 4 {
+            let unit = 4 * q + k;
+            let astral = (e >> (4 + k)) & 1 == 1;
+            if astral || (e >> k) & 1 == 1 {
+                let mut half = if astral { 0 } else { 1 };
+                while half < 2 {
+                    t[e][at] = BACKSLASH;
+                    t[e][at + 1] = LETTER_U;
+                    let mut d = 0;
+                    while d < 4 {
+                        t[e][at + 2 + d] = (8 * unit + 4 * half + d) as u8;
+                        d += 1;
+                    }
+                    at += 6;
+                    half += 1;
+                }
+            } else {
+                t[e][at] = CHARS + unit as u8;
+                at += 1;
+            }
+            k += 1;
+        }
+        e += 1;
+    }
+    Layouts(t)
+}
+
+/// The output bytes a quarter's escapes add to its units' own, by the same key as
+/// `QUARTER`: 5 for each `\uXXXX`, 11 for each surrogate pair (one load instead of two
+/// counts and their scaling).
+static QUARTER_EXTRA: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut e = 0;
+    while e < 256 {
+        let (esc, astral) = ((e & 0xf) as u32, (e >> 4) as u32);
+        t[e] = (5 * esc.count_ones() + 6 * (astral & esc).count_ones()) as u8;
+        e += 1;
+    }
+    t
+};
+
+/// Escape `s[i..end]` (every unit, the last block short) and return the output position.
+///
+/// # Safety
+/// The CPU has AVX-512 F, BW, VL and VBMI (and POPCNT); `i <= end <= s.len()`; `p` has
+/// `(end - i) * T::MAX_OUT + SPARE` writable bytes.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+pub(super) unsafe fn blocks<T: Unit>(s: &[T], mut i: usize, end: usize, mut p: *mut u8) -> *mut u8 {
+    debug_assert!(i <= end && end <= s.len());
+    let src = s.as_ptr();
+    // SAFETY: reads are the 16 units at `i` (16 being left) or the `n` left, by a masked
+    // load that does not touch the others; all inside `s`. Writes: see `block`.
+    unsafe {
+        while i + 16 <= end {
+            p = block::<T, false>(src.add(i), load16(src.add(i)), 16, p);
+            i += 16;
+        }
+        if i < end {
+            let n = end - i;
+            let v = load_some(src.add(i), (1u16 << n) - 1);
+            p = block::<T, true>(src.add(i), v, n, p);
+        }
+    }
+    p
+}
+
+/// Escape the `n` units of `v` (16 unless `TAIL`; lanes from `n` on are zero), read from
+/// `src`, at `p`; returns the position after them.
+///
+/// # Safety
+/// `src` is valid for reads of `n` units; `p` has `n * T::MAX_OUT + SPARE` writable bytes.
+/// Every half-block's output starts at most `8 * MAX_OUT` bytes after the block's and is
+/// one 64-byte store, or the 16-byte stores and escapes of `one_by_one` at its units'
+/// places, so `SPARE` bytes past the worst case cover them. Bytes past the final position
+/// are overwritten by the next block or left as spare capacity.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+unsafe fn block<T: Unit, const TAIL: bool>(
+    src: *const T,
+    v: __m512i,
+    n: usize,
+    mut p: *mut u8,
+) -> *mut u8 {
+    // Plain is 0x20..=0x7e but `"` and `\`: `v - 0x20` below 0x5f, unsigned.
+    let u = _mm512_sub_epi32(v, _mm512_set1_epi32(0x20));
+    let mut esc = _mm512_cmpge_epu32_mask(u, _mm512_set1_epi32(0x5f));
+    // Lanes past the end are zero, never a quote or a backslash.
+    let short = _mm512_cmpeq_epi32_mask(v, _mm512_set1_epi32(i32::from(b'"')))
+        | _mm512_cmpeq_epi32_mask(v, _mm512_set1_epi32(i32::from(b'\\')));
+    // The low byte of every unit: the character of the plain ones.
+    let chars = _mm512_cvtepi32_epi8(v);
+    let valid = if TAIL { (1u16 << n) - 1 } else { u16::MAX };
+    esc &= valid;
+    // SAFETY: the caller's room, as described above; reads of units below `n`.
+    unsafe {
+        if esc | short == 0 {
+            _mm_storeu_si128(p.cast(), chars);
+            return p.add(n);
+        }
+        // Below 0x20 (`v - 0x20` wraps) or astral: not a plain `\uXXXX` escape.
+        let odd = _mm512_cmpge_epu32_mask(u, _mm512_set1_epi32(0xffe0)) & valid;
+        let digits = hex4(v);
+        let table = _mm512_or_si512(_mm512_zextsi128_si512(chars), backslash_u());
+        let (n0, n1) = if TAIL {
+            (n.min(8), n.saturating_sub(8))
+        } else {
+            (8, 8)
+        };
+        if odd | short == 0 {
+            p = half::<0>(digits, table, esc as u8, n0, p);
+            return half::<1>(digits, table, (esc >> 8) as u8, n1, p);
+        }
+        let astral = _mm512_cmpgt_epu32_mask(v, _mm512_set1_epi32(0xffff)) & valid;
+        let other = odd & !astral | short;
+        p = match ((odd | short) as u8, other as u8) {
+            (0, _) => half::<0>(digits, table, esc as u8, n0, p),
+            (_, 0) => astral_half(
+                _mm512_castsi512_si256(v),
+                chars,
+                esc as u8,
+                astral as u8,
+                n0,
+                p,
+            ),
+            _ => one_by_one(src, chars, (esc | short) as u8, n0, p),
+        };
+        if n1 == 0 {
+            return p;
+        }
+        match ((odd | short) >> 8, other >> 8) {
+            (0, _) => half::<1>(digits, table, (esc >> 8) as u8, n1, p),
+            (_, 0) => astral_half(
+                _mm512_extracti64x4_epi64::<1>(v),
+                _mm_srli_si128::<8>(chars),
+                (esc >> 8) as u8,
+                (astral >> 8) as u8,
+                n1,
+                p,
+            ),
+            _ => one_by_one(
+                src.add(8),
+                _mm_srli_si128::<8>(chars),
+                ((esc | short) >> 8) as u8,
+                n1,
+                p,
+            ),
+        }
+    }
+}
+
+/// Half `H` of a block whose escaped units are all `\uXXXX`: one permutation, one store.
+///
+/// # Safety
+/// `p` has 64 writable bytes.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+unsafe fn half<const H: usize>(
+    digits: __m512i,
+    table: __m512i,
+    esc: u8,
+    n: usize,
+    p: *mut u8,
+) -> *mut u8 {
+    // SAFETY: an aligned load from the static table; the caller's room.
+    unsafe {
+        let layout = _mm512_load_si512(GROUP[H].0[usize::from(esc)].as_ptr().cast());
+        _mm512_storeu_si512(p.cast(), _mm512_permutex2var_epi8(digits, layout, table));
+        p.add(n + 5 * esc.count_ones() as usize)
+    }
+}
+
+/// `\` and `u` at bytes 16 and 17, after a block's 16 characters.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+fn backslash_u() -> __m512i {
+    _mm512_set_epi64(0, 0, 0, 0, 0, i64::from(u16::from_le_bytes(*b"\\u")), 0, 0)
+}
+
+/// The 16 units at `p` as 32-bit lanes.
+///
+/// # Safety
+/// `p` is valid for reads of 16 units.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+unsafe fn load16<T: Unit>(p: *const T) -> __m512i {
+    // SAFETY: the caller's 16 units are 16, 32 or 64 bytes, as each branch reads.
+    unsafe {
+        match size_of::<T>() {
+            1 => _mm512_cvtepu8_epi32(_mm_loadu_si128(p.cast())),
+            2 => _mm512_cvtepu16_epi32(_mm256_loadu_si256(p.cast())),
+            _ => _mm512_loadu_si512(p.cast()),
+        }
+    }
+}
+
+/// The units at `p` selected by `valid` (its low bits) as 32-bit lanes, the others zero.
+/// A masked load does not read the memory of the lanes it leaves out, so this reads no
+/// further than the string's last unit.
+///
+/// # Safety
+/// `p` is valid for reads of the selected units.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+unsafe fn load_some<T: Unit>(p: *const T, valid: u16) -> __m512i {
+    // SAFETY: masked loads read only the selected elements, which the caller vouches for.
+    unsafe {
+        match size_of::<T>() {
+            1 => _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(valid, p.cast())),
+            2 => _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(valid, p.cast())),
+            _ => _mm512_maskz_loadu_epi32(valid, p.cast()),
+        }
+    }
+}
+
+/// The lowercase hex digits `"0123456789abcdef"` in every 128-bit lane, for `vpshufb`.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+fn hex_digits() -> __m512i {
+    let (d, e) = (
+        i64::from_le_bytes(*b"01234567"),
+        i64::from_le_bytes(*b"89abcdef"),
+    );
+    _mm512_set_epi64(e, d, e, d, e, d, e, d)
+}
+
+/// The four lowercase hex digits of each unit's low 16 bits, unit k at bytes 4k..4k + 4.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+fn hex4(v: __m512i) -> __m512i {
+    // Byte d of a unit takes the 8 bits from bit 12 - 4d of its lane (the nibble then in
+    // its low half); a qword holds two lanes, the second from bit 32.
+    let at = i64::from_le_bytes([12, 8, 4, 0, 44, 40, 36, 32]);
+    let nibbles = _mm512_and_si512(
+        _mm512_multishift_epi64_epi8(_mm512_set1_epi64(at), v),
+        _mm512_set1_epi8(0x0f),
+    );
+    _mm512_shuffle_epi8(hex_digits(), nibbles)
+}
+
+/// Half a block holding astral characters (and `\uXXXX` ones), laid out 4 units at a time.
+///
+/// # Safety
+/// `p` has 2 * 64 writable bytes, as `block` provides.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+unsafe fn astral_half(
+    v: __m256i,
+    chars: __m128i,
+    esc: u8,
+    astral: u8,
+    n: usize,
+    p: *mut u8,
+) -> *mut u8 {
+    // An astral lane becomes its surrogate pair, high << 16 | low; the others keep their
+    // value (digits "0000" then their own in the lane's 8 digits).
+    let high = _mm256_add_epi32(_mm256_srli_epi32::<10>(v), _mm256_set1_epi32(0xd7c0));
+    let low = _mm256_or_si256(
+        _mm256_and_si256(v, _mm256_set1_epi32(0x3ff)),
+        _mm256_set1_epi32(0xdc00),
+    );
+    let pairs = _mm256_mask_mov_epi32(
+        v,
+        astral,
+        _mm256_or_si256(_mm256_slli_epi32::<16>(high), low),
+    );
+    // Lane k's 8 digits at bytes 8k..8k + 8: each 32-bit value in its own qword.
+    let at = i64::from_le_bytes([28, 24, 20, 16, 12, 8, 4, 0]);
+    let nibbles = _mm512_and_si512(
+        _mm512_multishift_epi64_epi8(_mm512_set1_epi64(at), _mm512_cvtepu32_epi64(pairs)),
+        _mm512_set1_epi8(0x0f),
+    );
+    let digits = _mm512_shuffle_epi8(hex_digits(), nibbles);
+    let table = _mm512_or_si512(_mm512_zextsi128_si512(chars), backslash_u());
+    // SAFETY: the caller's output room; aligned loads from the static tables.
+    unsafe {
+        let key = usize::from(esc & 0xf | (astral & 0xf) << 4);
+        let layout = _mm512_load_si512(QUARTER[0].0[key].as_ptr().cast());
+        _mm512_storeu_si512(p.cast(), _mm512_permutex2var_epi8(digits, layout, table));
+        let p = p.add(n.min(4) + usize::from(QUARTER_EXTRA[key]));
+        if n <= 4 {
+            return p;
+        }
+        let key = usize::from(esc >> 4 | (astral >> 4) << 4);
+        let layout = _mm512_load_si512(QUARTER[1].0[key].as_ptr().cast());
+        _mm512_storeu_si512(p.cast(), _mm512_permutex2var_epi8(digits, layout, table));
+        p.add(n - 4 + usize::from(QUARTER_EXTRA[key]))
+    }
+}
+
+/// Half a block holding a two-letter escape or another control character: its characters
+/// stored, then each escape written at its place and the rest of the characters after it.
+///
+/// # Safety
+/// `src` is valid for reads of `n` units; `p` has the room `block` provides.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline(never)]
+unsafe fn one_by_one<T: Unit>(
+    src: *const T,
+    chars: __m128i,
+    mut esc: u8,
+    n: usize,
+    mut p: *mut u8,
+) -> *mut u8 {
+    // SAFETY: reads are units k < n of the group; each store is at most 16 bytes at the
+    // output place of a unit of the group (or its end), inside the caller's room.
+    unsafe {
+        _mm_storeu_si128(p.cast(), chars);
+        let mut j = 0;
+        while esc != 0 {
+            let k = esc.trailing_zeros() as usize;
+            p = escape(p.add(k - j), (*src.add(k)).get());
+            j = k + 1;
+            esc &= esc - 1;
+            let rest = _mm_shuffle_epi8(chars, _mm_loadu_si128(SHIFT.as_ptr().add(j).cast()));
+            _mm_storeu_si128(p.cast(), rest);
+        }
+        p.add(n - j)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::escape_ucs::{Unit, Units, vbmi, write_units_ascii_with};
+
+    /// What CPython's `encode_basestring_ascii` writes for these code points, spelled out
+    /// independently of every table here.
+    fn reference(units: &[u32]) -> String {
+        let mut want = String::new();
+        for &u in units {
+            match u {
+                0x08 => want.push_str("\\b"),
+                0x09 => want.push_str("\\t"),
+                0x0a => want.push_str("\\n"),
+                0x0c => want.push_str("\\f"),
+                0x0d => want.push_str("\\r"),
+                0x22 => want.push_str("\\\""),
+                0x5c => want.push_str("\\\\"),
+                0x20..=0x7e => want.push(char::from(u as u8)),
+                0x1_0000.. => {
+                    let v = u - 0x1_0000;
+                    want.push_str(&format!("\\u{:04x}", 0xd800 | (v >> 10)));
+                    want.push_str(&format!("\\u{:04x}", 0xdc00 | (v & 0x3ff)));
+                }
+                _ => want.push_str(&format!("\\u{u:04x}")),
+            }
+        }
+        want
+    }
+
+    /// `s` escaped by `blocks` (with exactly the room `write_wide` reserves) when the CPU
+    /// has AVX-512 VBMI, and by the SSSE3/scalar path `write_wide` takes without it: both
+    /// must give `want`.
+    fn run<'a, T: Unit>(s: &'a [T], units: fn(&'a [T]) -> Units<'a>, want: &str, what: &str) {
+        let mut out = Vec::new();
+        write_units_ascii_with(&mut out, units(s), false);
+        assert_eq!(out, format!("\"{want}\"").as_bytes(), "fallback, {what}");
+        if !vbmi() {
+            return;
+        }
+        let mut out: Vec<u8> = Vec::with_capacity(s.len() * T::MAX_OUT + super::SPARE);
+        let base = out.as_mut_ptr();
+        // SAFETY: the CPU was checked; the buffer has the room `blocks` needs.
+        unsafe {
+            let p = super::blocks(s, 0, s.len(), base);
+            out.set_len(p.offset_from(base) as usize);
+        }
+        assert_eq!(out, want.as_bytes(), "AVX-512 VBMI, {what}");
+        let mut out = Vec::new();
+        write_units_ascii_with(&mut out, units(s), true);
+        assert_eq!(
+            out,
+            format!("\"{want}\"").as_bytes(),
+            "write_units_ascii, {what}"
+        );
+    }
+
+    /// `units` escaped in every width that can hold them.
+    fn check(units: &[u32]) {
+        let want = reference(units);
+        run(units, Units::Ucs4, &want, &format!("UCS-4 {units:x?}"));
+        if units.iter().all(|&u| u < 0x1_0000) {
+            let u16s: Vec<u16> = units.iter().map(|&u| u as u16).collect();
+            run(&u16s, Units::Ucs2, &want, &format!("UCS-2 {units:x?}"));
+        }
+        if units.iter().all(|&u| u < 0x100) {
+            let u8s: Vec<u8> = units.iter().map(|&u| u as u8).collect();
+            run(&u8s, Units::Latin1, &want, &format!("Latin-1 {units:x?}"));
+        }
+    }
+
+    #[test]
+    fn every_mask_of_either_half_of_a_block() {
+        // Escaped units of each width, and one of every other kind, in every pattern.
+        for escaped in [0xe9, 0x7f, 0x80, 0x4f1a, 0xd800, 0xdfff, 0xffff, 0x1_f600] {
+            for mask in 0..=0xffff_u32 {
+                if mask & 0xff != 0 && mask >> 8 != 0 && mask % 97 != 0 {
+                    // Each half's 256 patterns with the other half plain or full, plus a
+                    // spread of combined ones.
+                    if mask & 0xff != 0xff && mask >> 8 != 0xff {
+                        continue;
+                    }
+                }
+                let block: Vec<u32> = (0..16)
+                    .map(|k| {
+                        if mask >> k & 1 == 1 {
+                            escaped
+                        } else {
+                            0x61 + k
+                        }
+                    })
+                    .collect();
+                check(&block);
+                // The same block after one and before a short tail.
+                let mut longer = block.clone();
+                longer.extend_from_slice(&block[..5]);
+                check(&longer);
+            }
+        }
+    }
+
+    #[test]
+    fn astral_characters_in_every_slot_and_beside_other_escapes() {
+        for len in 1..=40 {
+            for at in 0..len {
+                for other in [0x61, 0xe9, 0x4f1a, 0x1_0000, 0x10_ffff, 0xd83d] {
+                    let mut s: Vec<u32> = (0..len as u32)
+                        .map(|k| if k % 3 == 0 { other } else { 0x41 + k % 26 })
+                        .collect();
+                    s[at] = 0x1_f600;
+                    check(&s);
+                }
+            }
+        }
+        // Every unit astral, every length up to two blocks and a tail.
+        for len in 0..=40 {
+            check(&vec![0x1_f600; len]);
+        }
+    }
+
+    #[test]
+    fn two_letter_escapes_and_control_characters_mixed_with_unicode_escapes() {
+        let specials = [
+            0x22, 0x5c, 0x0a, 0x09, 0x08, 0x0c, 0x0d, 0x00, 0x1f, 0x01, 0x7f,
+        ];
+        for special in specials {
+            for at in 0..24 {
+                for fill in [0xe9, 0x4f1a, 0x1_f600, 0x61] {
+                    let mut s: Vec<u32> = (0..24)
+                        .map(|k| if k % 2 == 0 { fill } else { 0x30 + k })
+                        .collect();
+                    s[at] = special;
+                    check(&s);
+                    check(&s[..at + 1]);
+                    check(&s[at..]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strings_shorter_than_a_block_and_block_ends() {
+        // All strings of up to 17 units over a small alphabet with one of each kind, by a
+        // fixed pseudo-random walk (deterministic, thousands of patterns).
+        let alphabet = [0x61, 0x22, 0x0a, 0xe9, 0x4f1a, 0x1_f600, 0xd800, 0x7e, 0x20];
+        let mut state = 0x2545_f491_u32;
+        for len in 0..=33 {
+            for _ in 0..300 {
+                let s: Vec<u32> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 17;
+                        state ^= state << 5;
+                        alphabet[state as usize % alphabet.len()]
+                    })
+                    .collect();
+                check(&s);
+            }
+        }
+    }
+}
