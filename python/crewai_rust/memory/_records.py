@@ -254,7 +254,7 @@ def record_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def construct(model: type[Any], fields: dict[str, Any]) -> Any:
+def construct(model: Any, fields: dict[str, Any]) -> Any:
     """What `model.model_construct(**fields)` makes when `fields` holds every field of the pydantic
     `model` (and it has no extra or private attributes), without its per-call overhead: what the
     engines return for `model=`. The Rust engine does the same four steps in C
