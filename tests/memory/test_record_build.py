@@ -1,10 +1,12 @@
 """The crewai records `RustStorage` hands back are indistinguishable from validated ones.
 
-Reads skip pydantic validation (the engine builds the field values and `_convert.from_fields`
-sets them as the model's `__dict__`), so every read path is compared with
+Reads skip pydantic validation (the engines build the records themselves with `model=MemoryRecord`,
+or return field values that `_convert.from_fields` finishes), so every read path is compared with
 `MemoryRecord.model_validate` of the same data: equality, the exact type of every field value
 (tz-aware datetimes keep their offset, embeddings are lists of `float`), `model_dump()` in both
-modes, `model_fields_set`, `repr`, and the `__dict__` order pydantic itself produces.
+modes, `model_fields_set`, `repr`, and the `__dict__` order pydantic itself produces. The Rust
+binding's shortcuts (datetimes through the C API, one metadata decode per result, shared strs)
+get their own edge cases: every datetime reads back as `datetime.fromisoformat` reads it.
 """
 
 from __future__ import annotations
