@@ -77,7 +77,8 @@ class MemoryStore:
     @property
     def path(self) -> str | None: ...
     def upsert(self, records: list[dict[str, Any]]) -> None: ...
-    def get(self, record_id: str, *, fields: bool = False) -> dict[str, Any] | None: ...
+    # `model=MemoryRecord` returns finished records instead of dicts (see RustStorage).
+    def get(self, record_id: str, *, fields: bool = False, model: type | None = None) -> Any: ...
     def search(
         self,
         query: Sequence[float] | npt.NDArray[np.floating[Any]],
@@ -88,7 +89,8 @@ class MemoryStore:
         min_score: float = 0.0,
         *,
         fields: bool = False,
-    ) -> list[tuple[dict[str, Any], float]]: ...
+        model: type | None = None,
+    ) -> list[tuple[Any, float]]: ...
     # hybrid recall (issue 4): full-text and hybrid search
     def search_text(
         self,
@@ -100,7 +102,8 @@ class MemoryStore:
         min_score: float = 0.0,
         *,
         fields: bool = False,
-    ) -> list[tuple[dict[str, Any], float]]: ...
+        model: type | None = None,
+    ) -> list[tuple[Any, float]]: ...
     def search_hybrid(
         self,
         query_text: str,
@@ -113,7 +116,8 @@ class MemoryStore:
         weight: float = 0.7,
         *,
         fields: bool = False,
-    ) -> list[tuple[dict[str, Any], float]]: ...
+        model: type | None = None,
+    ) -> list[tuple[Any, float]]: ...
     def delete(
         self,
         scope_prefix: str | None = None,
@@ -124,8 +128,14 @@ class MemoryStore:
     ) -> int: ...
     def update(self, record: dict[str, Any]) -> bool: ...
     def list_records(
-        self, scope_prefix: str | None = None, limit: int = 200, offset: int = 0, *, fields: bool = False
-    ) -> list[dict[str, Any]]: ...
+        self,
+        scope_prefix: str | None = None,
+        limit: int = 200,
+        offset: int = 0,
+        *,
+        fields: bool = False,
+        model: type | None = None,
+    ) -> list[Any]: ...
     def scope_info(self, scope: str) -> dict[str, Any]: ...
     def list_scopes(self, parent: str = "/") -> list[str]: ...
     def list_categories(self, scope_prefix: str | None = None) -> dict[str, int]: ...

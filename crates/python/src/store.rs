@@ -3,6 +3,9 @@
 
 mod convert;
 mod fields;
+mod isodate;
+mod model;
+mod objects;
 
 use std::path::PathBuf;
 
@@ -11,7 +14,7 @@ use crewai_rust_memory::{
     TextSearchQuery, normalise_prefix, parse_filter,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyType};
 
 use crate::errors::{InvalidInputError, memory_err};
 use crate::runtime::detached;
@@ -23,12 +26,42 @@ fn opt_str_list(v: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String
     }
 }
 
-/// A record as the caller asked for it: the engine dict, or (`fields`) crewai's field values.
-fn output<'py>(py: Python<'py>, r: Record, fields: bool) -> PyResult<Bound<'py, PyDict>> {
-    if fields {
-        fields::to_fields(py, r)
-    } else {
-        convert::to_dict(py, r)
+/// Records as the caller asked for them: engine dicts, or (`fields`) crewai's field values,
+/// or (`model`) finished crewai records.
+enum Output<'py> {
+    Engine(Python<'py>),
+    Crewai(fields::RecordBuilder<'py>),
+}
+
+impl<'py> Output<'py> {
+    fn new(py: Python<'py>, fields: bool, model: Option<&Bound<'py, PyType>>) -> PyResult<Self> {
+        Ok(if fields || model.is_some() {
+            Output::Crewai(fields::RecordBuilder::new(py, model)?)
+        } else {
+            Output::Engine(py)
+        })
+    }
+
+    fn all(&mut self, recs: Vec<Record>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        match self {
+            Output::Engine(py) => recs
+                .into_iter()
+                .map(|r| Ok(convert::to_dict(*py, r)?.into_any()))
+                .collect(),
+            Output::Crewai(b) => b.build_all(recs),
+        }
+    }
+
+    fn scored<S: Into<f64>>(
+        &mut self,
+        hits: Vec<(Record, S)>,
+    ) -> PyResult<Vec<(Bound<'py, PyAny>, f64)>> {
+        let (recs, scores): (Vec<Record>, Vec<S>) = hits.into_iter().unzip();
+        let built = self.all(recs)?;
+        Ok(built
+            .into_iter()
+            .zip(scores.into_iter().map(Into::into))
+            .collect())
     }
 }
 
@@ -105,20 +138,27 @@ impl PyMemoryStore {
     }
 
     /// The record with this id, or None. `fields=True` returns crewai `MemoryRecord` field
-    /// values (embedding a list of floats, metadata a dict, datetimes) instead of the engine dict.
-    #[pyo3(signature = (record_id, *, fields = false))]
+    /// values (embedding a list of floats, metadata a dict, datetimes) instead of the engine dict;
+    /// `model=MemoryRecord` returns the record itself, made as `model_construct` would with every
+    /// field (the other reads take the same two keywords).
+    #[pyo3(signature = (record_id, *, fields = false, model = None))]
     fn get<'py>(
         &self,
         py: Python<'py>,
         record_id: &str,
         fields: bool,
-    ) -> PyResult<Option<Bound<'py, PyDict>>> {
+        model: Option<&Bound<'py, PyType>>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let mut out = Output::new(py, fields, model)?;
         let rec = run(py, || self.store.get(record_id))?;
-        rec.map(|r| output(py, r, fields)).transpose()
+        Ok(match rec {
+            Some(r) => out.all(vec![r])?.pop(),
+            None => None,
+        })
     }
 
     /// Exact top-`limit` records by cosine similarity among those matching every filter.
-    #[pyo3(signature = (query, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, *, fields = false))]
+    #[pyo3(signature = (query, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, *, fields = false, model = None))]
     #[allow(clippy::too_many_arguments)] // the Python signature of the engine contract
     fn search<'py>(
         &self,
@@ -130,7 +170,8 @@ impl PyMemoryStore {
         limit: i64,
         min_score: f64,
         fields: bool,
-    ) -> PyResult<Vec<(Bound<'py, PyDict>, f64)>> {
+        model: Option<&Bound<'py, PyType>>,
+    ) -> PyResult<Vec<(Bound<'py, PyAny>, f64)>> {
         let q = SearchQuery {
             vector: convert::vector(query, "query")?,
             scope_prefix: normalise_prefix(scope_prefix),
@@ -139,15 +180,14 @@ impl PyMemoryStore {
             limit: limit.max(0) as usize,
             min_score,
         };
+        let mut out = Output::new(py, fields, model)?;
         let hits = run(py, || self.store.search(&q))?;
-        hits.into_iter()
-            .map(|(r, s)| Ok((output(py, r, fields)?, f64::from(s))))
-            .collect()
+        out.scored(hits)
     }
 
     /// Exact top-`limit` records by BM25 over `content` among those matching every filter;
     /// scores in [0, 1]. Any string is a valid query (plain text, never a query language).
-    #[pyo3(signature = (query, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, *, fields = false))]
+    #[pyo3(signature = (query, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, *, fields = false, model = None))]
     #[allow(clippy::too_many_arguments)] // the Python signature of the engine contract
     fn search_text<'py>(
         &self,
@@ -159,7 +199,8 @@ impl PyMemoryStore {
         limit: i64,
         min_score: f64,
         fields: bool,
-    ) -> PyResult<Vec<(Bound<'py, PyDict>, f64)>> {
+        model: Option<&Bound<'py, PyType>>,
+    ) -> PyResult<Vec<(Bound<'py, PyAny>, f64)>> {
         let q = TextSearchQuery {
             text: crate::text::text_arg(query, "query")?,
             scope_prefix: normalise_prefix(scope_prefix),
@@ -168,16 +209,15 @@ impl PyMemoryStore {
             limit: limit.max(0) as usize,
             min_score,
         };
+        let mut out = Output::new(py, fields, model)?;
         let hits = run(py, || self.store.search_text(&q))?;
-        hits.into_iter()
-            .map(|(r, s)| Ok((output(py, r, fields)?, s)))
-            .collect()
+        out.scored(hits)
     }
 
     /// Hybrid search: BM25 of `query_text` and cosine of `query_embedding`, fused as
     /// `weight * bm25/max_bm25 + (1 - weight) * cos/max_cos` over both rankings' candidates;
     /// exact filters, scores in [0, 1].
-    #[pyo3(signature = (query_text, query_embedding, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, weight = 0.7, *, fields = false))]
+    #[pyo3(signature = (query_text, query_embedding, scope_prefix = None, categories = None, metadata_filter = None, limit = 10, min_score = 0.0, weight = 0.7, *, fields = false, model = None))]
     #[allow(clippy::too_many_arguments)] // the Python signature of the engine contract
     fn search_hybrid<'py>(
         &self,
@@ -191,7 +231,8 @@ impl PyMemoryStore {
         min_score: f64,
         weight: f64,
         fields: bool,
-    ) -> PyResult<Vec<(Bound<'py, PyDict>, f64)>> {
+        model: Option<&Bound<'py, PyType>>,
+    ) -> PyResult<Vec<(Bound<'py, PyAny>, f64)>> {
         let q = HybridQuery {
             text: crate::text::text_arg(query_text, "query_text")?,
             vector: convert::vector(query_embedding, "query_embedding")?,
@@ -202,10 +243,9 @@ impl PyMemoryStore {
             min_score,
             weight,
         };
+        let mut out = Output::new(py, fields, model)?;
         let hits = run(py, || self.store.search_hybrid(&q))?;
-        hits.into_iter()
-            .map(|(r, s)| Ok((output(py, r, fields)?, s)))
-            .collect()
+        out.scored(hits)
     }
 
     /// Delete records matching every given criterion; none given deletes nothing.
@@ -239,7 +279,7 @@ impl PyMemoryStore {
     }
 
     /// Records newest first (ties by id), optionally within a scope.
-    #[pyo3(signature = (scope_prefix = None, limit = 200, offset = 0, *, fields = false))]
+    #[pyo3(signature = (scope_prefix = None, limit = 200, offset = 0, *, fields = false, model = None))]
     fn list_records<'py>(
         &self,
         py: Python<'py>,
@@ -247,13 +287,15 @@ impl PyMemoryStore {
         limit: i64,
         offset: i64,
         fields: bool,
-    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        model: Option<&Bound<'py, PyType>>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
         let scope = normalise_prefix(scope_prefix);
         let (limit, offset) = (limit.max(0) as usize, offset.max(0) as usize);
+        let mut out = Output::new(py, fields, model)?;
         let recs = run(py, || {
             self.store.list_records(scope.as_deref(), limit, offset)
         })?;
-        recs.into_iter().map(|r| output(py, r, fields)).collect()
+        out.all(recs)
     }
 
     /// Counts, categories, time range and child scopes of a scope and its subscopes.

@@ -16,8 +16,10 @@ from typing import Any
 from crewai.memory.types import MemoryRecord, ScopeInfo
 
 from crewai_rust.errors import InvalidInputError
+from crewai_rust.memory._records import construct
 
 __all__ = [
+    "engine_builds_records",
     "epoch_us",
     "from_fields",
     "metadata_filter_text",
@@ -108,43 +110,52 @@ def to_engine(record: MemoryRecord) -> dict[str, Any]:
 _FIELDS = frozenset(MemoryRecord.model_fields)
 
 
-def _construct_fast(fields: dict[str, Any]) -> MemoryRecord:
-    """What `MemoryRecord.model_construct` does for a complete set of fields, without its
-    per-call overhead (~15 µs, as much as the rest of the conversion)."""
-    rec = MemoryRecord.__new__(MemoryRecord)
-    object.__setattr__(rec, "__dict__", fields)
-    object.__setattr__(rec, "__pydantic_fields_set__", set(_FIELDS))
-    object.__setattr__(rec, "__pydantic_extra__", None)
-    object.__setattr__(rec, "__pydantic_private__", None)
-    return rec
-
-
-def _fast_construct_works() -> bool:
-    """Guard against a pydantic whose model internals differ: then use `model_construct`."""
-    sample: dict[str, Any] = {
+def _sample() -> dict[str, Any]:
+    return {
         "id": "x",
         "content": "c",
         "scope": "/",
-        "categories": [],
-        "metadata": {},
+        "categories": ["a"],
+        "metadata": {"k": [1, None]},
         "importance": 0.5,
         "created_at": datetime(2024, 1, 1),
-        "last_accessed": datetime(2024, 1, 1),
+        "last_accessed": datetime(2024, 1, 1, tzinfo=timezone.utc),
         "embedding": [1.0],
         "source": None,
         "private": False,
     }
+
+
+def _same_as_constructed(rec: Any, fields: dict[str, Any]) -> bool:
+    """Whether `rec` is what `MemoryRecord.model_construct(**fields)` gives, as far as anything
+    crewai or a user can look at."""
+    slow = MemoryRecord.model_construct(**fields)
+    return (
+        type(rec) is MemoryRecord
+        and rec == slow
+        and list(rec.__dict__) == list(slow.__dict__)
+        and rec.model_fields_set == slow.model_fields_set
+        and rec.model_dump() == slow.model_dump()
+        and repr(rec) == repr(slow)
+    )
+
+
+def _fast_construct_works() -> bool:
+    """Guard against a pydantic whose model internals differ: then use `model_construct`."""
+    sample = _sample()
     if set(sample) != _FIELDS:
         return False
     try:
-        fast, slow = _construct_fast(dict(sample)), MemoryRecord.model_construct(**sample)
-        return fast == slow and fast.model_dump() == slow.model_dump() and repr(fast) == repr(slow)
+        return _same_as_constructed(construct(MemoryRecord, dict(sample)), sample)
     except Exception:
         return False
 
 
+_FAST_CONSTRUCT = _fast_construct_works()
 _construct = (
-    _construct_fast if _fast_construct_works() else (lambda fields: MemoryRecord.model_construct(**fields))
+    (lambda fields: construct(MemoryRecord, fields))
+    if _FAST_CONSTRUCT
+    else (lambda fields: MemoryRecord.model_construct(**fields))
 )
 
 
@@ -153,6 +164,33 @@ def from_fields(fields: dict[str, Any]) -> MemoryRecord:
     was validated on the way in, so the pydantic model is built without validating 1,536 floats
     again; `tests/memory/test_record_build.py` proves the result equals a validated one."""
     return _construct(fields)
+
+
+_ENGINE_BUILDS: dict[type, bool] = {}
+
+
+def engine_builds_records(engine_cls: type) -> bool:
+    """Whether reads of `engine_cls` may pass `model=MemoryRecord` and get finished records: the
+    engine makes them itself the way `construct` does (the Rust one in C), so it is checked once
+    per engine class, on an in-memory store, against `model_construct` like the import guard."""
+    known = _ENGINE_BUILDS.get(engine_cls)
+    if known is None:
+        known = _ENGINE_BUILDS[engine_cls] = _FAST_CONSTRUCT and _engine_build_works(engine_cls)
+    return known
+
+
+def _engine_build_works(engine_cls: type) -> bool:
+    sample = _sample()
+    try:
+        engine = engine_cls(None, None)
+        try:
+            engine.upsert([to_engine(MemoryRecord.model_construct(**sample))])
+            rec = engine.get(sample["id"], model=MemoryRecord)
+        finally:
+            engine.close()
+        return _same_as_constructed(rec, sample)
+    except Exception:
+        return False
 
 
 def scope_info_from_engine(info: Mapping[str, Any], path: str) -> ScopeInfo:

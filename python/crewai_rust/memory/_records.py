@@ -24,6 +24,7 @@ __all__ = [
     "RECORD_KEYS",
     "StoredRecord",
     "check_str_list",
+    "construct",
     "in_scope",
     "json_equal",
     "metadata_matches",
@@ -251,6 +252,19 @@ def record_fields(row: Mapping[str, Any]) -> dict[str, Any]:
         "source": row["source"],
         "private": row["private"],
     }
+
+
+def construct(model: Any, fields: dict[str, Any]) -> Any:
+    """What `model.model_construct(**fields)` makes when `fields` holds every field of the pydantic
+    `model` (and it has no extra or private attributes), without its per-call overhead: what the
+    engines return for `model=`. The Rust engine does the same four steps in C
+    (`crates/python/src/store/model.rs`); `_convert` checks both against `model_construct`."""
+    rec = model.__new__(model)
+    object.__setattr__(rec, "__dict__", fields)
+    object.__setattr__(rec, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(rec, "__pydantic_extra__", None)
+    object.__setattr__(rec, "__pydantic_private__", None)
+    return rec
 
 
 def normalise_prefix(prefix: str | None) -> str | None:

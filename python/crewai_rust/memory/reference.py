@@ -26,6 +26,7 @@ from crewai_rust.memory import text as _text
 from crewai_rust.memory._records import (
     StoredRecord,
     check_str_list,
+    construct,
     in_scope,
     metadata_matches,
     normalise_prefix,
@@ -288,13 +289,14 @@ class PyMemoryStore:
 
     # -- reads -----------------------------------------------------------------------------
 
-    def get(self, record_id: str, *, fields: bool = False) -> dict[str, Any] | None:
+    def get(self, record_id: str, *, fields: bool = False, model: type | None = None) -> Any:
+        _check_model(model)
         if not isinstance(record_id, str):
             raise InvalidInputError(f"record_id must be a str, got {type(record_id).__name__}")
         with self._mutex:
             self._read()
             rec = self._records.get(record_id)
-            return None if rec is None else self._out(rec, fields)
+            return None if rec is None else self._out(rec, fields, model)
 
     def search(
         self,
@@ -306,8 +308,10 @@ class PyMemoryStore:
         min_score: float = 0.0,
         *,
         fields: bool = False,
-    ) -> list[tuple[dict[str, Any], float]]:
+        model: type | None = None,
+    ) -> list[tuple[Any, float]]:
         """Exact cosine top-`limit` among the records matching every filter, best first."""
+        _check_model(model)
         q = to_vector(query, what="query")
         prefix = normalise_prefix(scope_prefix)
         cats = check_str_list(categories, what="categories")
@@ -361,7 +365,9 @@ class PyMemoryStore:
                 key=lambda p: (-p[0], p[1]),
             )[:limit]
             return [
-                (self._out(self._records[rid], fields), score) for score, rid in ranked if rid is not None
+                (self._out(self._records[rid], fields, model), score)
+                for score, rid in ranked
+                if rid is not None
             ]
 
     # -- hybrid recall (issue 4): full-text and hybrid search ------------------------------------
@@ -395,8 +401,10 @@ class PyMemoryStore:
         min_score: float = 0.0,
         *,
         fields: bool = False,
-    ) -> list[tuple[dict[str, Any], float]]:
+        model: type | None = None,
+    ) -> list[tuple[Any, float]]:
         """Exact top-`limit` by BM25 over `content` among records matching every filter."""
+        _check_model(model)
         allowed = self._text_filter(scope_prefix, categories, metadata_filter)
         limit = _check_int(limit, "limit")
         with self._mutex:
@@ -404,7 +412,7 @@ class PyMemoryStore:
             hits = _text.search_text(
                 self._text, query, allowed, limit, float(min_score), tie=self._text_id.__getitem__
             )
-            return [(self._out(self._records[self._text_id[d]], fields), s) for d, s in hits]
+            return [(self._out(self._records[self._text_id[d]], fields, model), s) for d, s in hits]
 
     def search_hybrid(
         self,
@@ -418,8 +426,10 @@ class PyMemoryStore:
         weight: float = _text.DEFAULT_TEXT_WEIGHT,
         *,
         fields: bool = False,
-    ) -> list[tuple[dict[str, Any], float]]:
+        model: type | None = None,
+    ) -> list[tuple[Any, float]]:
         """BM25 and cosine fused (see `crewai_rust.memory.text.search_hybrid`), exact filters."""
+        _check_model(model)
         _text.check_weight(weight)
         q = to_vector(query_embedding, what="query_embedding")
         allowed = self._text_filter(scope_prefix, categories, metadata_filter)
@@ -456,12 +466,19 @@ class PyMemoryStore:
                 float(min_score),
                 tie=self._text_id.__getitem__,
             )
-            return [(self._out(self._records[self._text_id[d]], fields), s) for d, s in hits]
+            return [(self._out(self._records[self._text_id[d]], fields, model), s) for d, s in hits]
 
     def list_records(
-        self, scope_prefix: str | None = None, limit: int = 200, offset: int = 0, *, fields: bool = False
-    ) -> list[dict[str, Any]]:
+        self,
+        scope_prefix: str | None = None,
+        limit: int = 200,
+        offset: int = 0,
+        *,
+        fields: bool = False,
+        model: type | None = None,
+    ) -> list[Any]:
         """Records in the scope, newest first (ties by id), from `offset`, at most `limit`."""
+        _check_model(model)
         prefix = normalise_prefix(scope_prefix)
         limit = _check_int(limit, "limit")
         offset = _check_int(offset, "offset")
@@ -472,7 +489,7 @@ class PyMemoryStore:
             if limit <= 0:
                 return []
             chosen = sorted(self._in(prefix), key=lambda r: (-r.created_us, r.id))
-            return [self._out(r, fields) for r in chosen[offset : offset + limit]]
+            return [self._out(r, fields, model) for r in chosen[offset : offset + limit]]
 
     def scope_info(self, scope: str) -> dict[str, Any]:
         if not isinstance(scope, str):
@@ -580,9 +597,12 @@ class PyMemoryStore:
                     children.add(base + head)
         return sorted(children)
 
-    def _out(self, rec: StoredRecord, fields: bool) -> dict[str, Any]:
-        """The engine dict, or with `fields` crewai's `MemoryRecord` field values."""
+    def _out(self, rec: StoredRecord, fields: bool, model: type | None = None) -> Any:
+        """The engine dict, or with `fields` crewai's `MemoryRecord` field values, or with `model`
+        the record itself (an instance of `model` holding those values)."""
         row = self._output(rec)
+        if model is not None:
+            return construct(model, record_fields(row))
         return record_fields(row) if fields else row
 
     def _output(self, rec: StoredRecord) -> dict[str, Any]:
@@ -793,3 +813,9 @@ def _approx_bytes(rec: StoredRecord, vectors: _Vectors | None) -> int:
     """Roughly what the record takes in a snapshot line (base64 vector + the text fields)."""
     vec = 0 if rec.slot < 0 or vectors is None else vectors.dim * 4 * 4 // 3
     return 200 + vec + len(rec.content) + len(rec.metadata_text) + len(rec.scope) + 16 * len(rec.categories)
+
+
+def _check_model(model: object) -> None:
+    """The `model=` of a read: None or a class (the Rust binding refuses anything else alike)."""
+    if model is not None and not isinstance(model, type):
+        raise TypeError(f"argument 'model': '{type(model).__name__}' object is not an instance of 'type'")

@@ -21,6 +21,7 @@ from crewai.memory.types import MemoryRecord, ScopeInfo
 from crewai_rust import _native, flags
 from crewai_rust.errors import ExtensionUnavailableError, InvalidInputError
 from crewai_rust.memory._convert import (
+    engine_builds_records,
     epoch_us,
     from_fields,
     metadata_filter_text,
@@ -76,17 +77,15 @@ def engine_class(impl: str = "auto") -> type:
 
 def _search_filters(
     scope_prefix: str | None, categories: list[str] | None, metadata_filter: dict[str, Any] | None
-) -> dict[str, Any]:
-    """The engine's form of the three filters every search takes."""
-    return {
-        "scope_prefix": _prefix(scope_prefix),
-        "categories": list(categories) if categories else None,
-        "metadata_filter": metadata_filter_text(metadata_filter),
-    }
-
-
-def _scored_records(hits: list[tuple[dict[str, Any], float]]) -> list[tuple[MemoryRecord, float]]:
-    return [(from_fields(row), score) for row, score in hits]
+) -> tuple[str | None, list[str] | None, str | None]:
+    """The engine's form of the three filters every search takes, in its argument order
+    (`scope_prefix`, `categories`, `metadata_filter`: passed by position, which the binding
+    parses faster than keywords)."""
+    return (
+        _prefix(scope_prefix),
+        list(categories) if categories else None,
+        metadata_filter_text(metadata_filter),
+    )
 
 
 class RustStorage:
@@ -115,6 +114,13 @@ class RustStorage:
         self._path = resolved
         self._engine: Any = cls(str(resolved), vector_dim, durability=durability, text_language=text_language)
         self.implementation: str = "python" if cls is PyMemoryStore else "rust"
+        # Reads return finished `MemoryRecord`s from the engine when it makes them exactly as
+        # `model_construct` would (checked once per engine class); else field dicts, finished here.
+        self._built = engine_builds_records(cls)
+        self._read: dict[str, Any] = {"model": MemoryRecord} if self._built else {"fields": True}
+
+    def _scored(self, hits: list[tuple[Any, float]]) -> list[tuple[MemoryRecord, float]]:
+        return hits if self._built else [(from_fields(row), score) for row, score in hits]
 
     def __repr__(self) -> str:
         return f"RustStorage(path={str(self._path)!r}, implementation={self.implementation!r})"
@@ -161,12 +167,12 @@ class RustStorage:
         filter, best first, each with its score (>= `min_score`)."""
         hits = self._engine.search(
             query_embedding,
-            **_search_filters(scope_prefix, categories, metadata_filter),
-            limit=limit,
-            min_score=min_score,
-            fields=True,
+            *_search_filters(scope_prefix, categories, metadata_filter),
+            limit,
+            min_score,
+            **self._read,
         )
-        return _scored_records(hits)
+        return self._scored(hits)
 
     # -- hybrid recall (issue 4) ---------------------------------------------------------------
 
@@ -183,12 +189,12 @@ class RustStorage:
         those matching every filter, best first. `query` is plain text, never a query language."""
         hits = self._engine.search_text(
             query,
-            **_search_filters(scope_prefix, categories, metadata_filter),
-            limit=limit,
-            min_score=min_score,
-            fields=True,
+            *_search_filters(scope_prefix, categories, metadata_filter),
+            limit,
+            min_score,
+            **self._read,
         )
-        return _scored_records(hits)
+        return self._scored(hits)
 
     def search_hybrid(
         self,
@@ -206,13 +212,13 @@ class RustStorage:
         hits = self._engine.search_hybrid(
             query_text,
             query_embedding,
-            **_search_filters(scope_prefix, categories, metadata_filter),
-            limit=limit,
-            min_score=min_score,
-            weight=weight,
-            fields=True,
+            *_search_filters(scope_prefix, categories, metadata_filter),
+            limit,
+            min_score,
+            weight,
+            **self._read,
         )
-        return _scored_records(hits)
+        return self._scored(hits)
 
     def delete(
         self,
@@ -258,8 +264,8 @@ class RustStorage:
             self._engine.upsert([row])
 
     def get_record(self, record_id: str) -> MemoryRecord | None:
-        row = self._engine.get(record_id, fields=True)
-        return None if row is None else from_fields(row)
+        row = self._engine.get(record_id, **self._read)
+        return row if row is None or self._built else from_fields(row)
 
     def list_records(
         self, scope_prefix: str | None = None, limit: int = 200, offset: int = 0
@@ -267,8 +273,8 @@ class RustStorage:
         """Records of the scope (and its subscopes), newest first, paginated."""
         if limit <= 0 or offset < 0:
             return []
-        rows = self._engine.list_records(_prefix(scope_prefix), limit=limit, offset=offset, fields=True)
-        return [from_fields(row) for row in rows]
+        rows = self._engine.list_records(_prefix(scope_prefix), limit, offset, **self._read)
+        return rows if self._built else [from_fields(row) for row in rows]
 
     def get_scope_info(self, scope: str) -> ScopeInfo:
         path = normalise_scope(scope)

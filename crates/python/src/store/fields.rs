@@ -1,36 +1,43 @@
-//! `Record` -> the field values of a crewai `MemoryRecord`, as Python objects ready to become
-//! the model's `__dict__` (the Python side adds the pydantic bookkeeping; see `_convert.py`).
+//! `Record` -> the field values of a crewai `MemoryRecord` (a dict in the model's field order),
+//! or the finished record itself when the caller passes the model class.
 //!
 //! This is the hot half of every search, listing and point read: a 1536-dim embedding is 1536
-//! Python floats, which used to be made by numpy (`ndarray.tolist()`) after a second pass
-//! through a float32 array. Here each float is created once, straight into its list slot.
+//! Python floats, each created once straight into its list slot. The other fields cost about
+//! as much per record as the engine's own work for a small result, so each is made the
+//! cheapest way that gives the same value: datetimes through the C API (`isodate.rs`), an
+//! empty metadata object without the JSON decoder, the model instance without Python code
+//! (`model.rs`).
 
 use crewai_rust_memory::Record;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyType};
 
+use super::isodate::IsoDates;
+use super::model::ModelMaker;
+use super::objects::{SharedStrs, dict_with_keys, new_str, str_list};
 use crate::serialization::decode;
+
+/// crewai `MemoryRecord`'s fields in its declaration order: the order pydantic's own
+/// validation fills `__dict__` in, which `repr` and `model_dump` follow.
+pub const FIELD_NAMES: [&str; 11] = [
+    "id",
+    "content",
+    "scope",
+    "categories",
+    "metadata",
+    "importance",
+    "created_at",
+    "last_accessed",
+    "embedding",
+    "source",
+    "private",
+];
 
 /// Nesting bound for decoding stored metadata: it was produced by `json.dumps` of a Python dict,
 /// so it is always far shallower; the bound only keeps a damaged file from recursing deeply.
 const METADATA_MAX_DEPTH: usize = 10_000;
-
-/// `datetime.datetime.fromisoformat`, looked up once: the stored text is the `isoformat()` of
-/// the datetime that was saved, so this gives back an equal datetime with the same tzinfo.
-fn fromisoformat(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
-    static FN: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    FN.get_or_try_init(py, || {
-        Ok::<_, PyErr>(
-            py.import("datetime")?
-                .getattr("datetime")?
-                .getattr("fromisoformat")?
-                .unbind(),
-        )
-    })
-    .map(|f| f.bind(py))
-}
 
 /// A Python list of floats from an f32 vector, built in place.
 fn float_list<'py>(py: Python<'py>, v: &[f32]) -> PyResult<Bound<'py, PyAny>> {
@@ -55,34 +62,117 @@ fn float_list<'py>(py: Python<'py>, v: &[f32]) -> PyResult<Bound<'py, PyAny>> {
     }
 }
 
-/// The crewai `MemoryRecord` fields of `r`, in the model's field order (the order pydantic's
-/// own validation fills `__dict__` in, which `repr` follows).
-pub fn to_fields<'py>(py: Python<'py>, r: Record) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item(pyo3::intern!(py, "id"), r.id)?;
-    d.set_item(pyo3::intern!(py, "content"), r.content)?;
-    d.set_item(pyo3::intern!(py, "scope"), r.scope)?;
-    d.set_item(
-        pyo3::intern!(py, "categories"),
-        PyList::new(py, r.categories)?,
-    )?;
-    let meta = decode::loads_text(py, &r.metadata, r.metadata.is_ascii(), METADATA_MAX_DEPTH)?;
-    d.set_item(pyo3::intern!(py, "metadata"), meta)?;
-    d.set_item(pyo3::intern!(py, "importance"), r.importance)?;
-    let parse = fromisoformat(py)?;
-    d.set_item(
-        pyo3::intern!(py, "created_at"),
-        parse.call1((r.created_at,))?,
-    )?;
-    d.set_item(
-        pyo3::intern!(py, "last_accessed"),
-        parse.call1((r.last_accessed,))?,
-    )?;
-    match r.embedding {
-        Some(e) => d.set_item(pyo3::intern!(py, "embedding"), float_list(py, &e)?)?,
-        None => d.set_item(pyo3::intern!(py, "embedding"), py.None())?,
+/// `json.loads` of a record's stored metadata text (always a JSON object).
+fn metadata<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    if text == "{}" {
+        // Most records carry no metadata: skip the decoder's setup for the empty object.
+        return Ok(PyDict::new(py).into_any());
     }
-    d.set_item(pyo3::intern!(py, "source"), r.source)?;
-    d.set_item(pyo3::intern!(py, "private"), r.private)?;
-    Ok(d)
+    decode::loads_text(py, text, text.is_ascii(), METADATA_MAX_DEPTH)
+}
+
+/// The metadata of several records, decoded as one JSON array `[m1,m2,...]`.
+///
+/// A decoder call has a fixed setup (its key tables) that costs more than decoding a small
+/// metadata object itself, and within one document it reuses the `str` of a key it has seen
+/// (as `json.loads` does), so the records of one result share theirs. Every stored text was
+/// checked to be one JSON object when it was written, so the array splits back exactly; should
+/// it not (a damaged file), each text is decoded alone, raising what a single decode raises.
+fn metadata_all<'py>(py: Python<'py>, recs: &[Record]) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let single = || recs.iter().map(|r| metadata(py, &r.metadata)).collect();
+    if recs.len() < 2 {
+        return single();
+    }
+    let len = recs.iter().map(|r| r.metadata.len() + 1).sum::<usize>() + 1;
+    let mut text = String::with_capacity(len);
+    text.push('[');
+    for (i, r) in recs.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&r.metadata);
+    }
+    text.push(']');
+    let Ok(all) = decode::loads_text(py, &text, text.is_ascii(), METADATA_MAX_DEPTH + 1) else {
+        return single();
+    };
+    match all.cast_into::<PyList>() {
+        Ok(list)
+            if list.len() == recs.len()
+                && list.iter().all(|m| m.is_exact_instance_of::<PyDict>()) =>
+        {
+            Ok(list.iter().collect())
+        }
+        _ => single(),
+    }
+}
+
+/// Builds the crewai records of one result (a search's hits, a listing, one `get`).
+pub struct RecordBuilder<'py> {
+    py: Python<'py>,
+    dates: IsoDates<'py>,
+    strs: SharedStrs<'py>,
+    model: Option<ModelMaker<'py>>,
+}
+
+impl<'py> RecordBuilder<'py> {
+    /// Field dicts, or with `model` instances of that (pydantic) class.
+    pub fn new(py: Python<'py>, model: Option<&Bound<'py, PyType>>) -> PyResult<Self> {
+        Ok(Self {
+            py,
+            dates: IsoDates::default(),
+            strs: SharedStrs::new(),
+            model: model.map(ModelMaker::new).transpose()?,
+        })
+    }
+
+    /// The records `recs` in this builder's form, in order.
+    pub fn build_all(&mut self, recs: Vec<Record>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let metas = metadata_all(self.py, &recs)?;
+        recs.into_iter()
+            .zip(metas)
+            .map(|(r, meta)| {
+                let d = self.fields(r, meta)?;
+                match &self.model {
+                    Some(m) => m.make(d),
+                    None => Ok(d.into_any()),
+                }
+            })
+            .collect()
+    }
+
+    /// The crewai `MemoryRecord` field values of `r` (with its decoded metadata), in
+    /// `FIELD_NAMES` order.
+    fn fields(&mut self, r: Record, meta: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+        static TEMPLATE: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+        let py = self.py;
+        let d = dict_with_keys(py, &TEMPLATE, &FIELD_NAMES)?;
+        d.set_item(pyo3::intern!(py, "id"), new_str(py, &r.id)?)?;
+        d.set_item(pyo3::intern!(py, "content"), new_str(py, &r.content)?)?;
+        d.set_item(pyo3::intern!(py, "scope"), self.strs.get(py, &r.scope)?)?;
+        d.set_item(
+            pyo3::intern!(py, "categories"),
+            str_list(py, &r.categories, &mut self.strs)?,
+        )?;
+        d.set_item(pyo3::intern!(py, "metadata"), meta)?;
+        d.set_item(pyo3::intern!(py, "importance"), r.importance)?;
+        d.set_item(
+            pyo3::intern!(py, "created_at"),
+            self.dates.get(py, &r.created_at)?,
+        )?;
+        d.set_item(
+            pyo3::intern!(py, "last_accessed"),
+            self.dates.get(py, &r.last_accessed)?,
+        )?;
+        match r.embedding {
+            Some(e) => d.set_item(pyo3::intern!(py, "embedding"), float_list(py, &e)?)?,
+            None => d.set_item(pyo3::intern!(py, "embedding"), py.None())?,
+        }
+        match &r.source {
+            Some(src) => d.set_item(pyo3::intern!(py, "source"), self.strs.get(py, src)?)?,
+            None => d.set_item(pyo3::intern!(py, "source"), py.None())?,
+        }
+        d.set_item(pyo3::intern!(py, "private"), r.private)?;
+        Ok(d)
+    }
 }
