@@ -426,9 +426,34 @@ pub(super) unsafe fn escape(p: *mut u8, c: u32) -> *mut u8 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::{Units, write_units_ascii};
     use crate::json::escape::write_str;
+
+    /// What CPython's `encode_basestring_ascii` writes for these code points, spelled out
+    /// independently of every table here.
+    pub(in crate::json) fn reference(units: &[u32]) -> String {
+        let mut want = String::new();
+        for &u in units {
+            match u {
+                0x08 => want.push_str("\\b"),
+                0x09 => want.push_str("\\t"),
+                0x0a => want.push_str("\\n"),
+                0x0c => want.push_str("\\f"),
+                0x0d => want.push_str("\\r"),
+                0x22 => want.push_str("\\\""),
+                0x5c => want.push_str("\\\\"),
+                0x20..=0x7e => want.push(char::from(u as u8)),
+                0x1_0000.. => {
+                    let v = u - 0x1_0000;
+                    want.push_str(&format!("\\u{:04x}", 0xd800 | (v >> 10)));
+                    want.push_str(&format!("\\u{:04x}", 0xdc00 | (v & 0x3ff)));
+                }
+                _ => want.push_str(&format!("\\u{u:04x}")),
+            }
+        }
+        want
+    }
 
     /// The UTF-8 path (itself checked against CPython's output) on the same text.
     fn via_utf8(s: &str) -> Vec<u8> {
@@ -582,21 +607,8 @@ mod tests {
         let units: Vec<u16> = (0..=0xffff_u16).collect();
         let mut out = Vec::new();
         write_units_ascii(&mut out, Units::Ucs2(&units));
-        let mut want = String::from("\"");
-        for &u in &units {
-            match u {
-                0x08 => want.push_str("\\b"),
-                0x09 => want.push_str("\\t"),
-                0x0a => want.push_str("\\n"),
-                0x0c => want.push_str("\\f"),
-                0x0d => want.push_str("\\r"),
-                0x22 => want.push_str("\\\""),
-                0x5c => want.push_str("\\\\"),
-                0x20..=0x7e => want.push(char::from(u as u8)),
-                _ => want.push_str(&format!("\\u{u:04x}")),
-            }
-        }
-        want.push('"');
+        let wide: Vec<u32> = units.iter().map(|&u| u32::from(u)).collect();
+        let want = format!("\"{}\"", reference(&wide));
         assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 

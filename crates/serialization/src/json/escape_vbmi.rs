@@ -408,32 +408,8 @@ unsafe fn one_by_one<T: Unit>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::escape_ucs::tests::reference;
     use super::super::escape_ucs::{Unit, Units, vbmi, write_units_ascii_with};
-
-    /// What CPython's `encode_basestring_ascii` writes for these code points, spelled out
-    /// independently of every table here.
-    fn reference(units: &[u32]) -> String {
-        let mut want = String::new();
-        for &u in units {
-            match u {
-                0x08 => want.push_str("\\b"),
-                0x09 => want.push_str("\\t"),
-                0x0a => want.push_str("\\n"),
-                0x0c => want.push_str("\\f"),
-                0x0d => want.push_str("\\r"),
-                0x22 => want.push_str("\\\""),
-                0x5c => want.push_str("\\\\"),
-                0x20..=0x7e => want.push(char::from(u as u8)),
-                0x1_0000.. => {
-                    let v = u - 0x1_0000;
-                    want.push_str(&format!("\\u{:04x}", 0xd800 | (v >> 10)));
-                    want.push_str(&format!("\\u{:04x}", 0xdc00 | (v & 0x3ff)));
-                }
-                _ => want.push_str(&format!("\\u{u:04x}")),
-            }
-        }
-        want
-    }
 
     /// `s` escaped by `blocks` (with exactly the room `write_wide` reserves) when the CPU
     /// has AVX-512 VBMI, and by the SSSE3/scalar path `write_wide` takes without it: both
