@@ -104,6 +104,53 @@ def test_bad_bounds_are_rejected(impl, kwargs):
         make_store(impl, **kwargs)
 
 
+@pytest.mark.parametrize("ttl", [1e300, 2.0**64])
+def test_ttl_beyond_a_duration_is_rejected_not_a_panic(impl, ttl):
+    # Regression: the Rust store panicked (pyo3 PanicException) converting such a ttl.
+    with pytest.raises(InvalidInputError, match="ttl must be below 2\\*\\*64 seconds"):
+        make_store(impl, ttl=ttl)
+
+
+def test_largest_representable_ttl_is_accepted(impl):
+    store = make_store(impl, ttl=2.0**63)
+    store.add("t", "i", "out")
+    assert store.read("t", "i") == "out"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"max_entries": -1}, OverflowError),
+        ({"max_weight": -1}, OverflowError),
+        ({"max_entries": 2**64}, OverflowError),
+        ({"max_entries": 2.5}, TypeError),
+        ({"max_weight": "10"}, TypeError),
+        ({"ttl": "10"}, TypeError),
+    ],
+)
+def test_both_stores_refuse_bounds_of_the_wrong_type_or_range(impl, kwargs, error):
+    with pytest.raises(error):
+        make_store(impl, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [(("t", "i", "o", -1), OverflowError), ((1, "i", "o"), TypeError), (("t", None, "o"), TypeError)],
+)
+def test_both_stores_refuse_bad_add_arguments_and_store_nothing(impl, args, error):
+    store = make_store(impl)
+    with pytest.raises(error):
+        store.add(*args)
+    assert len(store) == 0
+
+
+@pytest.mark.parametrize("kwargs", [{"max_entries": -1}, {"max_bytes": -5}])
+def test_cache_names_a_negative_bound(impl, kwargs):
+    (name,) = kwargs
+    with pytest.raises(InvalidInputError, match=f"{name} must not be negative"):
+        ToolResultCache(implementation=impl, **kwargs)
+
+
 def test_stats_count_hits_and_misses(impl):
     store = make_store(impl)
     store.add("t", "i", 1, 0)

@@ -87,6 +87,22 @@ def test_bad_period_is_rejected(impl, period):
         make_limit(1, period, impl)
 
 
+@pytest.mark.parametrize("period", [1e300, 2.0**64])
+def test_period_beyond_a_duration_is_rejected_not_a_panic(impl, period):
+    # Regression: the Rust limiter panicked (pyo3 PanicException) converting such a period.
+    with pytest.raises(InvalidInputError, match="period must be below 2\\*\\*64 seconds"):
+        make_limit(1, period, impl)
+
+
+@pytest.mark.parametrize(
+    ("max_requests", "error"),
+    [(-1, OverflowError), (2**64, OverflowError), (2.5, TypeError), (None, TypeError)],
+)
+def test_both_limits_refuse_a_bad_max_requests(impl, max_requests, error):
+    with pytest.raises(error):
+        make_limit(max_requests, 1.0, impl)
+
+
 class _HeldTimer:
     """Stands in for crewai's `threading.Timer`: never starts; the test fires it by hand, at
     the moment the real one would get crewai's lock (right after the sleeping caller)."""

@@ -269,6 +269,20 @@ fn key_part(s: &Bound<'_, PyString>) -> PyResult<Vec<u8>> {
     }
 }
 
+/// `value` seconds as a `Duration`, or a configuration error naming `name`. A finite value too
+/// large for `Duration` (2**64 s and above) is refused here: `Duration::from_secs_f64` would
+/// panic on it.
+fn seconds(name: &str, value: f64) -> PyResult<Duration> {
+    let invalid = |why: String| tools_error(crewai_rust_tools::ToolsError::InvalidConfig(why));
+    if !(value.is_finite() && value > 0.0) {
+        return Err(invalid(format!(
+            "{name} must be a positive number of seconds, got {value}"
+        )));
+    }
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| invalid(format!("{name} must be below 2**64 seconds, got {value:e}")))
+}
+
 /// The tool-result store behind `CacheHandler`: crewai's `"{tool}-{input}"` key, concurrent
 /// reads, optional bounds (max_entries, max_weight as the caller's size estimate, ttl seconds).
 #[pyclass(frozen, module = "crewai_rust._core")]
@@ -285,15 +299,7 @@ impl ResultStore {
         max_weight: Option<usize>,
         ttl: Option<f64>,
     ) -> PyResult<Self> {
-        let ttl = match ttl {
-            None => None,
-            Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
-            Some(t) => {
-                return Err(tools_error(crewai_rust_tools::ToolsError::InvalidConfig(
-                    format!("ttl must be a positive number of seconds, got {t}"),
-                )));
-            }
-        };
+        let ttl = ttl.map(|t| seconds("ttl", t)).transpose()?;
         let bounds = Bounds {
             max_entries,
             max_weight,
@@ -370,13 +376,8 @@ impl RateLimit {
     #[new]
     #[pyo3(signature = (max_requests, period = 60.0))]
     fn new(max_requests: u64, period: f64) -> PyResult<Self> {
-        if !(period.is_finite() && period > 0.0) {
-            return Err(tools_error(crewai_rust_tools::ToolsError::InvalidConfig(
-                format!("period must be a positive number of seconds, got {period}"),
-            )));
-        }
         let inner =
-            RateLimiter::new(max_requests, Duration::from_secs_f64(period)).map_err(tools_error)?;
+            RateLimiter::new(max_requests, seconds("period", period)?).map_err(tools_error)?;
         Ok(Self { inner })
     }
 

@@ -20,6 +20,7 @@ from pydantic import PrivateAttr
 
 from crewai_rust import _native
 from crewai_rust.errors import InvalidInputError
+from crewai_rust.tools.rate_limit import check_seconds, unsigned
 
 __all__ = ["PythonResultStore", "ToolResultCache", "make_store", "weight_of"]
 
@@ -36,12 +37,13 @@ class PythonResultStore:
     def __init__(
         self, max_entries: int | None = None, max_weight: int | None = None, ttl: float | None = None
     ):
+        for name, bound in (("max_entries", max_entries), ("max_weight", max_weight)):
+            if bound is not None:
+                unsigned(name, bound)
         if max_entries is not None and max_entries < 1:
             raise InvalidInputError("invalid configuration: max_entries must be at least 1")
-        if ttl is not None and not (ttl > 0 and ttl != float("inf")):
-            raise InvalidInputError(
-                f"invalid configuration: ttl must be a positive number of seconds, got {ttl}"
-            )
+        if ttl is not None:
+            check_seconds("ttl", ttl)
         self._max_entries = max_entries
         self._max_weight = max_weight
         self._ttl = ttl
@@ -52,6 +54,9 @@ class PythonResultStore:
         self._lock = threading.Lock()
 
     def add(self, tool: str, input: str, output: Any, weight: int = 0) -> None:
+        _check_str("tool", tool)
+        _check_str("input", input)
+        unsigned("weight", weight)
         key = f"{tool}-{input}"
         with self._lock:
             old = self._items.pop(key, None)
@@ -79,6 +84,8 @@ class PythonResultStore:
         return self._ttl is not None and now - inserted >= self._ttl
 
     def read(self, tool: str, input: str) -> Any:
+        _check_str("tool", tool)
+        _check_str("input", input)
         with self._lock:
             item = self._items.get(f"{tool}-{input}")
             if item is None or self._expired(item[2], time.monotonic()):
@@ -110,6 +117,12 @@ class PythonResultStore:
                 "hits": self._hits,
                 "misses": self._misses,
             }
+
+
+def _check_str(name: str, value: object) -> None:
+    # The Rust store takes str only (its keys are UTF-8 bytes); the reference refuses the same.
+    if not isinstance(value, str):
+        raise TypeError(f"argument {name!r}: {type(value).__name__!r} object is not an instance of 'str'")
 
 
 def make_store(
@@ -148,6 +161,9 @@ class ToolResultCache(CacheHandler):
         implementation: str | None = None,
         **data: Any,
     ) -> None:
+        for name, bound in (("max_entries", max_entries), ("max_bytes", max_bytes)):
+            if isinstance(bound, int) and bound < 0:
+                raise InvalidInputError(f"{name} must not be negative, got {bound}")
         super().__init__(**data)
         self._store = make_store(implementation, max_entries=max_entries, max_weight=max_bytes, ttl=ttl)
         self._weighted = max_bytes is not None

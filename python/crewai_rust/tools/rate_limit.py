@@ -10,6 +10,7 @@ interpreter released. `PythonRateLimit` is the reference with the same interface
 from __future__ import annotations
 
 import math
+import operator
 import threading
 import time
 from typing import Any
@@ -17,21 +18,46 @@ from typing import Any
 from crewai_rust import _native
 from crewai_rust.errors import InvalidInputError
 
-__all__ = ["WAIT_MESSAGE", "PythonRateLimit", "RateLimiter", "make_limit"]
+__all__ = ["WAIT_MESSAGE", "PythonRateLimit", "RateLimiter", "check_seconds", "make_limit", "unsigned"]
 
 WAIT_MESSAGE = "Max RPM reached, waiting for next minute to start."
+
+
+_U64_END = 2**64
+
+
+def unsigned(name: str, value: object) -> None:
+    """Refuse what the Rust side cannot take as an unsigned 64-bit count, with the exception
+    types its argument conversion raises."""
+    try:
+        number = operator.index(value)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(
+            f"argument {name!r}: {type(value).__name__!r} object cannot be interpreted as an integer"
+        ) from None
+    if number < 0:
+        raise OverflowError(f"argument {name!r}: can't convert negative int to unsigned")
+    if number >= _U64_END:
+        raise OverflowError(f"argument {name!r}: int too big to convert")
+
+
+def check_seconds(name: str, value: float) -> None:
+    """A duration in seconds must be positive, finite and below 2**64 s (what a Rust `Duration`
+    holds), as the Rust side checks."""
+    if not (math.isfinite(value) and value > 0):
+        raise InvalidInputError(
+            f"invalid configuration: {name} must be a positive number of seconds, got {value}"
+        )
+    if value >= _U64_END:
+        raise InvalidInputError(f"invalid configuration: {name} must be below 2**64 seconds, got {value:e}")
 
 
 class PythonRateLimit:
     """The reference limiter: same fixed windows as the Rust `RateLimit`."""
 
     def __init__(self, max_requests: int, period: float = 60.0) -> None:
-        if max_requests < 0:
-            raise OverflowError("can't convert negative int to unsigned")
-        if not (math.isfinite(period) and period > 0):
-            raise InvalidInputError(
-                f"invalid configuration: period must be a positive number of seconds, got {period}"
-            )
+        unsigned("max_requests", max_requests)
+        check_seconds("period", period)
         self.max_requests = max_requests
         self.period = float(period)
         self._start = time.monotonic()
