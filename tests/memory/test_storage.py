@@ -225,6 +225,35 @@ def test_bad_records_store_nothing(storage):
     assert storage.count() == 0
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: s.delete(record_ids="ab"),
+        lambda s: s.delete(categories="ab"),
+        lambda s: s.touch_records("ab"),
+        lambda s: s.search([1.0, 0.0], categories="ab"),
+        lambda s: s.search_text("x", categories="ab"),
+    ],
+)
+def test_a_bare_str_is_not_taken_as_a_list_of_its_characters(storage, call):
+    # Regression: list("ab") == ["a", "b"], so delete(record_ids="ab") deleted the records "a"
+    # and "b" and returned 2.
+    storage.save(
+        [mr("a", [1.0, 0.0], id="a", categories=["a"]), mr("b", [0.0, 1.0], id="b", categories=["b"])]
+    )
+    with pytest.raises(InvalidInputError, match="must be a list of str, got a single str"):
+        call(storage)
+    assert {r.id for r in storage.list_records()} == {"a", "b"}
+
+
+def test_an_empty_path_is_refused_not_the_working_directory(impl, tmp_path, monkeypatch):
+    # Regression: RustStorage("") opened a store in the process's working directory.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InvalidInputError, match="path must not be empty"):
+        RustStorage("", impl=impl)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_closed_storage_raises(impl, tmp_path):
     s = RustStorage(tmp_path / "c", impl=impl)
     s.save([mr("a")])

@@ -83,9 +83,17 @@ def _search_filters(
     parses faster than keywords)."""
     return (
         _prefix(scope_prefix),
-        list(categories) if categories else None,
+        _str_list("categories", categories) if categories else None,
         metadata_filter_text(metadata_filter),
     )
+
+
+def _str_list(name: str, values: Any) -> list[str]:
+    """`values` as a list; a bare str (or bytes) is refused, since iterating it would select by
+    its single characters (`record_ids="abc"` deleting the records "a", "b" and "c")."""
+    if isinstance(values, (str, bytes)):
+        raise InvalidInputError(f"{name} must be a list of str, got a single {type(values).__name__}")
+    return list(values)
 
 
 class RustStorage:
@@ -110,6 +118,10 @@ class RustStorage:
         text_language: str = "english",
     ) -> None:
         cls = engine_class(impl)
+        if path is not None and not os.fspath(path):
+            # Path("") is the working directory: the store's files would land wherever the
+            # process happens to run. An empty path is almost always an unset setting.
+            raise InvalidInputError("path must not be empty (None selects the default path)")
         resolved = Path(path) if path is not None else default_path()
         self._path = resolved
         self._engine: Any = cls(str(resolved), vector_dim, durability=durability, text_language=text_language)
@@ -234,15 +246,15 @@ class RustStorage:
         `Memory.forget()` without arguments does) and keeps the embedding dimension (unlike
         `reset()`); an explicit empty `record_ids` selects no record and deletes none.
         """
-        if record_ids is not None and len(record_ids) == 0:
+        if record_ids is not None and len(_str_list("record_ids", record_ids)) == 0:
             return 0
         prefix = _prefix(scope_prefix)
         if older_than is not None and not isinstance(older_than, datetime):
             raise InvalidInputError(f"older_than must be a datetime, got {type(older_than).__name__}")
         cutoff = None if older_than is None else epoch_us(older_than)
         wanted = metadata_filter_text(metadata_filter)
-        cats = list(categories) if categories else None
-        ids = None if record_ids is None else list(record_ids)
+        cats = _str_list("categories", categories) if categories else None
+        ids = None if record_ids is None else _str_list("record_ids", record_ids)
         if prefix is None and cats is None and ids is None and cutoff is None and wanted is None:
             # The engines delete nothing without a criterion; "created before the end of time"
             # is every record.
@@ -299,7 +311,7 @@ class RustStorage:
         """Set `last_accessed` to now (naive UTC, as crewai does) on the given records."""
         if not record_ids:
             return
-        self._engine.touch(list(record_ids), utc_now_naive().isoformat())
+        self._engine.touch(_str_list("record_ids", record_ids), utc_now_naive().isoformat())
 
     def refresh(self) -> None:
         """See other processes' writes now (every call also does it on its own)."""
