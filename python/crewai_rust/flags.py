@@ -71,14 +71,15 @@ def _from_env(component: str) -> FlagValue:
     return parse_flag(os.environ.get(var, "auto"), name=var)
 
 
-def _check_component(component: str) -> None:
+def check_component(component: str) -> None:
+    """Raise `ValueError` unless `component` is one of `COMPONENTS`."""
     if component not in COMPONENTS:
         raise ValueError(f"unknown component {component!r}; components are: {', '.join(COMPONENTS)}")
 
 
 def value(component: str) -> FlagValue:
     """The effective flag value of a component: `configure()` override, else the environment."""
-    _check_component(component)
+    check_component(component)
     with _lock:
         override = _overrides.get(component)
     return override if override is not None else _from_env(component)

@@ -103,6 +103,41 @@ def test_install_is_idempotent_and_uninstall_restores(monkeypatch):
     assert crewai_rust.status()["patched"] == []
 
 
+def _fake_memory_site(monkeypatch) -> types.ModuleType:
+    target = types.ModuleType("fake_crewai_memory_site")
+    target.call_site = lambda: "crewai"
+    from crewai_rust.integration import memory as wiring
+
+    monkeypatch.setattr(wiring, "patches", lambda **_: [Patch(target, "call_site", lambda: "rust", "memory")])
+    monkeypatch.setattr(crewai_rust._native, "_core", crewai_rust._native._core or types.ModuleType("_core"))
+    return target
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "env"),
+    [({"memory": True, "tools": "bogus"}, {}), ({"memory": True}, {"CREWAI_USE_RUST_SERIALIZATION": "ture"})],
+)
+def test_a_bad_flag_value_installs_nothing(monkeypatch, kwargs, env):
+    # Regression: memory (checked first) was patched before the bad value after it raised.
+    target = _fake_memory_site(monkeypatch)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match="not a valid flag value"):
+        crewai_rust.install(**kwargs)
+    assert target.call_site() == "crewai"
+    assert crewai_rust.integration.installed_components() == set()
+
+
+def test_uninstall_of_a_component_ignores_a_bad_flag_in_the_environment(monkeypatch):
+    # Regression: uninstall("memory") validated the name by reading the flag, so a typo in
+    # CREWAI_USE_RUST_MEMORY made an installed component impossible to remove.
+    target = _fake_memory_site(monkeypatch)
+    assert crewai_rust.install(memory=True, tools=False, serialization=False) == ["memory"]
+    monkeypatch.setenv("CREWAI_USE_RUST_MEMORY", "bogus")
+    crewai_rust.uninstall("memory")
+    assert target.call_site() == "crewai"
+
+
 def test_install_respects_false_flag(monkeypatch):
     monkeypatch.setenv("CREWAI_USE_RUST_TOOLS", "false")
     calls = []

@@ -53,10 +53,15 @@ def install(
     use_hybrid = (
         flags.hybrid_recall() if hybrid is None else flags.parse_flag(hybrid, name="hybrid") == "true"
     )
+    # Every value is validated before anything is patched: a bad one must not leave the
+    # components before it installed.
+    values = {
+        component: flags.value(component) if override is None else flags.parse_flag(override, name=component)
+        for component, override in requested.items()
+    }
     wired: list[str] = []
     with _lock:
-        for component, override in requested.items():
-            value = flags.value(component) if override is None else flags.parse_flag(override, name=component)
+        for component, value in values.items():
             if value == "false":
                 continue
             if not _native.rust_available():
@@ -93,7 +98,8 @@ def with_ab_sampling(patches: list[Patch], monitor: Any = None) -> list[Patch]:
 def uninstall(component: str | None = None) -> None:
     """Restore crewai exactly as it was (every patched attribute is the original object again)."""
     if component is not None:
-        flags.value(component)  # validates the name
+        # The name only: a bad flag in the environment must not prevent undoing an install.
+        flags.check_component(component)
     with _lock:
         _active.restore(component)
 
