@@ -28,3 +28,20 @@ def test_unknown_command_exits_with_usage(capsys):
         cli.main(["frobnicate"])
     assert info.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_help_describes_the_commands_that_exist(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert "status" in out
+    assert "migrate-memory" in out
+    assert "bench" not in out
+
+
+def test_status_with_a_misspelt_flag_names_it_without_a_traceback(capsys, monkeypatch):
+    monkeypatch.setenv("CREWAI_USE_RUST_TOOLS", "ture")
+    assert cli.main(["status"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("crewai-rust status: CREWAI_USE_RUST_TOOLS='ture' is not a valid flag value")
+    assert "Traceback" not in err

@@ -1,4 +1,4 @@
-"""The `crewai-rust` command: status now, memory migration and benchmarks as they land."""
+"""The `crewai-rust` command: what is running (`status`) and LanceDB memory migration (`migrate-memory`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ __all__ = ["main"]
 def _status(args: argparse.Namespace) -> int:
     import crewai_rust
 
-    status = crewai_rust.status()
+    try:
+        status = crewai_rust.status()
+    except ValueError as exc:  # a flag the environment spells wrong: say which, no traceback
+        print(f"crewai-rust status: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
