@@ -254,6 +254,27 @@ def test_an_empty_path_is_refused_not_the_working_directory(impl, tmp_path, monk
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("field", "record"),
+    [
+        ("id", {"id": "a\ud800"}),
+        ("content", {"content": "a\ud800b"}),
+        ("scope", {"scope": "/a\udcff"}),
+        ("categories", {"categories": ["ok", "\ud800"]}),
+        ("metadata", {"metadata": {"k": "\ud800"}}),
+        ("source", {"source": "\udfff"}),
+    ],
+)
+def test_a_lone_surrogate_is_refused_by_both_engines(storage, field, record):
+    # Regression: the Python engine stored such text, the Rust one raised UnicodeEncodeError (or
+    # "must be a str or None, got str" for `source`).
+    fields = {"id": "r", "content": "c", "embedding": [1.0, 0.0], **record}
+    # The engines quote the field name each in its language's way ('x' / "x").
+    with pytest.raises(InvalidInputError, match=f"field ['\"]{field}['\"] holds a lone surrogate"):
+        storage.save([mr("good", [0.0, 1.0], id="good"), MemoryRecord(**fields)])
+    assert storage.count() == 0
+
+
 def test_closed_storage_raises(impl, tmp_path):
     s = RustStorage(tmp_path / "c", impl=impl)
     s.save([mr("a")])

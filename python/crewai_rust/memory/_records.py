@@ -159,10 +159,23 @@ def to_vector(value: object, *, what: str) -> np.ndarray:
     return vec
 
 
+SURROGATE = "holds a lone surrogate, which UTF-8 text cannot store"
+
+
+def _utf8(value: str, rid: object, key: str) -> None:
+    # The Rust engine keeps UTF-8 text, which a lone surrogate cannot be: both engines refuse it.
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _fail(rid, key, SURROGATE) from None
+
+
 def _str(record: Mapping[str, Any], rid: object, key: str) -> str:
     value = record[key]
     if not isinstance(value, str):
         raise _fail(rid, key, f"must be a str, got {_type_name(value)}")
+    _utf8(value, rid, key)
     return value
 
 
@@ -178,11 +191,14 @@ def validate_record(record: object) -> StoredRecord:
         raise _fail(None, "id", f"must be a str, got {_type_name(rid)}")
     if not rid:
         raise _fail(None, "id", "must not be empty")
+    _utf8(rid, None, "id")
     content = _str(record, rid, "content")
     scope = _str(record, rid, "scope")
     categories = record["categories"]
     if not isinstance(categories, (list, tuple)) or not all(isinstance(c, str) for c in categories):
         raise _fail(rid, "categories", "must be a list of str")
+    for category in categories:
+        _utf8(category, rid, "categories")
     metadata_text = _str(record, rid, "metadata")
     try:
         metadata = json.loads(metadata_text)
@@ -208,6 +224,8 @@ def validate_record(record: object) -> StoredRecord:
     source = record["source"]
     if source is not None and not isinstance(source, str):
         raise _fail(rid, "source", f"must be a str or None, got {_type_name(source)}")
+    if source is not None:
+        _utf8(source, rid, "source")
     private = record["private"]
     if not isinstance(private, (bool, np.bool_)):
         raise _fail(rid, "private", f"must be a bool, got {_type_name(private)}")

@@ -39,9 +39,15 @@ fn fail(id: Option<&str>, field: &str, problem: impl std::fmt::Display) -> PyErr
     }
 }
 
+/// What a record field holding a lone surrogate is told (the store keeps UTF-8 text).
+const SURROGATE: &str = "holds a lone surrogate, which UTF-8 text cannot store";
+
 fn string(v: &Bound<'_, PyAny>, id: Option<&str>, field: &str) -> PyResult<String> {
     match v.cast::<PyString>() {
-        Ok(s) => Ok(s.to_str()?.to_owned()),
+        Ok(s) => Ok(s
+            .to_str()
+            .map_err(|_| fail(id, field, SURROGATE))?
+            .to_owned()),
         Err(_) => Err(fail(
             id,
             field,
@@ -157,8 +163,21 @@ pub fn record(v: &Bound<'_, PyAny>) -> PyResult<Record> {
         return Err(fail(None, "id", "must not be empty"));
     }
     let idh = Some(id.as_str());
-    let categories = str_list(&vals[3], "categories")
-        .map_err(|_| fail(idh, "categories", "must be a list of str"))?;
+    let categories = str_list(&vals[3], "categories").map_err(|_| {
+        // A list of str fails only on a lone surrogate.
+        let all_str = vals[3]
+            .cast::<PyList>()
+            .is_ok_and(|l| l.iter().all(|x| x.is_instance_of::<PyString>()));
+        fail(
+            idh,
+            "categories",
+            if all_str {
+                SURROGATE
+            } else {
+                "must be a list of str"
+            },
+        )
+    })?;
     let importance = &vals[5];
     if importance.is_instance_of::<PyBool>() || importance.is_instance_of::<PyString>() {
         return Err(fail(
@@ -187,14 +206,14 @@ pub fn record(v: &Bound<'_, PyAny>) -> PyResult<Record> {
     })?;
     let source = if vals[9].is_none() {
         None
+    } else if vals[9].is_instance_of::<PyString>() {
+        Some(string(&vals[9], idh, "source")?)
     } else {
-        Some(string(&vals[9], idh, "source").map_err(|_| {
-            fail(
-                idh,
-                "source",
-                format!("must be a str or None, got {}", type_name(&vals[9])),
-            )
-        })?)
+        return Err(fail(
+            idh,
+            "source",
+            format!("must be a str or None, got {}", type_name(&vals[9])),
+        ));
     };
     let private = vals[10].extract::<bool>().map_err(|_| {
         fail(
