@@ -19,6 +19,8 @@ with warnings.catch_warnings():
 from crewai.agents import parser as crewai_parser
 from crewai.tools.tool_usage import ToolUsage
 
+from crewai_rust.tools.reference import ToolInputError
+
 CORPUS = Path(__file__).parent / "corpus"
 
 
@@ -28,12 +30,15 @@ def corpus(name: str) -> list[Any]:
 
 
 def outcome(fn: Any, *args: Any) -> tuple[str, str]:
-    """("ok", repr of the result) or ("raise", message): repr tells 1 from 1.0 from True,
-    tuples from lists, and shows key order; messages are what the agent sees."""
+    """("ok", repr of the result) or ("raise", exception type and message): repr tells 1 from
+    1.0 from True, tuples from lists, and shows key order; messages are what the agent sees, and
+    the type decides which of crewai's `except` clauses catches it. `ToolInputError` stands for
+    the bare `Exception` crewai's tool-input validation raises (it subclasses it, documented)."""
     try:
         return ("ok", repr(fn(*args)))
     except Exception as exc:  # comparing whatever either side raises
-        return ("raise", f"{exc}")
+        kind = Exception if type(exc) is ToolInputError else type(exc)
+        return ("raise", f"{kind.__module__}.{kind.__qualname__}: {exc}")
 
 
 def crewai_validate_tool_input(text: Any) -> Any:

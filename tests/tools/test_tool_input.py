@@ -91,7 +91,7 @@ def test_non_dicts_raise_crewais_message(impl, text):
     with pytest.raises(ToolInputError) as ours:
         helpers(impl).parse_tool_input(text)
     assert str(ours.value) == TOOL_INPUT_ERROR
-    assert outcome(crewai_validate_tool_input, text) == ("raise", TOOL_INPUT_ERROR)
+    assert outcome(crewai_validate_tool_input, text) == ("raise", f"builtins.Exception: {TOOL_INPUT_ERROR}")
 
 
 def test_none_is_an_empty_dict(impl):
