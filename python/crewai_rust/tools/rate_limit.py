@@ -30,7 +30,7 @@ def unsigned(name: str, value: object) -> None:
     """Refuse what the Rust side cannot take as an unsigned 64-bit count, with the exception
     types its argument conversion raises."""
     try:
-        number = operator.index(value)  # type: ignore[call-overload]
+        number = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         raise TypeError(
             f"argument {name!r}: {type(value).__name__!r} object cannot be interpreted as an integer"
