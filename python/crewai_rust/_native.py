@@ -7,6 +7,7 @@ reference, so `import crewai_rust` never fails because of the extension.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from types import ModuleType
@@ -34,7 +35,10 @@ def _load() -> None:
         )
         return
     try:
-        from crewai_rust import _core as module
+        # import_module, not `from crewai_rust import _core`: during the package's own import the
+        # latter reports a missing file as "cannot import name '_core' from partially initialized
+        # module ... (most likely due to a circular import)", which sends users the wrong way.
+        module = importlib.import_module("crewai_rust._core")
     except ImportError as exc:  # no wheel for this platform, a broken build, a missing symbol
         _error = f"{type(exc).__name__}: {exc}"
         logger.warning(

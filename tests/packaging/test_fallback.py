@@ -82,3 +82,29 @@ def test_corrupted_extension_falls_back_with_exactly_one_warning(tmp_path: Path)
     assert {c["implementation"] for c in status["components"].values()} == {"python"}
     # The damage was real: the copied library is not what the working installation loads.
     assert damaged.read_bytes() != Path(_native.core().__file__).read_bytes()
+
+
+def test_missing_extension_is_reported_as_missing(tmp_path: Path) -> None:
+    # Regression: the reason read "cannot import name '_core' from partially initialized module
+    # 'crewai_rust' (most likely due to a circular import)" when the library was simply absent.
+    package = Path(crewai_rust.__file__).parent
+    site = tmp_path / "site"
+    shutil.copytree(
+        package, site / "crewai_rust", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd")
+    )
+    env = {k: v for k, v in os.environ.items() if k != _native.DISABLE_ENV}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    proc = subprocess.run(
+        [sys.executable, "-c", REPORT],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert Path(out["package"]).resolve().is_relative_to(site.resolve())
+    assert out["available"] is False
+    assert out["error"] == "ModuleNotFoundError: No module named 'crewai_rust._core'", out["error"]
