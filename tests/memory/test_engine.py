@@ -204,6 +204,15 @@ def test_bad_durability_is_rejected(engine_cls, tmp_path):
         engine_cls(str(tmp_path / "d"), None, durability="sometimes")
 
 
+def test_an_empty_path_is_refused_and_leaves_no_file(engine_cls, tmp_path, monkeypatch):
+    # Regression: the Python engine opened a store in the working directory; the Rust one wrote
+    # its files there and then failed syncing a directory named "".
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InvalidInputError, match="path must not be empty"):
+        engine_cls("", None)
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- vector dimension ----------------------------------------------------------------------
 
 

@@ -118,3 +118,10 @@ def test_option_a_of_the_migration_guide_runs_as_written(impl: str, monkeypatch:
         memory.save(fact)
     assert memory.search("adoption agencies") == [FACTS[2]]
     assert crewai_rust.RustMemoryStorage is RustMemoryStorage
+
+
+def test_an_empty_path_is_refused_not_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="path must not be empty"):
+        crewai_rust.RustMemoryStorage("")
+    assert list(tmp_path.iterdir()) == []

@@ -103,6 +103,13 @@ impl PyMemoryStore {
                 )));
             }
         };
+        if path.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+            // An empty path would put the store's files in the working directory (and fail
+            // half-way, syncing a directory named ""): almost always an unset setting.
+            return Err(InvalidInputError::new_err(
+                "path must not be empty (None keeps the store in memory)",
+            ));
+        }
         let path_str = path.as_ref().map(|p| p.to_string_lossy().into_owned());
         let store = run(py, || {
             Store::open_with_language(path.as_deref(), dim, durability, language)

@@ -122,6 +122,9 @@ class PyMemoryStore:
             raise InvalidInputError(f"vector_dim must be a positive int, got {vector_dim}")
         if path is not None and not isinstance(path, (str, Path)):
             raise InvalidInputError(f"path must be a str or None, got {type(path).__name__}")
+        if isinstance(path, str) and not path:
+            # As the Rust engine: "" would put the store's files in the working directory.
+            raise InvalidInputError("path must not be empty (None keeps the store in memory)")
         self._mutex = threading.RLock()
         self._fixed_dim = vector_dim
         self._path = None if path is None else str(path)
