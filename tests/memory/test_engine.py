@@ -672,6 +672,8 @@ def test_close_is_idempotent_and_final(open_store, rec, tmp_path):
         lambda: store.upsert([rec("b")]),
         lambda: store.search([1.0, 0.0, 0.0]),
         lambda: store.count(),
+        lambda: len(store),
+        lambda: store.vector_dim,  # the Python engine returned the last value (the Rust one raised)
     ):
         with pytest.raises(StorageError, match="closed"):
             call()

@@ -165,8 +165,8 @@ class PyMemoryStore:
     def vector_dim(self) -> int | None:
         """The embedding dimension: fixed by the first stored embedding or the constructor."""
         with self._mutex:
-            if not self._closed:
-                self._catch_up()
+            self._check_open()
+            self._catch_up()
             return self._dim()
 
     @property
