@@ -204,7 +204,8 @@ def test_sampled_matching_calls_record_both_timings_and_no_mismatch():
     assert m.stats("double", "rust")["count"] == 20
     assert m.stats("double", "python")["count"] == 20
     assert m.mismatches() == []
-    assert m.get_performance_comparison("double")["improvement"] is not None
+    comparison = m.get_performance_comparison("double")
+    assert comparison["improvement"] == pytest.approx(comparison["python_avg"] / comparison["rust_avg"])
 
 
 def test_deliberate_mismatch_is_recorded_and_logged_with_the_input(caplog):
