@@ -67,6 +67,15 @@ def test_configure_rejects_bad_values_without_partial_update():
         flags.configure(ab_sample=1.5)
 
 
+@pytest.mark.parametrize("rate", ["0.5", True, [0.5]])
+def test_configure_refuses_a_rate_that_is_not_a_number(rate):
+    # Regression: "0.5" was parsed, True became 1.0, and a non-numeric str failed with
+    # float()'s message, which does not say which argument was wrong.
+    with pytest.raises(TypeError, match="ab_sample must be a number between 0 and 1"):
+        flags.configure(ab_sample=rate)
+    assert flags.ab_sample() == 0.0
+
+
 def test_is_enabled_needs_the_extension():
     flags.configure(memory="true", tools="auto", serialization="false")
     assert flags.is_enabled("memory", rust_available=True)

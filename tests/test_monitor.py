@@ -465,3 +465,18 @@ def test_input_pickle_refuses_is_deep_copied_instead():
     assert seen == [[1, 2]]  # the reference got the input as it was before the Rust call
     (mm,) = m.mismatches()
     assert mm.input_copied
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"ab_sample": "0.5"}, TypeError, "ab_sample must be a number"),
+        ({"ab_sample": float("nan")}, ValueError, "ab_sample must be between 0 and 1"),
+        ({"max_mismatches": "10"}, TypeError, "max_mismatches must be an int"),
+        ({"max_repr": 0}, ValueError, "max_repr must be at least 1"),
+        ({"max_repr": -1}, ValueError, "max_repr must be at least 1"),
+    ],
+)
+def test_bad_settings_name_the_argument(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        PerformanceMonitor(**kwargs)

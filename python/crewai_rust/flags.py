@@ -116,10 +116,13 @@ def ab_sample() -> float:
     return _check_rate(rate, AB_SAMPLE_ENV)
 
 
-def _check_rate(rate: float, name: str) -> float:
+def _check_rate(rate: object, name: str) -> float:
+    """A sampling rate: a real number (not a bool, not a str) in [0, 1]; NaN is refused."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+        raise TypeError(f"{name} must be a number between 0 and 1, got {type(rate).__name__}")
     if not 0.0 <= rate <= 1.0:
         raise ValueError(f"{name} must be between 0 and 1, got {rate!r}")
-    return rate
+    return float(rate)
 
 
 def configure(
@@ -134,7 +137,7 @@ def configure(
     global _ab_sample
     given = {"memory": memory, "tools": tools, "serialization": serialization, "hybrid": hybrid}
     parsed = {k: parse_flag(v, name=k) for k, v in given.items() if v is not None}
-    rate = None if ab_sample is None else _check_rate(float(ab_sample), "ab_sample")
+    rate = None if ab_sample is None else _check_rate(ab_sample, "ab_sample")
     with _lock:
         _overrides.update(parsed)
         if rate is not None:

@@ -95,10 +95,13 @@ class PerformanceMonitor:
         max_repr: int = _MAX_REPR,
         seed: int | None = None,
     ) -> None:
-        if ab_sample is not None and not 0.0 <= ab_sample <= 1.0:
-            raise ValueError(f"ab_sample must be between 0 and 1, got {ab_sample!r}")
-        if max_mismatches < 1:
-            raise ValueError(f"max_mismatches must be at least 1, got {max_mismatches!r}")
+        if ab_sample is not None:
+            ab_sample = flags._check_rate(ab_sample, "ab_sample")
+        for name, bound in (("max_mismatches", max_mismatches), ("max_repr", max_repr)):
+            if isinstance(bound, bool) or not isinstance(bound, int):
+                raise TypeError(f"{name} must be an int, got {type(bound).__name__}")
+            if bound < 1:
+                raise ValueError(f"{name} must be at least 1, got {bound!r}")
         self._enabled = bool(enabled)
         self._fixed_rate = ab_sample
         self._max_repr = max_repr
