@@ -106,6 +106,8 @@ class RustStorage:
             own files, so keep one engine per directory).
         durability: "flush" (a returned save survives the process being killed) or "fsync"
             (also survives power loss; every write waits for the disk).
+        text_language: "english" (stemming and stop words) or "none", for full-text and hybrid
+            search (`search_text`, `search_hybrid`).
     """
 
     def __init__(
