@@ -230,6 +230,39 @@ mod tests {
     }
 
     #[test]
+    fn keys_of_every_length_match_only_themselves_in_place() {
+        // Up to 7 bytes one masked word, 8 to 15 two words, longer ones byte by byte; each
+        // against itself, against every one-byte change, and against itself cut or
+        // extended by a byte, placed far from the end and close to it.
+        for n in 1..=20 {
+            let key: Vec<u8> = (0..n as u8).map(|k| b'a' + k % 26).collect();
+            let mut others = vec![(key.clone(), true)];
+            for flip in 0..n {
+                let mut other = key.clone();
+                other[flip] ^= 0x20;
+                others.push((other, false));
+            }
+            others.push((key[..n - 1].to_vec(), false));
+            others.push(([key.as_slice(), b"x"].concat(), false));
+            for (other, same) in others {
+                for pad in [0, 3, 20] {
+                    let mut doc = b"{\"".to_vec();
+                    doc.extend(&key);
+                    doc.extend(b"\": 1} {\"");
+                    let at = doc.len();
+                    doc.extend(&other);
+                    doc.extend(b"\": 2}");
+                    doc.extend(std::iter::repeat_n(b' ', pad));
+                    let mut m = KeyMemo::new();
+                    let id = m.find(&doc, 2, n).expect("short key");
+                    let want = same.then_some(n);
+                    assert_eq!(m.matches(&doc, id, at), want, "{n} bytes, pad {pad}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn long_keys_and_a_full_table_are_not_numbered() {
         let long = vec![b'k'; KEY_MAX_LEN + 1];
         let mut m = KeyMemo::new();
