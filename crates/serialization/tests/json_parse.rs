@@ -86,12 +86,16 @@ impl Builder for Plain {
     fn array(&mut self, items: Drain<'_, V>) -> Result<V, Error> {
         Ok(V::Arr(items.collect()))
     }
-    fn object(&mut self, mut m: Drain<'_, V>) -> Result<V, Error> {
-        let mut out = Vec::new();
-        while let (Some(k), Some(v)) = (m.next(), m.next()) {
-            out.push((k, v));
-        }
-        Ok(V::Obj(out))
+    type Object = Vec<(V, V)>;
+    fn object_start(&mut self) -> Result<Self::Object, Error> {
+        Ok(Vec::new())
+    }
+    fn object_member(&mut self, o: &mut Self::Object, k: V, v: V) -> Result<(), Error> {
+        o.push((k, v));
+        Ok(())
+    }
+    fn object_end(&mut self, o: Self::Object) -> Result<V, Error> {
+        Ok(V::Obj(o))
     }
 }
 
@@ -358,8 +362,15 @@ impl Builder for Memo {
     fn array(&mut self, items: Drain<'_, V>) -> Result<V, Error> {
         Plain.array(items)
     }
-    fn object(&mut self, m: Drain<'_, V>) -> Result<V, Error> {
-        Plain.object(m)
+    type Object = Vec<(V, V)>;
+    fn object_start(&mut self) -> Result<Self::Object, Error> {
+        Plain.object_start()
+    }
+    fn object_member(&mut self, o: &mut Self::Object, k: V, v: V) -> Result<(), Error> {
+        Plain.object_member(o, k, v)
+    }
+    fn object_end(&mut self, o: Self::Object) -> Result<V, Error> {
+        Plain.object_end(o)
     }
 }
 

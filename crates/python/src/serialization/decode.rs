@@ -311,26 +311,38 @@ impl<'py> Builder for PyBuilder<'py> {
             Ok(Bound::from_owned_ptr(self.py, op))
         }
     }
+    type Object = Bound<'py, PyAny>;
     #[inline]
-    fn object(&mut self, mut members: Drain<'_, Self::Value>) -> R<'py> {
+    fn object_start(&mut self) -> Result<Self::Object, Failure> {
         // Not presized: `_PyDict_NewPresized` makes a general-keys table (before 3.13), a
         // bigger and slower dict than the str-keys one json.loads returns.
         // SAFETY: PyDict_New returns a new dict or NULL with an exception set; ownership
         // passes to the Bound at once.
-        let dict = unsafe {
+        unsafe {
             let op = ffi::PyDict_New();
             if op.is_null() {
                 return Err(PyErr::fetch(self.py).into());
             }
-            Bound::from_owned_ptr(self.py, op)
-        };
-        while let (Some(k), Some(v)) = (members.next(), members.next()) {
-            // SAFETY: all three are live objects we hold; PyDict_SetItem takes its own
-            // references (no generic conversion on this per-member path).
-            if unsafe { ffi::PyDict_SetItem(dict.as_ptr(), k.as_ptr(), v.as_ptr()) } != 0 {
-                return Err(PyErr::fetch(self.py).into());
-            }
+            Ok(Bound::from_owned_ptr(self.py, op))
         }
+    }
+    #[inline(always)]
+    fn object_member(
+        &mut self,
+        dict: &mut Self::Object,
+        k: Self::Value,
+        v: Self::Value,
+    ) -> Result<(), Failure> {
+        // SAFETY: all three are live objects we hold, `dict` an exact dict we made;
+        // PyDict_SetItem takes its own references (no generic conversion on this
+        // per-member path).
+        if unsafe { ffi::PyDict_SetItem(dict.as_ptr(), k.as_ptr(), v.as_ptr()) } != 0 {
+            return Err(PyErr::fetch(self.py).into());
+        }
+        Ok(())
+    }
+    #[inline]
+    fn object_end(&mut self, dict: Self::Object) -> R<'py> {
         Ok(dict)
     }
 }

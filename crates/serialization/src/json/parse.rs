@@ -57,9 +57,22 @@ pub trait Builder {
         self.escaped(s)
     }
     fn array(&mut self, items: Drain<'_, Self::Value>) -> Result<Self::Value, Self::Error>;
-    /// Members as key, value, key, value...; a repeated key's last value wins, at the
-    /// position of its first occurrence (what a Python dict does).
-    fn object(&mut self, members: Drain<'_, Self::Value>) -> Result<Self::Value, Self::Error>;
+    /// An object being filled member by member (a Python dict, filled in place as CPython's
+    /// scanner fills it, so no member waits on a stack and is moved again).
+    type Object;
+    /// A new, empty object: its members follow through
+    /// [`object_member`](Self::object_member).
+    fn object_start(&mut self) -> Result<Self::Object, Self::Error>;
+    /// The next member; a repeated key's last value wins, at the position of its first
+    /// occurrence (what a Python dict does).
+    fn object_member(
+        &mut self,
+        object: &mut Self::Object,
+        key: Self::Value,
+        value: Self::Value,
+    ) -> Result<(), Self::Error>;
+    /// The object, complete.
+    fn object_end(&mut self, object: Self::Object) -> Result<Self::Value, Self::Error>;
 }
 
 /// Parse a whole document (what `json.loads` does after its BOM check). Nesting deeper than
@@ -153,6 +166,26 @@ impl<B: Builder> Parser<'_, B> {
         i
     }
 
+    /// The offset just past `sep` and one space at `i` when a non-space byte follows them
+    /// (`json.dumps`'s `", "` and `": "` before a value or key), tested as one two-byte
+    /// compare and one byte; `None` for anything else, which the callers read the general
+    /// way (any whitespace, or none, around the separator).
+    #[inline(always)]
+    fn sep_space(&self, i: usize, sep: u8) -> Option<usize> {
+        let s = self.s;
+        if i + 3 > s.len() {
+            return None;
+        }
+        // SAFETY: `i + 3 <= s.len()` was just checked, so bytes `i..i + 3` are in bounds.
+        let (pair, after) = unsafe {
+            (
+                s.as_ptr().add(i).cast::<u16>().read_unaligned(),
+                *s.get_unchecked(i + 2),
+            )
+        };
+        (pair == u16::from_ne_bytes([sep, b' ']) && after > b' ').then_some(i + 2)
+    }
+
     fn starts(&self, i: usize, lit: &[u8]) -> bool {
         // CPython requires a character after the literal's first one for each it checks; the
         // slice test is the same condition.
@@ -217,6 +250,10 @@ impl<B: Builder> Parser<'_, B> {
                 self.ctx = ctx;
                 let (v, next) = self.member(i)?;
                 self.stack.push(v);
+                if let Some(j) = self.sep_space(next, b',') {
+                    i = j;
+                    continue;
+                }
                 i = self.skip_ws(next);
                 match self.s.get(i) {
                     Some(b']') => break,
@@ -230,7 +267,7 @@ impl<B: Builder> Parser<'_, B> {
     }
 
     fn object(&mut self, i: usize) -> Result<(B::Value, usize), B::Error> {
-        let base = self.stack.len();
+        let mut object = self.b.object_start()?;
         let mut i = self.skip_ws(i);
         if self.s.get(i) != Some(&b'}') {
             let mut prev = START;
@@ -241,15 +278,23 @@ impl<B: Builder> Parser<'_, B> {
                         .into());
                 }
                 let (k, next) = self.key(i + 1, &mut prev)?;
-                self.stack.push(k);
-                i = self.skip_ws(next);
-                if self.s.get(i) != Some(&b':') {
-                    return Err(self.err("Expecting ':' delimiter", i).into());
-                }
-                i = self.skip_ws(i + 1);
+                i = match self.sep_space(next, b':') {
+                    Some(j) => j,
+                    None => {
+                        i = self.skip_ws(next);
+                        if self.s.get(i) != Some(&b':') {
+                            return Err(self.err("Expecting ':' delimiter", i).into());
+                        }
+                        self.skip_ws(i + 1)
+                    }
+                };
                 self.ctx = prev;
                 let (v, next) = self.member(i)?;
-                self.stack.push(v);
+                self.b.object_member(&mut object, k, v)?;
+                if let Some(j) = self.sep_space(next, b',') {
+                    i = j;
+                    continue;
+                }
                 i = self.skip_ws(next);
                 match self.s.get(i) {
                     Some(b'}') => break,
@@ -258,7 +303,7 @@ impl<B: Builder> Parser<'_, B> {
                 }
             }
         }
-        let v = self.b.object(self.stack.drain(base..))?;
+        let v = self.b.object_end(object)?;
         Ok((v, i + 1))
     }
 
