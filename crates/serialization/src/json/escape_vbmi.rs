@@ -18,16 +18,16 @@ use std::arch::x86_64::{
     __m128i, __m256i, __m512i, _mm_loadu_si128, _mm_maskz_loadu_epi8, _mm_shuffle_epi8,
     _mm_srli_si128, _mm_storeu_si128, _mm256_add_epi32, _mm256_and_si256, _mm256_loadu_si256,
     _mm256_mask_mov_epi32, _mm256_maskz_loadu_epi16, _mm256_or_si256, _mm256_set1_epi32,
-    _mm256_slli_epi32, _mm256_srli_epi32, _mm512_and_si512, _mm512_castsi512_si256,
-    _mm512_cmpeq_epi32_mask, _mm512_cmpge_epu32_mask, _mm512_cmpgt_epu32_mask,
-    _mm512_cvtepi32_epi8, _mm512_cvtepu8_epi32, _mm512_cvtepu16_epi32, _mm512_cvtepu32_epi64,
-    _mm512_extracti64x4_epi64, _mm512_load_si512, _mm512_loadu_si512, _mm512_maskz_loadu_epi32,
-    _mm512_multishift_epi64_epi8, _mm512_or_si512, _mm512_permutex2var_epi8, _mm512_set_epi64,
-    _mm512_set1_epi8, _mm512_set1_epi32, _mm512_set1_epi64, _mm512_shuffle_epi8,
+    _mm256_slli_epi32, _mm256_srli_epi32, _mm512_castsi512_si256, _mm512_cmpeq_epi32_mask,
+    _mm512_cmpge_epu32_mask, _mm512_cmpgt_epu32_mask, _mm512_cvtepi32_epi8, _mm512_cvtepu8_epi32,
+    _mm512_cvtepu16_epi32, _mm512_cvtepu32_epi64, _mm512_extracti64x4_epi64, _mm512_load_si512,
+    _mm512_loadu_si512, _mm512_mask_set1_epi32, _mm512_maskz_loadu_epi32,
+    _mm512_multishift_epi64_epi8, _mm512_or_si512, _mm512_permutex2var_epi8,
+    _mm512_permutexvar_epi8, _mm512_set_epi64, _mm512_set1_epi32, _mm512_set1_epi64,
     _mm512_storeu_si512, _mm512_sub_epi32, _mm512_zextsi128_si512,
 };
 
-use super::escape_ucs::{SHIFT, Unit, escape};
+use super::escape_ucs::{HEX4, SHIFT, Unit, escape};
 
 /// Spare output bytes `blocks` needs past the worst case of the units it is given: each
 /// half-block is one 64-byte store, also the last one (whose text may be a single byte).
@@ -73,6 +73,70 @@ const fn group(h: usize) -> Layouts {
     }
     Layouts(t)
 }
+
+/// The second half's layout placed after the first half's output, for a block whose 16
+/// units need at most `MERGED_MAX` `\uXXXX` escapes (so its output fits one 64-byte store):
+/// indexed by the first half's escape count `c` and the second half's mask, the indices of
+/// `GROUP[1]` moved up to byte `8 + 5c`, zero below. ORed with the first half's `GROUP[0]`
+/// row (zero past its output), the two give the whole block's layout: one permutation and
+/// one store a block instead of two of each.
+static SECOND: [Layouts; 9] = {
+    let mut t = [const { Layouts([[0u8; 64]; 256]) }; 9];
+    let mut c = 0;
+    while c < 9 {
+        let from = 8 + 5 * c;
+        let mut m = 0;
+        while m < 256 {
+            let mut b = 0;
+            while from + b < 64 {
+                t[c].0[m][from + b] = GROUP[1].0[m][b];
+                b += 1;
+            }
+            m += 1;
+        }
+        c += 1;
+    }
+    t
+};
+
+/// The most `\uXXXX` escapes a block laid out by one `GROUP[0] | SECOND` permutation may
+/// hold: 16 units plus 5 bytes per escape within one 64-byte store.
+const MERGED_MAX: u32 = 9;
+
+/// The most escapes (the astral character's included) of a block laid out by
+/// `one_astral`: 16 units, 5 more bytes per escape and 6 for the surrogate pair's second
+/// `\uXXXX` within one 64-byte store.
+const ONE_ASTRAL_MAX: u32 = 8;
+
+/// Index 64 + 20..: where `one_astral` puts the high surrogate's four digits in the second
+/// table (after the 16 characters, `\` and `u`).
+const HIGH_DIGITS: u8 = CHARS + 20;
+
+/// `vpermi2b` indices, by byte position `at`, that splice 6 bytes into a layout: its bytes
+/// before `at` kept, then bytes 0..6 of the second table, then the rest of the layout
+/// moved up by 6.
+#[repr(C, align(64))]
+struct Splices([[u8; 64]; 64]);
+
+static SPLICE: Splices = {
+    let mut t = [[0u8; 64]; 64];
+    let mut at = 0;
+    while at < 64 {
+        let mut j = 0;
+        while j < 64 {
+            t[at][j] = if j < at {
+                j as u8
+            } else if j < at + 6 {
+                64 + (j - at) as u8
+            } else {
+                (j - 6) as u8
+            };
+            j += 1;
+        }
+        at += 1;
+    }
+    Splices(t)
+};
 
 /// For quarter `q` (units 4q..4q + 4) of a half-block holding an astral character, indexed
 /// by `escaped | astral << 4` (bits for those 4 units): each unit `4q + k` as its character,
@@ -195,11 +259,17 @@ unsafe fn block<T: Unit, const TAIL: bool>(
             (8, 8)
         };
         if odd | short == 0 {
+            if esc.count_ones() <= MERGED_MAX {
+                return whole(digits, table, esc, n, p);
+            }
             p = half::<0>(digits, table, esc as u8, n0, p);
             return half::<1>(digits, table, (esc >> 8) as u8, n1, p);
         }
         let astral = _mm512_cmpgt_epu32_mask(v, _mm512_set1_epi32(0xffff)) & valid;
         let other = odd & !astral | short;
+        if other == 0 && astral & (astral - 1) == 0 && esc.count_ones() <= ONE_ASTRAL_MAX {
+            return one_astral(src, digits, table, esc, astral, n, p);
+        }
         p = match ((odd | short) as u8, other as u8) {
             (0, _) => half::<0>(digits, table, esc as u8, n0, p),
             (_, 0) => astral_half(
@@ -257,6 +327,99 @@ unsafe fn half<const H: usize>(
     }
 }
 
+/// A block whose escaped units are all `\uXXXX`, at most `MERGED_MAX` of them: both
+/// halves' layouts ORed into one, one permutation, one store.
+///
+/// # Safety
+/// `p` has 64 writable bytes; `esc` has at most `MERGED_MAX` bits, none at or past `n`.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+unsafe fn whole(digits: __m512i, table: __m512i, esc: u16, n: usize, p: *mut u8) -> *mut u8 {
+    let (low, high) = (usize::from(esc as u8), usize::from(esc >> 8));
+    let before = (esc as u8).count_ones() as usize;
+    // SAFETY: aligned loads from the static tables (`before` <= 8); the caller's room.
+    unsafe {
+        let layout = _mm512_or_si512(
+            _mm512_load_si512(GROUP[0].0[low].as_ptr().cast()),
+            _mm512_load_si512(SECOND[before].0[high].as_ptr().cast()),
+        );
+        _mm512_storeu_si512(p.cast(), _mm512_permutex2var_epi8(digits, layout, table));
+        p.add(n + 5 * esc.count_ones() as usize)
+    }
+}
+
+/// A block whose one astral character is its only escape that is not a plain `\uXXXX`
+/// (at most `ONE_ASTRAL_MAX` escapes in all; a fifth of the blocks of text with an emoji
+/// every few sentences): laid out as if the character were a `\uXXXX` of its low
+/// surrogate (its digits put in its lane), then the high surrogate's `\uXXXX` (its digits
+/// put in the second table) spliced in before it. One permutation more than `whole`,
+/// instead of the per-quarter layouts of `astral_half`.
+///
+/// # Safety
+/// `src` is valid for reads of the block's unit `astral.trailing_zeros()`, which is astral,
+/// the only one; `p` has 64 writable bytes; `esc` (which includes the astral unit) has at
+/// most `ONE_ASTRAL_MAX` bits, none at or past `n`.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+unsafe fn one_astral<T: Unit>(
+    src: *const T,
+    digits: __m512i,
+    table: __m512i,
+    esc: u16,
+    astral: u16,
+    n: usize,
+    p: *mut u8,
+) -> *mut u8 {
+    let k = astral.trailing_zeros() as usize;
+    let (low, high) = (usize::from(esc as u8), usize::from(esc >> 8));
+    // The escape of the astral unit starts after the units and escapes before it.
+    let at = k + 5 * (esc & ((1u32 << k) - 1) as u16).count_ones() as usize;
+    // High surrogate's `\`, `u` and digits, as indices into the second table.
+    let pair_first = _mm512_set_epi64(
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        i64::from_le_bytes([
+            BACKSLASH,
+            LETTER_U,
+            HIGH_DIGITS,
+            HIGH_DIGITS + 1,
+            HIGH_DIGITS + 2,
+            HIGH_DIGITS + 3,
+            0,
+            0,
+        ]),
+    );
+    // SAFETY: the caller's unit `k` and output room; aligned loads from the static tables
+    // (`low` has at most 8 bits set; `at` < 64 as the output fits 64 bytes).
+    unsafe {
+        let c = (*src.add(k)).get() - 0x1_0000;
+        let digits =
+            _mm512_mask_set1_epi32(digits, astral, HEX4[(0xdc00 | (c & 0x3ff)) as usize] as i32);
+        let table =
+            _mm512_mask_set1_epi32(table, 1 << 5, HEX4[(0xd800 | (c >> 10)) as usize] as i32);
+        let layout = _mm512_or_si512(
+            _mm512_load_si512(GROUP[0].0[low].as_ptr().cast()),
+            _mm512_load_si512(
+                SECOND[(esc as u8).count_ones() as usize].0[high]
+                    .as_ptr()
+                    .cast(),
+            ),
+        );
+        let layout = _mm512_permutex2var_epi8(
+            layout,
+            _mm512_load_si512(SPLICE.0[at].as_ptr().cast()),
+            pair_first,
+        );
+        _mm512_storeu_si512(p.cast(), _mm512_permutex2var_epi8(digits, layout, table));
+        p.add(n + 5 * esc.count_ones() as usize + 6)
+    }
+}
+
 /// `\` and `u` at bytes 16 and 17, after a block's 16 characters.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
 #[inline]
@@ -300,7 +463,7 @@ unsafe fn load_some<T: Unit>(p: *const T, valid: u16) -> __m512i {
     }
 }
 
-/// The lowercase hex digits `"0123456789abcdef"` in every 128-bit lane, for `vpshufb`.
+/// The lowercase hex digits `"0123456789abcdef"` in every 128-bit lane, for `vpermb`.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
 #[inline]
 fn hex_digits() -> __m512i {
@@ -311,6 +474,15 @@ fn hex_digits() -> __m512i {
     _mm512_set_epi64(e, d, e, d, e, d, e, d)
 }
 
+/// Each byte's low nibble as its lowercase hex digit. `vpermb` reads the low 6 bits of an
+/// index and the digits repeat every 16 bytes, so the bits above the nibble need no mask
+/// (one instruction fewer than masking for `vpshufb`).
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+fn spell(nibbles: __m512i) -> __m512i {
+    _mm512_permutexvar_epi8(nibbles, hex_digits())
+}
+
 /// The four lowercase hex digits of each unit's low 16 bits, unit k at bytes 4k..4k + 4.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
 #[inline]
@@ -318,11 +490,7 @@ fn hex4(v: __m512i) -> __m512i {
     // Byte d of a unit takes the 8 bits from bit 12 - 4d of its lane (the nibble then in
     // its low half); a qword holds two lanes, the second from bit 32.
     let at = i64::from_le_bytes([12, 8, 4, 0, 44, 40, 36, 32]);
-    let nibbles = _mm512_and_si512(
-        _mm512_multishift_epi64_epi8(_mm512_set1_epi64(at), v),
-        _mm512_set1_epi8(0x0f),
-    );
-    _mm512_shuffle_epi8(hex_digits(), nibbles)
+    spell(_mm512_multishift_epi64_epi8(_mm512_set1_epi64(at), v))
 }
 
 /// Half a block holding astral characters (and `\uXXXX` ones), laid out 4 units at a time.
@@ -353,11 +521,10 @@ unsafe fn astral_half(
     );
     // Lane k's 8 digits at bytes 8k..8k + 8: each 32-bit value in its own qword.
     let at = i64::from_le_bytes([28, 24, 20, 16, 12, 8, 4, 0]);
-    let nibbles = _mm512_and_si512(
-        _mm512_multishift_epi64_epi8(_mm512_set1_epi64(at), _mm512_cvtepu32_epi64(pairs)),
-        _mm512_set1_epi8(0x0f),
-    );
-    let digits = _mm512_shuffle_epi8(hex_digits(), nibbles);
+    let digits = spell(_mm512_multishift_epi64_epi8(
+        _mm512_set1_epi64(at),
+        _mm512_cvtepu32_epi64(pairs),
+    ));
     let table = _mm512_or_si512(_mm512_zextsi128_si512(chars), backslash_u());
     // SAFETY: the caller's output room; aligned loads from the static tables.
     unsafe {
