@@ -1,18 +1,21 @@
-//! `ensure_ascii` escaping of a `str`'s code units with AVX-512 VBMI: each half of a
-//! 16-unit block (8 units) is laid out by one two-table byte permutation chosen by its
-//! escape mask.
+//! `ensure_ascii` escaping of a `str`'s code units with AVX-512 VBMI: a 16-unit block is
+//! laid out by one two-table byte permutation chosen by its escape mask.
 //!
 //! The mask loop of `escape_ucs` writes each `\uXXXX` at its place one after the other (a
 //! count, a load, a branch and two stores per escape), about 95 instructions a 16-unit block
-//! of text with a non-ASCII character every few units. Here the output of 8 units is known
+//! of text with a non-ASCII character every few units. Here the output of the units is known
 //! from their mask alone: unit k starts at `k + 5 * (escapes before k)`. So the block's bytes
 //! (its narrowed characters, the four hex digits of every unit, and `\` and `u`) sit in two
-//! vectors, a 256-entry table per half gives for each mask the `vpermi2b` indices that
-//! spread them to their output places, and a half is one permutation and one 64-byte store,
-//! with no branch per escape. A half holding an astral character (12 output bytes, a
-//! surrogate pair) is laid out the same way per 4 units, from the digits of both
-//! surrogates; a half holding a two-letter escape (`\n`, `\"`, ...) or another control
-//! character takes the per-escape loop for that half only.
+//! vectors, and index tables (`layouts`) give for each mask the `vpermi2b` indices that
+//! spread them to their output places: a block of up to 9 escapes (output within 64 bytes)
+//! is one permutation and one store, with no branch per escape; its indices are the OR of
+//! two 256-entry rows, one per half, the second half's row chosen by the first half's
+//! escape count, as a 65,536-row table would be 4 MiB. A block with more escapes takes one
+//! permutation per half. A block whose one astral character (12 output bytes, a surrogate
+//! pair) is its only other escape is laid out the same way with the pair's first `\uXXXX`
+//! spliced in by one more permutation; other astral halves are laid out per 4 units from
+//! the digits of both surrogates; a half holding a two-letter escape (`\n`, `\"`, ...) or
+//! another control character takes the per-escape loop for that half only.
 
 use std::arch::x86_64::{
     __m128i, __m256i, __m512i, _mm_loadu_si128, _mm_maskz_loadu_epi8, _mm_shuffle_epi8,
@@ -28,76 +31,14 @@ use std::arch::x86_64::{
 };
 
 use super::escape_ucs::{HEX4, SHIFT, Unit, escape};
+use layouts::{BACKSLASH, GROUP, HIGH_DIGITS, LETTER_U, QUARTER, QUARTER_EXTRA, SECOND, SPLICE};
+
+mod layouts;
 
 /// Spare output bytes `blocks` needs past the worst case of the units it is given: each
-/// half-block is one 64-byte store, also the last one (whose text may be a single byte).
+/// block or half-block is one 64-byte store, also the last one (whose text may be a single
+/// byte).
 pub(super) const SPARE: usize = 64;
-
-/// `vpermi2b` index vectors, 64-byte aligned so each is one aligned load.
-#[repr(C, align(64))]
-struct Layouts([[u8; 64]; 256]);
-
-/// Indices 64.. select from the second table: a block's 16 narrowed characters, then `\`
-/// and `u`.
-const CHARS: u8 = 64;
-const BACKSLASH: u8 = CHARS + 16;
-const LETTER_U: u8 = CHARS + 17;
-
-/// For each half `h` of a 16-unit block and each mask of its 8 units needing `\uXXXX` (bit
-/// k = unit 8h + k): each unit as its character, or as `\`, `u` and its four hex digits
-/// (bytes 4(8h + k).. of the first table).
-static GROUP: [Layouts; 2] = [group(0), group(1)];
-
-const fn group(h: usize) -> Layouts {
-    let mut t = [[0u8; 64]; 256];
-    let mut m = 0;
-    while m < 256 {
-        let (mut at, mut k) = (0, 0);
-        while k < 8 {
-            if (m >> k) & 1 == 1 {
-                t[m][at] = BACKSLASH;
-                t[m][at + 1] = LETTER_U;
-                let mut d = 0;
-                while d < 4 {
-                    t[m][at + 2 + d] = (4 * (8 * h + k) + d) as u8;
-                    d += 1;
-                }
-                at += 6;
-            } else {
-                t[m][at] = CHARS + (8 * h + k) as u8;
-                at += 1;
-            }
-            k += 1;
-        }
-        m += 1;
-    }
-    Layouts(t)
-}
-
-/// The second half's layout placed after the first half's output, for a block whose 16
-/// units need at most `MERGED_MAX` `\uXXXX` escapes (so its output fits one 64-byte store):
-/// indexed by the first half's escape count `c` and the second half's mask, the indices of
-/// `GROUP[1]` moved up to byte `8 + 5c`, zero below. ORed with the first half's `GROUP[0]`
-/// row (zero past its output), the two give the whole block's layout: one permutation and
-/// one store a block instead of two of each.
-static SECOND: [Layouts; 9] = {
-    let mut t = [const { Layouts([[0u8; 64]; 256]) }; 9];
-    let mut c = 0;
-    while c < 9 {
-        let from = 8 + 5 * c;
-        let mut m = 0;
-        while m < 256 {
-            let mut b = 0;
-            while from + b < 64 {
-                t[c].0[m][from + b] = GROUP[1].0[m][b];
-                b += 1;
-            }
-            m += 1;
-        }
-        c += 1;
-    }
-    t
-};
 
 /// The most `\uXXXX` escapes a block laid out by one `GROUP[0] | SECOND` permutation may
 /// hold: 16 units plus 5 bytes per escape within one 64-byte store.
@@ -107,89 +48,6 @@ const MERGED_MAX: u32 = 9;
 /// `one_astral`: 16 units, 5 more bytes per escape and 6 for the surrogate pair's second
 /// `\uXXXX` within one 64-byte store.
 const ONE_ASTRAL_MAX: u32 = 8;
-
-/// Index 64 + 20..: where `one_astral` puts the high surrogate's four digits in the second
-/// table (after the 16 characters, `\` and `u`).
-const HIGH_DIGITS: u8 = CHARS + 20;
-
-/// `vpermi2b` indices, by byte position `at`, that splice 6 bytes into a layout: its bytes
-/// before `at` kept, then bytes 0..6 of the second table, then the rest of the layout
-/// moved up by 6.
-#[repr(C, align(64))]
-struct Splices([[u8; 64]; 64]);
-
-static SPLICE: Splices = {
-    let mut t = [[0u8; 64]; 64];
-    let mut at = 0;
-    while at < 64 {
-        let mut j = 0;
-        while j < 64 {
-            t[at][j] = if j < at {
-                j as u8
-            } else if j < at + 6 {
-                64 + (j - at) as u8
-            } else {
-                (j - 6) as u8
-            };
-            j += 1;
-        }
-        at += 1;
-    }
-    Splices(t)
-};
-
-/// For quarter `q` (units 4q..4q + 4) of a half-block holding an astral character, indexed
-/// by `escaped | astral << 4` (bits for those 4 units): each unit `4q + k` as its character,
-/// `\uXXXX` (digits 8(4q + k) + 4.. of the first table), or a surrogate pair (digits
-/// 8(4q + k).., then 8(4q + k) + 4..). Both quarters index the same two vectors. Entries with
-/// an astral bit whose escape bit is clear never occur.
-static QUARTER: [Layouts; 2] = [quarter(0), quarter(1)];
-
-const fn quarter(q: usize) -> Layouts {
-    let mut t = [[0u8; 64]; 256];
-    let mut e = 0;
-    while e < 256 {
-        let (mut at, mut k) = (0, 0);
-        while k < 4 {
-            let unit = 4 * q + k;
-            let astral = (e >> (4 + k)) & 1 == 1;
-            if astral || (e >> k) & 1 == 1 {
-                let mut half = if astral { 0 } else { 1 };
-                while half < 2 {
-                    t[e][at] = BACKSLASH;
-                    t[e][at + 1] = LETTER_U;
-                    let mut d = 0;
-                    while d < 4 {
-                        t[e][at + 2 + d] = (8 * unit + 4 * half + d) as u8;
-                        d += 1;
-                    }
-                    at += 6;
-                    half += 1;
-                }
-            } else {
-                t[e][at] = CHARS + unit as u8;
-                at += 1;
-            }
-            k += 1;
-        }
-        e += 1;
-    }
-    Layouts(t)
-}
-
-/// The output bytes a quarter's escapes add to its units' own, by the same key as
-/// `QUARTER`: 5 for each `\uXXXX`, 11 for each surrogate pair (one load instead of two
-/// counts and their scaling).
-static QUARTER_EXTRA: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut e = 0;
-    while e < 256 {
-        let (esc, astral) = ((e & 0xf) as u32, (e >> 4) as u32);
-        t[e] = (5 * esc.count_ones() + 6 * (astral & esc).count_ones()) as u8;
-        e += 1;
-    }
-    t
-};
 
 /// Escape `s[i..end]` (every unit, the last block short) and return the output position.
 ///
