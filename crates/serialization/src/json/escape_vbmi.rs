@@ -23,11 +23,11 @@ use std::arch::x86_64::{
     _mm256_mask_mov_epi32, _mm256_maskz_loadu_epi16, _mm256_or_si256, _mm256_set1_epi32,
     _mm256_slli_epi32, _mm256_srli_epi32, _mm512_castsi512_si256, _mm512_cmpeq_epi32_mask,
     _mm512_cmpge_epu32_mask, _mm512_cmpgt_epu32_mask, _mm512_cvtepi32_epi8, _mm512_cvtepu8_epi32,
-    _mm512_cvtepu16_epi32, _mm512_cvtepu32_epi64, _mm512_extracti64x4_epi64, _mm512_load_si512,
-    _mm512_loadu_si512, _mm512_mask_set1_epi32, _mm512_maskz_loadu_epi32,
+    _mm512_cvtepu16_epi32, _mm512_cvtepu32_epi64, _mm512_extracti64x4_epi64, _mm512_inserti32x4,
+    _mm512_load_si512, _mm512_loadu_si512, _mm512_mask_set1_epi32, _mm512_maskz_loadu_epi32,
     _mm512_multishift_epi64_epi8, _mm512_or_si512, _mm512_permutex2var_epi8,
     _mm512_permutexvar_epi8, _mm512_set_epi64, _mm512_set1_epi32, _mm512_set1_epi64,
-    _mm512_storeu_si512, _mm512_sub_epi32, _mm512_zextsi128_si512,
+    _mm512_storeu_si512, _mm512_sub_epi32,
 };
 
 use super::escape_ucs::{HEX4, SHIFT, Unit, escape};
@@ -110,7 +110,7 @@ unsafe fn block<T: Unit, const TAIL: bool>(
         // Below 0x20 (`v - 0x20` wraps) or astral: not a plain `\uXXXX` escape.
         let odd = _mm512_cmpge_epu32_mask(u, _mm512_set1_epi32(0xffe0)) & valid;
         let digits = hex4(v);
-        let table = _mm512_or_si512(_mm512_zextsi128_si512(chars), backslash_u());
+        let table = _mm512_inserti32x4::<0>(backslash_u(), chars);
         let (n0, n1) = if TAIL {
             (n.min(8), n.saturating_sub(8))
         } else {
@@ -383,7 +383,7 @@ unsafe fn astral_half(
         _mm512_set1_epi64(at),
         _mm512_cvtepu32_epi64(pairs),
     ));
-    let table = _mm512_or_si512(_mm512_zextsi128_si512(chars), backslash_u());
+    let table = _mm512_inserti32x4::<0>(backslash_u(), chars);
     // SAFETY: the caller's output room; aligned loads from the static tables.
     unsafe {
         let key = usize::from(esc & 0xf | (astral & 0xf) << 4);
