@@ -1,6 +1,7 @@
 """Per-call shortcuts of the Rust `dumps` against the stdlib: model fields read in `__dict__`
 order (a rearranged dict falls back to `model_dump()`), plain field names written as they are,
-enum members' text remembered within one call, UUIDs formatted from their int."""
+enum members' text remembered within one call, UUIDs formatted from their int, dict keys
+remembered by object with their written text."""
 
 from __future__ import annotations
 
@@ -64,3 +65,37 @@ def test_uuids_of_every_digit(js: JSONImplementation) -> None:
     ids = [uuid.UUID(int=0), uuid.UUID(int=(1 << 128) - 1), uuid.UUID("0123abcd-4567-89ef-fedc-ba9876543210")]
     ids += [uuid.UUID(int=0xF << (4 * k)) for k in range(32)]
     assert js.dumps(ids) == crew(ids)
+
+
+def test_dict_keys_repeated_across_dicts_in_every_layout(js: JSONImplementation) -> None:
+    # The same key objects in every dict (remembered after the first), keys needing escapes,
+    # non-ASCII, long keys (too long to remember), and more distinct keys than slots.
+    long_key = "k" * 40
+    keys = ["role", "content", "turn", 'q"uote', "back\\slash", "tab\t", "\u00e9t\u00e9", long_key]
+    keys += [f"field_{i}" for i in range(40)]
+    rows = [{k: i for k in keys[: 3 + i % len(keys)]} for i in range(120)]
+    doc = {"rows": rows, "first": {"role": "x"}, "role": [{"role": 1}]}
+    for kw in (
+        {},
+        {"ensure_ascii": False},
+        {"indent": 2},
+        {"indent": "\t", "separators": (";", "=")},
+        {"separators": (",", ":")},
+    ):
+        assert js.dumps(doc, **kw) == crew(doc, **kw)
+
+
+def test_key_objects_made_and_freed_during_a_call(js: JSONImplementation) -> None:
+    # `default` returns dicts with fresh key objects that are freed right after they are
+    # written, so later keys may be allocated at the same address with other text: a key
+    # is only recognised by address while the call holds it.
+    class Made:
+        def __init__(self, i: int) -> None:
+            self.i = i
+
+    def default(o: object) -> object:
+        assert isinstance(o, Made)
+        return {"".join(["key", str(o.i)]): o.i, "".join(["other", str(o.i * 7)]): 0}
+
+    doc = [Made(i) for i in range(300)]
+    assert js.dumps(doc, default=default) == json.dumps(doc, default=default)

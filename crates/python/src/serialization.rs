@@ -8,6 +8,7 @@
 mod crew;
 pub(crate) mod decode;
 mod encode;
+mod keys;
 mod layout;
 mod output;
 mod plan;

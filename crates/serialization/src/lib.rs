@@ -11,8 +11,8 @@ pub mod json;
 
 pub use error::Error;
 pub use json::{
-    Builder, Checkpoint, CodeUnit, DateTime, Escaped, Format, JsonWriter, Out, Units, parse,
-    parse_with_ascii,
+    Builder, Checkpoint, CodeUnit, DateTime, Escaped, Format, JsonWriter, KEY_TEXT, Out, Units,
+    parse, parse_with_ascii,
 };
 // --- end json ---
 

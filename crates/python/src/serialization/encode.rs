@@ -11,6 +11,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 use crewai_rust_serialization::{Format, JsonWriter, Units};
 
 use super::crew::{self, Converted, Rule, RuleCache};
+use super::keys::KeyTexts;
 use super::output::{PyOut, Target};
 use super::plan::{Kind, ModelPlan};
 use crate::errors::serialization_error;
@@ -42,6 +43,8 @@ pub struct Encoder<'py> {
     /// Types whose instances reached `other` (no JSON rule): later instances go straight there.
     /// Held, so an address cannot be reused by another type during the call.
     other_types: Vec<Bound<'py, PyType>>,
+    /// Exact str keys written before in this call, with their text.
+    keys: KeyTexts<'py>,
 }
 
 /// How many such types are remembered; a document holds few distinct ones.
@@ -74,6 +77,7 @@ impl<'py> Encoder<'py> {
                 .getattr(pyo3::intern!(py, "__repr__"))?,
             rules: RuleCache::default(),
             other_types: Vec::new(),
+            keys: KeyTexts::new(),
         })
     }
 
@@ -247,10 +251,14 @@ impl<'py> Encoder<'py> {
                 }
                 // An exact, compact ASCII str key (nearly every key) is written here, without
                 // the key coercion's type tests and the general text path.
-                if k.get_type_ptr() == &raw mut ffi::PyUnicode_Type
+                if let Some((text, len)) = self.keys.get(&k) {
+                    self.w.key_again(first, text, len);
+                    self.value(&v)?;
+                } else if k.get_type_ptr() == &raw mut ffi::PyUnicode_Type
                     && let Some(ascii) = compact_ascii(&k)
                 {
-                    self.w.key(first, ascii);
+                    let at = self.w.key_at(first, ascii);
+                    self.keys.remember(&k, &self.w.as_bytes()[at..]);
                     self.value(&v)?;
                 } else {
                     self.member(first, &k, &v)?;

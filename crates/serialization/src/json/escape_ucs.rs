@@ -204,7 +204,7 @@ const CHUNK: usize = 4096;
 /// The four lowercase hex digits of every 16-bit value, as the bytes of a little-endian
 /// `u32` (256 KiB, read-only data the OS maps in as touched: text uses few distinct pages).
 /// One load per `\uXXXX` instead of two lookups and the shifts joining them.
-static HEX4: [u32; 0x1_0000] = {
+pub(super) static HEX4: [u32; 0x1_0000] = {
     let mut t = [0u32; 0x1_0000];
     let mut v = 0;
     while v < 0x1_0000 {

@@ -1,131 +1,53 @@
-//! `ensure_ascii` escaping of a `str`'s code units with AVX-512 VBMI: each half of a
-//! 16-unit block (8 units) is laid out by one two-table byte permutation chosen by its
-//! escape mask.
+//! `ensure_ascii` escaping of a `str`'s code units with AVX-512 VBMI: a 16-unit block is
+//! laid out by one two-table byte permutation chosen by its escape mask.
 //!
 //! The mask loop of `escape_ucs` writes each `\uXXXX` at its place one after the other (a
 //! count, a load, a branch and two stores per escape), about 95 instructions a 16-unit block
-//! of text with a non-ASCII character every few units. Here the output of 8 units is known
+//! of text with a non-ASCII character every few units. Here the output of the units is known
 //! from their mask alone: unit k starts at `k + 5 * (escapes before k)`. So the block's bytes
 //! (its narrowed characters, the four hex digits of every unit, and `\` and `u`) sit in two
-//! vectors, a 256-entry table per half gives for each mask the `vpermi2b` indices that
-//! spread them to their output places, and a half is one permutation and one 64-byte store,
-//! with no branch per escape. A half holding an astral character (12 output bytes, a
-//! surrogate pair) is laid out the same way per 4 units, from the digits of both
-//! surrogates; a half holding a two-letter escape (`\n`, `\"`, ...) or another control
-//! character takes the per-escape loop for that half only.
+//! vectors, and index tables (`layouts`) give for each mask the `vpermi2b` indices that
+//! spread them to their output places: a block of up to 9 escapes (output within 64 bytes)
+//! is one permutation and one store, with no branch per escape; its indices are the OR of
+//! two 256-entry rows, one per half, the second half's row chosen by the first half's
+//! escape count, as a 65,536-row table would be 4 MiB. A block with more escapes takes one
+//! permutation per half. A block whose one astral character (12 output bytes, a surrogate
+//! pair) is its only other escape is laid out the same way with the pair's first `\uXXXX`
+//! spliced in by one more permutation; other astral halves are laid out per 4 units from
+//! the digits of both surrogates; a half holding a two-letter escape (`\n`, `\"`, ...) or
+//! another control character takes the per-escape loop for that half only.
 
 use std::arch::x86_64::{
     __m128i, __m256i, __m512i, _mm_loadu_si128, _mm_maskz_loadu_epi8, _mm_shuffle_epi8,
     _mm_srli_si128, _mm_storeu_si128, _mm256_add_epi32, _mm256_and_si256, _mm256_loadu_si256,
     _mm256_mask_mov_epi32, _mm256_maskz_loadu_epi16, _mm256_or_si256, _mm256_set1_epi32,
-    _mm256_slli_epi32, _mm256_srli_epi32, _mm512_and_si512, _mm512_castsi512_si256,
-    _mm512_cmpeq_epi32_mask, _mm512_cmpge_epu32_mask, _mm512_cmpgt_epu32_mask,
-    _mm512_cvtepi32_epi8, _mm512_cvtepu8_epi32, _mm512_cvtepu16_epi32, _mm512_cvtepu32_epi64,
-    _mm512_extracti64x4_epi64, _mm512_load_si512, _mm512_loadu_si512, _mm512_maskz_loadu_epi32,
-    _mm512_multishift_epi64_epi8, _mm512_or_si512, _mm512_permutex2var_epi8, _mm512_set_epi64,
-    _mm512_set1_epi8, _mm512_set1_epi32, _mm512_set1_epi64, _mm512_shuffle_epi8,
-    _mm512_storeu_si512, _mm512_sub_epi32, _mm512_zextsi128_si512,
+    _mm256_slli_epi32, _mm256_srli_epi32, _mm512_castsi512_si256, _mm512_cmpeq_epi32_mask,
+    _mm512_cmpge_epu32_mask, _mm512_cmpgt_epu32_mask, _mm512_cvtepi32_epi8, _mm512_cvtepu8_epi32,
+    _mm512_cvtepu16_epi32, _mm512_cvtepu32_epi64, _mm512_extracti64x4_epi64, _mm512_inserti32x4,
+    _mm512_load_si512, _mm512_loadu_si512, _mm512_mask_set1_epi32, _mm512_maskz_loadu_epi32,
+    _mm512_multishift_epi64_epi8, _mm512_or_si512, _mm512_permutex2var_epi8,
+    _mm512_permutexvar_epi8, _mm512_set_epi64, _mm512_set1_epi32, _mm512_set1_epi64,
+    _mm512_storeu_si512, _mm512_sub_epi32,
 };
 
-use super::escape_ucs::{SHIFT, Unit, escape};
+use super::escape_ucs::{HEX4, SHIFT, Unit, escape};
+use layouts::{BACKSLASH, GROUP, HIGH_DIGITS, LETTER_U, QUARTER, QUARTER_EXTRA, SECOND, SPLICE};
+
+mod layouts;
 
 /// Spare output bytes `blocks` needs past the worst case of the units it is given: each
-/// half-block is one 64-byte store, also the last one (whose text may be a single byte).
+/// block or half-block is one 64-byte store, also the last one (whose text may be a single
+/// byte).
 pub(super) const SPARE: usize = 64;
 
-/// `vpermi2b` index vectors, 64-byte aligned so each is one aligned load.
-#[repr(C, align(64))]
-struct Layouts([[u8; 64]; 256]);
+/// The most `\uXXXX` escapes a block laid out by one `GROUP[0] | SECOND` permutation may
+/// hold: 16 units plus 5 bytes per escape within one 64-byte store.
+const MERGED_MAX: u32 = 9;
 
-/// Indices 64.. select from the second table: a block's 16 narrowed characters, then `\`
-/// and `u`.
-const CHARS: u8 = 64;
-const BACKSLASH: u8 = CHARS + 16;
-const LETTER_U: u8 = CHARS + 17;
-
-/// For each half `h` of a 16-unit block and each mask of its 8 units needing `\uXXXX` (bit
-/// k = unit 8h + k): each unit as its character, or as `\`, `u` and its four hex digits
-/// (bytes 4(8h + k).. of the first table).
-static GROUP: [Layouts; 2] = [group(0), group(1)];
-
-const fn group(h: usize) -> Layouts {
-    let mut t = [[0u8; 64]; 256];
-    let mut m = 0;
-    while m < 256 {
-        let (mut at, mut k) = (0, 0);
-        while k < 8 {
-            if (m >> k) & 1 == 1 {
-                t[m][at] = BACKSLASH;
-                t[m][at + 1] = LETTER_U;
-                let mut d = 0;
-                while d < 4 {
-                    t[m][at + 2 + d] = (4 * (8 * h + k) + d) as u8;
-                    d += 1;
-                }
-                at += 6;
-            } else {
-                t[m][at] = CHARS + (8 * h + k) as u8;
-                at += 1;
-            }
-            k += 1;
-        }
-        m += 1;
-    }
-    Layouts(t)
-}
-
-/// For quarter `q` (units 4q..4q + 4) of a half-block holding an astral character, indexed
-/// by `escaped | astral << 4` (bits for those 4 units): each unit `4q + k` as its character,
-/// `\uXXXX` (digits 8(4q + k) + 4.. of the first table), or a surrogate pair (digits
-/// 8(4q + k).., then 8(4q + k) + 4..). Both quarters index the same two vectors. Entries with
-/// an astral bit whose escape bit is clear never occur.
-static QUARTER: [Layouts; 2] = [quarter(0), quarter(1)];
-
-const fn quarter(q: usize) -> Layouts {
-    let mut t = [[0u8; 64]; 256];
-    let mut e = 0;
-    while e < 256 {
-        let (mut at, mut k) = (0, 0);
-        while k < 4 {
-            let unit = 4 * q + k;
-            let astral = (e >> (4 + k)) & 1 == 1;
-            if astral || (e >> k) & 1 == 1 {
-                let mut half = if astral { 0 } else { 1 };
-                while half < 2 {
-                    t[e][at] = BACKSLASH;
-                    t[e][at + 1] = LETTER_U;
-                    let mut d = 0;
-                    while d < 4 {
-                        t[e][at + 2 + d] = (8 * unit + 4 * half + d) as u8;
-                        d += 1;
-                    }
-                    at += 6;
-                    half += 1;
-                }
-            } else {
-                t[e][at] = CHARS + unit as u8;
-                at += 1;
-            }
-            k += 1;
-        }
-        e += 1;
-    }
-    Layouts(t)
-}
-
-/// The output bytes a quarter's escapes add to its units' own, by the same key as
-/// `QUARTER`: 5 for each `\uXXXX`, 11 for each surrogate pair (one load instead of two
-/// counts and their scaling).
-static QUARTER_EXTRA: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut e = 0;
-    while e < 256 {
-        let (esc, astral) = ((e & 0xf) as u32, (e >> 4) as u32);
-        t[e] = (5 * esc.count_ones() + 6 * (astral & esc).count_ones()) as u8;
-        e += 1;
-    }
-    t
-};
+/// The most escapes (the astral character's included) of a block laid out by
+/// `one_astral`: 16 units, 5 more bytes per escape and 6 for the surrogate pair's second
+/// `\uXXXX` within one 64-byte store.
+const ONE_ASTRAL_MAX: u32 = 8;
 
 /// Escape `s[i..end]` (every unit, the last block short) and return the output position.
 ///
@@ -188,18 +110,24 @@ unsafe fn block<T: Unit, const TAIL: bool>(
         // Below 0x20 (`v - 0x20` wraps) or astral: not a plain `\uXXXX` escape.
         let odd = _mm512_cmpge_epu32_mask(u, _mm512_set1_epi32(0xffe0)) & valid;
         let digits = hex4(v);
-        let table = _mm512_or_si512(_mm512_zextsi128_si512(chars), backslash_u());
+        let table = _mm512_inserti32x4::<0>(backslash_u(), chars);
         let (n0, n1) = if TAIL {
             (n.min(8), n.saturating_sub(8))
         } else {
             (8, 8)
         };
         if odd | short == 0 {
+            if esc.count_ones() <= MERGED_MAX {
+                return whole(digits, table, esc, n, p);
+            }
             p = half::<0>(digits, table, esc as u8, n0, p);
             return half::<1>(digits, table, (esc >> 8) as u8, n1, p);
         }
         let astral = _mm512_cmpgt_epu32_mask(v, _mm512_set1_epi32(0xffff)) & valid;
         let other = odd & !astral | short;
+        if other == 0 && astral & (astral - 1) == 0 && esc.count_ones() <= ONE_ASTRAL_MAX {
+            return one_astral(src, digits, table, esc, astral, n, p);
+        }
         p = match ((odd | short) as u8, other as u8) {
             (0, _) => half::<0>(digits, table, esc as u8, n0, p),
             (_, 0) => astral_half(
@@ -257,6 +185,99 @@ unsafe fn half<const H: usize>(
     }
 }
 
+/// A block whose escaped units are all `\uXXXX`, at most `MERGED_MAX` of them: both
+/// halves' layouts ORed into one, one permutation, one store.
+///
+/// # Safety
+/// `p` has 64 writable bytes; `esc` has at most `MERGED_MAX` bits, none at or past `n`.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+unsafe fn whole(digits: __m512i, table: __m512i, esc: u16, n: usize, p: *mut u8) -> *mut u8 {
+    let (low, high) = (usize::from(esc as u8), usize::from(esc >> 8));
+    let before = (esc as u8).count_ones() as usize;
+    // SAFETY: aligned loads from the static tables (`before` <= 8); the caller's room.
+    unsafe {
+        let layout = _mm512_or_si512(
+            _mm512_load_si512(GROUP[0].0[low].as_ptr().cast()),
+            _mm512_load_si512(SECOND[before].0[high].as_ptr().cast()),
+        );
+        _mm512_storeu_si512(p.cast(), _mm512_permutex2var_epi8(digits, layout, table));
+        p.add(n + 5 * esc.count_ones() as usize)
+    }
+}
+
+/// A block whose one astral character is its only escape that is not a plain `\uXXXX`
+/// (at most `ONE_ASTRAL_MAX` escapes in all; a fifth of the blocks of text with an emoji
+/// every few sentences): laid out as if the character were a `\uXXXX` of its low
+/// surrogate (its digits put in its lane), then the high surrogate's `\uXXXX` (its digits
+/// put in the second table) spliced in before it. One permutation more than `whole`,
+/// instead of the per-quarter layouts of `astral_half`.
+///
+/// # Safety
+/// `src` is valid for reads of the block's unit `astral.trailing_zeros()`, which is astral,
+/// the only one; `p` has 64 writable bytes; `esc` (which includes the astral unit) has at
+/// most `ONE_ASTRAL_MAX` bits, none at or past `n`.
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+unsafe fn one_astral<T: Unit>(
+    src: *const T,
+    digits: __m512i,
+    table: __m512i,
+    esc: u16,
+    astral: u16,
+    n: usize,
+    p: *mut u8,
+) -> *mut u8 {
+    let k = astral.trailing_zeros() as usize;
+    let (low, high) = (usize::from(esc as u8), usize::from(esc >> 8));
+    // The escape of the astral unit starts after the units and escapes before it.
+    let at = k + 5 * (esc & ((1u32 << k) - 1) as u16).count_ones() as usize;
+    // High surrogate's `\`, `u` and digits, as indices into the second table.
+    let pair_first = _mm512_set_epi64(
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        i64::from_le_bytes([
+            BACKSLASH,
+            LETTER_U,
+            HIGH_DIGITS,
+            HIGH_DIGITS + 1,
+            HIGH_DIGITS + 2,
+            HIGH_DIGITS + 3,
+            0,
+            0,
+        ]),
+    );
+    // SAFETY: the caller's unit `k` and output room; aligned loads from the static tables
+    // (`low` has at most 8 bits set; `at` < 64 as the output fits 64 bytes).
+    unsafe {
+        let c = (*src.add(k)).get() - 0x1_0000;
+        let digits =
+            _mm512_mask_set1_epi32(digits, astral, HEX4[(0xdc00 | (c & 0x3ff)) as usize] as i32);
+        let table =
+            _mm512_mask_set1_epi32(table, 1 << 5, HEX4[(0xd800 | (c >> 10)) as usize] as i32);
+        let layout = _mm512_or_si512(
+            _mm512_load_si512(GROUP[0].0[low].as_ptr().cast()),
+            _mm512_load_si512(
+                SECOND[(esc as u8).count_ones() as usize].0[high]
+                    .as_ptr()
+                    .cast(),
+            ),
+        );
+        let layout = _mm512_permutex2var_epi8(
+            layout,
+            _mm512_load_si512(SPLICE.0[at].as_ptr().cast()),
+            pair_first,
+        );
+        _mm512_storeu_si512(p.cast(), _mm512_permutex2var_epi8(digits, layout, table));
+        p.add(n + 5 * esc.count_ones() as usize + 6)
+    }
+}
+
 /// `\` and `u` at bytes 16 and 17, after a block's 16 characters.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
 #[inline]
@@ -300,7 +321,7 @@ unsafe fn load_some<T: Unit>(p: *const T, valid: u16) -> __m512i {
     }
 }
 
-/// The lowercase hex digits `"0123456789abcdef"` in every 128-bit lane, for `vpshufb`.
+/// The lowercase hex digits `"0123456789abcdef"` in every 128-bit lane, for `vpermb`.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
 #[inline]
 fn hex_digits() -> __m512i {
@@ -311,6 +332,15 @@ fn hex_digits() -> __m512i {
     _mm512_set_epi64(e, d, e, d, e, d, e, d)
 }
 
+/// Each byte's low nibble as its lowercase hex digit. `vpermb` reads the low 6 bits of an
+/// index and the digits repeat every 16 bytes, so the bits above the nibble need no mask
+/// (one instruction fewer than masking for `vpshufb`).
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
+#[inline]
+fn spell(nibbles: __m512i) -> __m512i {
+    _mm512_permutexvar_epi8(nibbles, hex_digits())
+}
+
 /// The four lowercase hex digits of each unit's low 16 bits, unit k at bytes 4k..4k + 4.
 #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,popcnt")]
 #[inline]
@@ -318,11 +348,7 @@ fn hex4(v: __m512i) -> __m512i {
     // Byte d of a unit takes the 8 bits from bit 12 - 4d of its lane (the nibble then in
     // its low half); a qword holds two lanes, the second from bit 32.
     let at = i64::from_le_bytes([12, 8, 4, 0, 44, 40, 36, 32]);
-    let nibbles = _mm512_and_si512(
-        _mm512_multishift_epi64_epi8(_mm512_set1_epi64(at), v),
-        _mm512_set1_epi8(0x0f),
-    );
-    _mm512_shuffle_epi8(hex_digits(), nibbles)
+    spell(_mm512_multishift_epi64_epi8(_mm512_set1_epi64(at), v))
 }
 
 /// Half a block holding astral characters (and `\uXXXX` ones), laid out 4 units at a time.
@@ -353,12 +379,11 @@ unsafe fn astral_half(
     );
     // Lane k's 8 digits at bytes 8k..8k + 8: each 32-bit value in its own qword.
     let at = i64::from_le_bytes([28, 24, 20, 16, 12, 8, 4, 0]);
-    let nibbles = _mm512_and_si512(
-        _mm512_multishift_epi64_epi8(_mm512_set1_epi64(at), _mm512_cvtepu32_epi64(pairs)),
-        _mm512_set1_epi8(0x0f),
-    );
-    let digits = _mm512_shuffle_epi8(hex_digits(), nibbles);
-    let table = _mm512_or_si512(_mm512_zextsi128_si512(chars), backslash_u());
+    let digits = spell(_mm512_multishift_epi64_epi8(
+        _mm512_set1_epi64(at),
+        _mm512_cvtepu32_epi64(pairs),
+    ));
+    let table = _mm512_inserti32x4::<0>(backslash_u(), chars);
     // SAFETY: the caller's output room; aligned loads from the static tables.
     unsafe {
         let key = usize::from(esc & 0xf | (astral & 0xf) << 4);

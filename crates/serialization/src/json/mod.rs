@@ -23,4 +23,4 @@ pub use isoformat::DateTime;
 pub use out::Out;
 pub use parse::{Builder, parse, parse_with_ascii};
 pub use unescape::{CodeUnit, Escaped};
-pub use writer::{Checkpoint, Format, JsonWriter};
+pub use writer::{Checkpoint, Format, JsonWriter, KEY_TEXT};

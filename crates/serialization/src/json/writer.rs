@@ -304,6 +304,32 @@ impl<O: Out> JsonWriter<O> {
         put_sep(&mut self.buf, self.key_sep, &self.format.key_separator);
     }
 
+    /// [`JsonWriter::key`], returning where the key's own text (`"key"` and the key
+    /// separator, after any item separator and indentation) starts in the output, for a
+    /// caller that writes the same key again with [`JsonWriter::key_again`].
+    pub fn key_at(&mut self, first: bool, key: &[u8]) -> usize {
+        self.separator(first);
+        let at = self.buf.len();
+        self.str(key);
+        put_sep(&mut self.buf, self.key_sep, &self.format.key_separator);
+        at
+    }
+
+    /// A key whose text a [`JsonWriter::key_at`] of this writer wrote before (its first
+    /// `len` bytes of `text`): the separator, then one fixed-size copy.
+    #[inline]
+    pub fn key_again(&mut self, first: bool, text: &[u8; KEY_TEXT], len: usize) {
+        debug_assert!(len <= KEY_TEXT);
+        self.separator(first);
+        self.buf.reserve(KEY_TEXT);
+        let at = self.buf.len();
+        // SAFETY: `KEY_TEXT` bytes are reserved at `at`; the first `len` are the text.
+        unsafe {
+            std::ptr::copy_nonoverlapping(text.as_ptr(), self.buf.as_mut_ptr().add(at), KEY_TEXT);
+            self.buf.set_len(at + len);
+        }
+    }
+
     /// A non-string key the stdlib coerces (`1` → `"1"`, `None` → `"null"`): written quoted,
     /// with no escaping needed.
     pub fn key_int(&mut self, first: bool, i: i64) {
@@ -335,7 +361,9 @@ impl<O: Out> JsonWriter<O> {
         self.close(b'}', empty);
     }
 
-    #[inline]
+    /// Always inlined: out of line (the `fast` profile has no LTO) it was a call of ~40
+    /// instructions for what is one branch and one store without indentation.
+    #[inline(always)]
     fn separator(&mut self, first: bool) {
         if !first {
             put_sep(&mut self.buf, self.item_sep, &self.format.item_separator);
@@ -361,6 +389,9 @@ impl<O: Out> JsonWriter<O> {
         self.buf.push(bracket);
     }
 }
+
+/// The longest key text (`"key"` and its separator) [`JsonWriter::key_again`] takes.
+pub const KEY_TEXT: usize = 32;
 
 /// Append a separator: one 8-byte store of which `sep.len` bytes are kept, or `text`.
 #[inline(always)]

@@ -75,6 +75,58 @@ fn every_mask_of_either_half_of_a_block() {
 }
 
 #[test]
+fn every_mask_of_a_whole_block() {
+    // All 65,536 patterns of `\uXXXX` units in one block: up to `MERGED_MAX` escapes take
+    // the one-permutation layout (`whole`), more take the two halves; either at the start
+    // of the text, after a block of its own, and as a block cut short by the string's end.
+    for mask in 0..=0xffff_u32 {
+        let escaped = [0xe9, 0x20ac, 0x7f][mask as usize % 3];
+        let block: Vec<u32> = (0..16)
+            .map(|k| {
+                if mask >> k & 1 == 1 {
+                    escaped
+                } else {
+                    0x41 + k
+                }
+            })
+            .collect();
+        check(&block);
+        let mut longer = block.clone();
+        longer.extend_from_slice(&block[(mask as usize % 16)..]);
+        check(&longer);
+        check(&block[..1 + mask as usize % 15]);
+    }
+}
+
+#[test]
+fn one_astral_character_in_every_slot_of_a_block_with_every_kind_of_mask() {
+    // `one_astral` (up to 8 escapes with the astral one) and the per-quarter layouts
+    // (more): the astral unit at each of the 16 places, a seventh of the masks of
+    // `\uXXXX` units around it (every count of escapes, both sides of the limit), whole
+    // and cut short by the string's end.
+    for k in 0..16 {
+        for mask in (0..=0xffff_u32).filter(|m| m % 7 == k % 7) {
+            let block: Vec<u32> = (0..16)
+                .map(|j| {
+                    if j == k {
+                        [0x1_f600, 0x1_0000, 0x10_ffff][mask as usize % 3]
+                    } else if mask >> j & 1 == 1 {
+                        [0xe9, 0x4f1a, 0xd83d][mask as usize % 3]
+                    } else {
+                        0x41 + j
+                    }
+                })
+                .collect();
+            check(&block);
+            check(&block[..=k as usize]);
+            let mut longer = block.clone();
+            longer.extend_from_slice(&block);
+            check(&longer);
+        }
+    }
+}
+
+#[test]
 fn astral_characters_in_every_slot_and_beside_other_escapes() {
     for len in 1..=40 {
         for at in 0..len {
