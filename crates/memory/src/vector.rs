@@ -198,7 +198,17 @@ pub struct Vectors {
     /// `codes::bytes(dim)` bytes per slot, in blocks like the vectors: 1/8 of their bytes
     /// (empty below `CODED_MIN_DIM`).
     codes: Vec<Lines<u8>>,
-    code_ranges: Vec<Range>,
+    /// Per slot, what an estimate reads besides the code, together in 16 bytes: one cache
+    /// line per estimate where the range and the inverse norm in two arrays took two.
+    code_meta: Vec<CodeMeta>,
+}
+
+/// A code's range and its vector's inverse norm (also in `inv_norms`, which exact scores read).
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(16))]
+struct CodeMeta {
+    range: Range,
+    inv_norm: f32,
 }
 
 impl Vectors {
@@ -208,7 +218,7 @@ impl Vectors {
             blocks: Vec::new(),
             inv_norms: Vec::new(),
             codes: Vec::new(),
-            code_ranges: Vec::new(),
+            code_meta: Vec::new(),
         }
     }
 
@@ -233,7 +243,7 @@ impl Vectors {
         if self.inv_norms.len() < n {
             self.inv_norms.resize(n, 0.0);
             if self.coded() {
-                self.code_ranges.resize(n, Range::default());
+                self.code_meta.resize(n, CodeMeta::default());
             }
         }
     }
@@ -243,12 +253,13 @@ impl Vectors {
         let d = self.dim;
         let off = (slot % BLOCK) * d;
         self.blocks[slot / BLOCK].get_mut()[off..off + d].copy_from_slice(v);
-        self.inv_norms[slot] = inverse_norm(v);
+        let inv_norm = inverse_norm(v);
+        self.inv_norms[slot] = inv_norm;
         if self.coded() {
             let w = codes::bytes(d);
             let at = (slot % BLOCK) * w;
-            self.code_ranges[slot] =
-                codes::encode(v, &mut self.codes[slot / BLOCK].get_mut()[at..at + w]);
+            let range = codes::encode(v, &mut self.codes[slot / BLOCK].get_mut()[at..at + w]);
+            self.code_meta[slot] = CodeMeta { range, inv_norm };
         }
     }
 
@@ -271,7 +282,8 @@ impl Vectors {
     pub fn estimate(&self, slot: usize, q: &QueryCode) -> f32 {
         #[cfg(feature = "probe")]
         crate::probe::estimate();
-        q.estimate_dot(self.code(slot), self.code_ranges[slot]) * self.inv_norms[slot]
+        let m = self.code_meta[slot];
+        q.estimate_dot(self.code(slot), m.range) * m.inv_norm
     }
 
     /// The estimated cosine of slot's vector with a prepared unit query and the most it can be
@@ -280,7 +292,10 @@ impl Vectors {
     pub fn estimate_with_bound(&self, slot: usize, q: &QueryCode) -> (f32, f32) {
         #[cfg(feature = "probe")]
         crate::probe::estimate();
-        let (r, inv) = (self.code_ranges[slot], self.inv_norms[slot]);
+        let CodeMeta {
+            range: r,
+            inv_norm: inv,
+        } = self.code_meta[slot];
         (
             q.estimate_dot(self.code(slot), r) * inv,
             q.error_bound(r) * inv,
@@ -288,13 +303,13 @@ impl Vectors {
     }
 
     /// Start loading what [`Vectors::estimate`] reads for slot: its code (12 lines at dim
-    /// 1536), its range and its inverse norm. Walks jump between far-apart slots, and without
-    /// the last two an estimate waited on two more cache misses after its code had arrived.
+    /// 1536) and its range with the inverse norm (one line). Walks jump between far-apart
+    /// slots, and without the latter an estimate waited on another cache miss after its code
+    /// had arrived.
     #[inline]
     pub fn prefetch_code(&self, slot: usize) {
         prefetch_lines(self.code(slot));
-        prefetch_lines(std::slice::from_ref(&self.code_ranges[slot]));
-        prefetch_lines(std::slice::from_ref(&self.inv_norms[slot]));
+        prefetch_lines(std::slice::from_ref(&self.code_meta[slot]));
     }
 
     #[inline]
@@ -335,7 +350,7 @@ impl Vectors {
         self.blocks.iter().map(Lines::bytes).sum::<usize>()
             + self.inv_norms.capacity() * 4
             + self.codes.iter().map(Lines::bytes).sum::<usize>()
-            + self.code_ranges.capacity() * std::mem::size_of::<Range>()
+            + self.code_meta.capacity() * std::mem::size_of::<CodeMeta>()
     }
 }
 
