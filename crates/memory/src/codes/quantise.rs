@@ -52,6 +52,8 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     pub(super) fn quantise(q: &[f32], scale: f32, inv: f32, k: &mut [i8]) -> super::Lanes {
         let n = q.len() / 8 * 8;
+        assert!(k.len() >= n, "room for the query's bytes");
+        let (qp, kp) = (q.as_ptr(), k.as_mut_ptr());
         let (vinv, vscale) = (_mm256_set1_ps(inv), _mm256_set1_ps(scale));
         let (half, sign) = (_mm256_set1_ps(0.5), _mm256_set1_ps(-0.0));
         let (lo, hi) = (_mm256_set1_epi32(-127), _mm256_set1_epi32(127));
@@ -60,25 +62,32 @@ mod avx2 {
             _mm256_setzero_ps(),
             _mm256_setzero_ps(),
         );
-        let mut levels = [0i32; 8];
-        for (kc, qc) in k[..n].chunks_exact_mut(8).zip(q[..n].chunks_exact(8)) {
-            // SAFETY: `qc` holds 8 floats; loadu has no alignment need.
-            let x = unsafe { _mm256_loadu_ps(qc.as_ptr()) };
+        // Plain index steps: as iterator adapters the loop's `next` calls were not inlined
+        // into this function and cost as much as the work.
+        let mut i = 0;
+        while i < n {
+            // SAFETY: i + 8 <= n <= q.len(); loadu has no alignment need.
+            let x = unsafe { _mm256_loadu_ps(qp.add(i)) };
             let y = _mm256_mul_ps(x, vinv);
             let t = _mm256_add_ps(y, _mm256_or_ps(_mm256_and_ps(y, sign), half));
             // Rust's cast turns NaN (an infinite component times a zero `inv`) into 0.
             let ordered = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_ORD_Q>(t, t));
             let r = _mm256_and_si256(_mm256_cvttps_epi32(t), ordered);
             let r = _mm256_min_epi32(_mm256_max_epi32(r, lo), hi);
-            // SAFETY: `levels` holds 8 i32.
-            unsafe { _mm256_storeu_si256(levels.as_mut_ptr().cast(), r) };
-            for (b, &l) in kc.iter_mut().zip(&levels) {
-                *b = l as i8;
+            // To bytes (no saturation: |r| <= 127): each 128-bit half packs its four levels
+            // into its low four bytes.
+            let p = _mm256_packs_epi16(_mm256_packs_epi32(r, r), _mm256_setzero_si256());
+            let (low, high) = (_mm256_cvtsi256_si32(p), _mm256_extract_epi32::<4>(p));
+            // SAFETY: i + 8 <= n <= k.len(); unaligned writes of 4 bytes each.
+            unsafe {
+                kp.add(i).cast::<i32>().write_unaligned(low);
+                kp.add(i + 4).cast::<i32>().write_unaligned(high);
             }
             l1 = _mm256_add_ps(l1, _mm256_andnot_ps(sign, x));
             let back = _mm256_mul_ps(vscale, _mm256_cvtepi32_ps(r));
             rounding = _mm256_add_ps(rounding, _mm256_andnot_ps(sign, _mm256_sub_ps(x, back)));
             sum = _mm256_add_ps(sum, x);
+            i += 8;
         }
         let mut lanes = ([0.0f32; 8], [0.0f32; 8], [0.0f32; 8]);
         // SAFETY: each array holds 8 floats.
