@@ -2,11 +2,14 @@
 //! `Store::search` (the call the binding makes), unfiltered and with a category matching a
 //! sixth of the records, on raw little-endian f32 files (rows of `dim` floats), e.g. the
 //! benchmark's data written with `numpy.ndarray.tofile`. Usage:
-//! `ann_probe VECTORS QUERIES [DIM=1536] [ROUNDS=3] [STORE_DIR] [both|unfiltered|category]`
-//! (build with `--profile fast`;
+//! `ann_probe VECTORS QUERIES [DIM=1536] [ROUNDS=3] [STORE_DIR|-] [both|unfiltered|category]
+//! [batch|single]` (build with `--profile fast`;
 //! add `--features probe` to also print the code estimates and exact similarities per search).
 //! With `STORE_DIR`, the first run saves the built store (log and graph) there and later runs
-//! reopen it, so a probe of 100k vectors does not rebuild the graph every time.
+//! reopen it, so a probe of 100k vectors does not rebuild the graph every time (`-`: no
+//! directory). `single` fills the store by one-record upserts, as `Memory.remember` grows it,
+//! with the background indexer linking them as they arrive; `batch` (the default) by upserts
+//! of 1,000 and one `build_index`.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -72,6 +75,16 @@ fn top10(m: &[Vec<f32>], q: &[f32], keep: impl Fn(usize) -> bool) -> HashSet<Str
         .collect()
 }
 
+/// Write every line of `scratch` between searches (`ANN_PROBE_TOUCH_KB`), as building a
+/// result's Python floats does in the real call: the next search then finds part of its
+/// codes, links and vectors evicted, as it does in situ.
+fn touch(scratch: &mut [u64]) {
+    for line in scratch.chunks_exact_mut(8) {
+        line[0] = line[0].wrapping_add(1);
+    }
+    std::hint::black_box(scratch);
+}
+
 /// Estimates and exact similarities since the last call (zeros without the `probe` feature).
 fn counted() -> (u64, u64) {
     #[cfg(feature = "probe")]
@@ -80,10 +93,20 @@ fn counted() -> (u64, u64) {
     (0, 0)
 }
 
-fn open(m: &[Vec<f32>], dim: usize, dir: Option<&Path>) -> Store {
+fn open(m: &[Vec<f32>], dim: usize, dir: Option<&Path>, single: bool) -> Store {
     let fresh = dir.is_none_or(|d| !d.join("memory.crlog").exists());
     let store = Store::open(dir, Some(dim), Durability::Flush).expect("store");
-    if fresh {
+    if fresh && single {
+        let t = Instant::now();
+        for (i, v) in m.iter().enumerate() {
+            store.upsert(vec![record(i, v)]).expect("valid record");
+        }
+        println!(
+            "{} vectors saved one by one in {:.1} s",
+            m.len(),
+            t.elapsed().as_secs_f64()
+        );
+    } else if fresh {
         let t = Instant::now();
         for (c, chunk) in m.chunks(1000).enumerate() {
             let batch = chunk
@@ -123,7 +146,10 @@ fn main() {
     let dim = args.get(3).map_or(1536, |d| d.parse().expect("DIM"));
     let rounds = args.get(4).map_or(3, |r| r.parse().expect("ROUNDS"));
     let (m, qs) = (load(&args[1], dim), load(&args[2], dim));
-    let store = open(&m, dim, args.get(5).map(Path::new));
+    let dir = args.get(5).filter(|d| d.as_str() != "-").map(Path::new);
+    let single = args.get(7).is_some_and(|l| l == "single");
+    let store = open(&m, dim, dir, single);
+    let touch_kb: usize = std::env::var("ANN_PROBE_TOUCH_KB").map_or(0, |k| k.parse().expect("KB"));
     let which = args.get(6).map_or("both", String::as_str);
     let cases = match which {
         "unfiltered" => vec![None],
@@ -134,6 +160,7 @@ fn main() {
         let keep = |i: usize| category.is_none() || i.is_multiple_of(CATEGORY_SHARE);
         let truth: Vec<HashSet<String>> = qs.iter().map(|q| top10(&m, q, keep)).collect();
         let (mut hit, mut times, mut work) = (0, Vec::new(), (0u64, 0u64));
+        let mut scratch = vec![0u64; touch_kb * 128];
         for round in 0..rounds {
             for (q, want) in qs.iter().zip(&truth) {
                 let sq = SearchQuery {
@@ -143,6 +170,7 @@ fn main() {
                     min_score: -1.0,
                     ..Default::default()
                 };
+                touch(&mut scratch);
                 counted();
                 let t = Instant::now();
                 let got = store.search(&sq).expect("search");

@@ -222,58 +222,6 @@ impl QueryCode {
     }
 }
 
-/// The query's bytes `k_i` (`q_i ≈ scale * k_i`) and eight lanes each of `Σ|q_i|`,
-/// `Σ|q_i − scale·k_i|` and `Σq_i`. Runs once per search: compiled for AVX2 when the CPU has it,
-/// where the float-to-integer conversions vectorise (the baseline x86-64 build left the loop
-/// scalar, ~5% of a search whose data is in cache). Same operations in the same order either
-/// way, so the same bytes and sums.
-fn quantise(q: &[f32], scale: f32, inv: f32, k: &mut [i8]) -> Lanes {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked just above).
-        return unsafe { quantise_avx2(q, scale, inv, k) };
-    }
-    quantise_lanes(q, scale, inv, k)
-}
-
-type Lanes = ([f32; 8], [f32; 8], [f32; 8]);
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn quantise_avx2(q: &[f32], scale: f32, inv: f32, k: &mut [i8]) -> Lanes {
-    quantise_lanes(q, scale, inv, k)
-}
-
-#[inline(always)]
-fn quantise_lanes(q: &[f32], scale: f32, inv: f32, k: &mut [i8]) -> Lanes {
-    let (mut l1, mut rounding, mut sum) = ([0.0f32; 8], [0.0f32; 8], [0.0f32; 8]);
-    // Whole chunks of 8 (`as_chunks`: `chunks` may end short, which kept the loop scalar),
-    // then the rest in lanes 0.., as before.
-    let (kc, kr) = k[..q.len()].as_chunks_mut::<8>();
-    let (qc, qr) = q.as_chunks::<8>();
-    for (kc, qc) in kc.iter_mut().zip(qc) {
-        for j in 0..8 {
-            let x = qc[j];
-            let y = x * inv;
-            // |y| <= 127 by the choice of scale: truncating y ± 0.5 rounds to nearest.
-            let r = ((y + 0.5f32.copysign(y)) as i32).clamp(-127, 127);
-            kc[j] = r as i8;
-            l1[j] += x.abs();
-            rounding[j] += (x - scale * r as f32).abs();
-            sum[j] += x;
-        }
-    }
-    for (j, (k, &x)) in kr.iter_mut().zip(qr).enumerate() {
-        let y = x * inv;
-        let r = ((y + 0.5f32.copysign(y)) as i32).clamp(-127, 127);
-        *k = r as i8;
-        l1[j] += x.abs();
-        rounding[j] += (x - scale * r as f32).abs();
-        sum[j] += x;
-    }
-    (l1, rounding, sum)
-}
-
 /// `⟨k, u⟩`: the query's bytes against the code's levels (the portable kernel).
 fn dot_levels(k: &[i8], code: &[u8]) -> i32 {
     let mut total = 0i32;
@@ -458,5 +406,8 @@ mod vnni {
     }
 }
 
+mod quantise;
 #[cfg(test)]
 mod tests;
+
+use quantise::quantise;
