@@ -47,21 +47,26 @@ def _copy_with_corrupted_extension(dest: Path) -> Path:
     return libraries[0]
 
 
-@pytest.mark.requires_extension
-def test_corrupted_extension_falls_back_with_exactly_one_warning(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    damaged = _copy_with_corrupted_extension(site)
+def _report_from(site: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run REPORT in a fresh interpreter that imports crewai_rust from `site` first."""
     env = {k: v for k, v in os.environ.items() if k != _native.DISABLE_ENV}
     env["PYTHONPATH"] = os.pathsep.join([str(site), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    proc = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", REPORT],
-        cwd=tmp_path,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.requires_extension
+def test_corrupted_extension_falls_back_with_exactly_one_warning(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    damaged = _copy_with_corrupted_extension(site)
+    proc = _report_from(site, tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)  # stdout holds only the report: the library printed nothing
     imported = Path(out["package"]).resolve()
@@ -92,17 +97,7 @@ def test_missing_extension_is_reported_as_missing(tmp_path: Path) -> None:
     shutil.copytree(
         package, site / "crewai_rust", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd")
     )
-    env = {k: v for k, v in os.environ.items() if k != _native.DISABLE_ENV}
-    env["PYTHONPATH"] = os.pathsep.join([str(site), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    proc = subprocess.run(
-        [sys.executable, "-c", REPORT],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = _report_from(site, tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert Path(out["package"]).resolve().is_relative_to(site.resolve())

@@ -155,15 +155,22 @@ pub struct QueryCode {
     kernel: Kernel,
 }
 
+/// The i8 step of a query's code (its largest magnitude over 127) and that step's inverse; both 0
+/// for an all-zero or non-finite query, which then quantises to zeros.
+pub(crate) fn query_scale(q: &[f32]) -> (f32, f32) {
+    let max = q.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    let scale = if max > 0.0 && max.is_finite() {
+        max / 127.0
+    } else {
+        0.0
+    };
+    let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
+    (scale, inv)
+}
+
 impl QueryCode {
     pub fn new(q: &[f32]) -> Self {
-        let max = q.iter().fold(0.0f32, |m, x| m.max(x.abs()));
-        let scale = if max > 0.0 && max.is_finite() {
-            max / 127.0
-        } else {
-            0.0
-        };
-        let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
+        let (scale, inv) = query_scale(q);
         let mut k = vec![0i8; padded(q.len())];
         // Eight lanes of sums and no `round` call (a libm call on baseline x86-64): this runs
         // once per search, and written plainly it cost ~5% of a 10k search.

@@ -256,13 +256,7 @@ fn quantise_paths_agree_bit_for_bit() {
         8.0,
     ]);
     for q in &cases {
-        let max = q.iter().fold(0.0f32, |m, x| m.max(x.abs()));
-        let scale = if max > 0.0 && max.is_finite() {
-            max / 127.0
-        } else {
-            0.0
-        };
-        let inv = if scale > 0.0 { 1.0 / scale } else { 0.0 };
+        let (scale, inv) = query_scale(q);
         let mut k_fast = vec![0i8; padded(q.len())];
         let mut k_ref = k_fast.clone();
         let fast = quantise::quantise(q, scale, inv, &mut k_fast);
