@@ -75,14 +75,18 @@ def compare(
     rust: Callable[[], Any], baseline: Callable[[], Any], *, samples: int = 30, target_s: float = 0.002
 ) -> tuple[Timing, Timing]:
     """Time two callables interleaved sample by sample, so machine noise hits both alike."""
-    nr = _calls_per_sample(rust, target_s)
-    nb = _calls_per_sample(baseline, target_s)
-    r: list[float] = []
-    b: list[float] = []
+    r, b = interleave(rust, baseline, samples=samples, target_s=target_s)
+    return r, b
+
+
+def interleave(*fns: Callable[[], Any], samples: int = 30, target_s: float = 0.002) -> tuple[Timing, ...]:
+    """Time any number of callables interleaved sample by sample (one Timing each, in order)."""
+    numbers = [_calls_per_sample(fn, target_s) for fn in fns]
+    out: list[list[float]] = [[] for _ in fns]
     for _ in range(samples):
-        r.extend(measure(rust, samples=1, number=nr).samples)
-        b.extend(measure(baseline, samples=1, number=nb).samples)
-    return Timing(tuple(r)), Timing(tuple(b))
+        for fn, n, times in zip(fns, numbers, out, strict=True):
+            times.extend(measure(fn, samples=1, number=n).samples)
+    return tuple(Timing(tuple(t)) for t in out)
 
 
 @dataclass
