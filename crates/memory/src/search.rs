@@ -215,10 +215,26 @@ fn scan(vectors: &Vectors, slots: &[u32], unit: &[f32], limit: usize, min_score:
         // The margin covers f32 rounding in the estimate and in the exact cosine.
         bounded.push((est + err + BOUND_MARGIN, slot));
     }
-    bounded.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
+    // Only the rows read before the bound falls below the threshold need ordering (~25-45 of a
+    // category's ~1,660 at 10k x 1536): order a head first, and the rest only if it is reached.
+    // Sorting all ~1,660 bounds made the whole filtered search ~20% slower (`ann_probe
+    // category`: 167 -> 138 us median with this).
+    let by_bound = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
+    let head = SORTED_HEAD.max(2 * limit);
+    let mut sorted = bounded.len().min(head);
+    if bounded.len() > head {
+        bounded.select_nth_unstable_by(head - 1, by_bound);
+    }
+    bounded[..sorted].sort_unstable_by(by_bound);
     let mut best: BinaryHeap<Reverse<OrdF32>> = BinaryHeap::with_capacity(limit + 1);
     let mut hits = Vec::new();
-    for (i, &(upper, slot)) in bounded.iter().enumerate() {
+    let mut i = 0;
+    while i < bounded.len() {
+        if i == sorted {
+            bounded[sorted..].sort_unstable_by(by_bound);
+            sorted = bounded.len();
+        }
+        let (upper, slot) = bounded[i];
         let floor = match best.peek() {
             Some(Reverse(OrdF32(kth))) if best.len() >= limit => f64::from(*kth),
             _ => min_score,
@@ -227,7 +243,8 @@ fn scan(vectors: &Vectors, slots: &[u32], unit: &[f32], limit: usize, min_score:
         if f64::from(upper) < floor {
             break;
         }
-        if let Some(&(_, next)) = bounded.get(i + SCAN_AHEAD) {
+        // Ahead within the ordered part only: beyond it the order is not settled yet.
+        if let Some(&(_, next)) = bounded[..sorted].get(i + SCAN_AHEAD) {
             vectors.prefetch(next as usize);
         }
         let score = vectors.cosine(slot as usize, unit);
@@ -238,9 +255,13 @@ fn scan(vectors: &Vectors, slots: &[u32], unit: &[f32], limit: usize, min_score:
                 best.pop();
             }
         }
+        i += 1;
     }
     hits
 }
+
+/// How many of a bounded scan's rows are put in bound order before any is read.
+const SORTED_HEAD: usize = 64;
 
 /// Added to every bound: the estimate and the exact cosine are each computed in f32, whose
 /// rounding (~1e-6 on these sums) the worst-case bound does not include.

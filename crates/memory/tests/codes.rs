@@ -297,3 +297,62 @@ fn bounded_scans_of_filtered_rows_stay_exact() {
         }
     }
 }
+
+/// A filter matching 100 rows near the query and 200 far from it: the near rows' code bounds
+/// all stay above the running threshold, so the scan reads more rows than it orders up front
+/// (it orders the best-bounded head first, the rest only when reached) and must then still
+/// take the remaining near rows before any far one, whose low bound ends the scan. The answer
+/// must be brute force's top `limit` among the matching rows, best first.
+#[test]
+fn bounded_scans_reading_past_the_ordered_head_stay_exact() {
+    let (mut records, _, centres) = fixture(1000, 31);
+    let mut rng = Rng::new(7);
+    let centre = centres[0].clone();
+    let near = embeddings(&mut rng, 100, std::slice::from_ref(&centre));
+    let far = embeddings(&mut rng, 200, &centres[8..]);
+    for (i, v) in near.into_iter().chain(far).enumerate() {
+        records.push(record(
+            &format!("f{i:04}"),
+            "/crew/n",
+            &["pick"],
+            "{}",
+            Some(v),
+        ));
+    }
+    let queries = embeddings(&mut rng, 12, std::slice::from_ref(&centre));
+    let store = Store::open(None, None, Durability::Flush).unwrap();
+    store.upsert(records.clone()).unwrap();
+    let matching: Vec<Record> = records
+        .iter()
+        .filter(|r| r.categories.iter().any(|c| c == "pick"))
+        .cloned()
+        .collect();
+    let exact = |id: &str, v: &[f32]| {
+        let rec = matching.iter().find(|m| m.id == id).unwrap();
+        cosine(rec.embedding.as_ref().unwrap(), v)
+    };
+    for (qi, v) in queries.iter().enumerate() {
+        let limit = [1, 10, 37, 90][qi % 4];
+        let q = SearchQuery {
+            vector: v.clone(),
+            categories: vec!["pick".into()],
+            limit,
+            min_score: -1.0,
+            ..Default::default()
+        };
+        let want = exact_ids(&matching, &q, |_| true);
+        let got = store.search(&q).unwrap();
+        assert_eq!(got.len(), limit, "query {qi}: result count");
+        for ((r, score), w) in got.iter().zip(&want) {
+            assert!(
+                (f64::from(*score) - exact(&r.id, v)).abs() < 1e-5,
+                "exact score"
+            );
+            assert!(
+                r.id == *w || (exact(&r.id, v) - exact(w, v)).abs() < 1e-6,
+                "query {qi}: {} instead of {w}",
+                r.id
+            );
+        }
+    }
+}
