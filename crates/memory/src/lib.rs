@@ -11,6 +11,7 @@ mod hnsw;
 mod hybrid;
 mod index_build;
 mod index_file;
+mod postings;
 #[cfg(feature = "probe")]
 pub mod probe;
 mod queries;

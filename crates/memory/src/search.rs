@@ -164,11 +164,10 @@ impl State {
     }
 
     fn accepts(&self, slot: u32, q: &SearchQuery) -> bool {
-        let s = self.stored(slot);
-        s.has_vec
+        self.has_vector(slot)
             && q.metadata_filter
                 .as_ref()
-                .is_none_or(|m| metadata_matches(&s.meta, m))
+                .is_none_or(|m| metadata_matches(&self.stored(slot).meta, m))
     }
 
     /// The best `limit` hits, best first, as records.

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{MemoryError, Result};
 use crate::hnsw::{Hnsw, Plan};
+use crate::postings::Postings;
 use crate::scope::in_scope;
 use crate::text::{Bm25Params, Language, TextIndex};
 use crate::vector::Vectors;
@@ -75,15 +76,19 @@ pub struct State {
     pub(crate) slots: Vec<Option<Stored>>,
     free: Vec<u32>,
     by_id: HashMap<String, u32>,
-    pub(crate) scopes: BTreeMap<String, BTreeSet<u32>>,
+    pub(crate) scopes: BTreeMap<String, Postings>,
     /// Per stored scope: what `scope_info` / `list_categories` report, kept by every apply so
     /// those queries combine a few aggregates instead of reading every record.
     pub(crate) aggs: HashMap<String, ScopeAgg>,
-    pub(crate) categories: BTreeMap<String, BTreeSet<u32>>,
+    pub(crate) categories: BTreeMap<String, Postings>,
     pub(crate) order: BTreeSet<(Reverse<i64>, String)>,
     live_bytes: usize,
     /// Live records that have an embedding.
     vec_count: usize,
+    /// Bit `slot` set while the slot holds a live record with an embedding: what
+    /// [`State::has_vector`] reads, so a filtered search testing each of its candidates reads
+    /// one bit instead of the record (a cache line each, ~10% of a 1,660-row category search).
+    vec_bits: Vec<u64>,
     /// The ANN graph, once built (kept in step by every apply from then on).
     pub(crate) ann: Option<Hnsw>,
     /// Slots whose vector the graph does not hold yet (linked by the background indexer;
@@ -122,6 +127,7 @@ impl State {
             order: BTreeSet::new(),
             live_bytes: 0,
             vec_count: 0,
+            vec_bits: Vec::new(),
             ann: None,
             pending: BTreeSet::new(),
             versions: Vec::new(),
@@ -148,10 +154,22 @@ impl State {
     }
 
     pub(crate) fn has_vector(&self, slot: u32) -> bool {
-        self.slots
-            .get(slot as usize)
-            .and_then(Option::as_ref)
-            .is_some_and(|s| s.has_vec)
+        self.vec_bits
+            .get(slot as usize / 64)
+            .is_some_and(|w| w & (1 << (slot % 64)) != 0)
+    }
+
+    fn set_vector_bit(&mut self, slot: u32, on: bool) {
+        let word = slot as usize / 64;
+        if self.vec_bits.len() <= word {
+            self.vec_bits.resize(word + 1, 0);
+        }
+        let bit = 1u64 << (slot % 64);
+        if on {
+            self.vec_bits[word] |= bit;
+        } else {
+            self.vec_bits[word] &= !bit;
+        }
     }
 
     /// Slots with a vector, in order (what an index build starts from).
@@ -383,6 +401,7 @@ impl State {
             // Copied into the vector blocks: the next decoded record can reuse the buffer.
             recycle_embedding(e);
             self.vec_count += 1;
+            self.set_vector_bit(slot, true);
             if self.ann.is_some() {
                 self.pending.insert(slot);
             }
@@ -420,6 +439,7 @@ impl State {
         // The vector stays in its slot (a waypoint for the graph) until the slot is reused.
         if s.has_vec {
             self.vec_count -= 1;
+            self.set_vector_bit(slot, false);
             self.pending.remove(&slot);
             if let Some(ann) = self.ann.as_mut() {
                 ann.remove(slot);
@@ -455,12 +475,16 @@ impl State {
         categories: &[String],
     ) -> Option<Vec<u32>> {
         let by_cat = || {
-            let mut v: Vec<u32> = categories
+            let lists: Vec<&[u32]> = categories
                 .iter()
                 .filter_map(|c| self.categories.get(c))
-                .flatten()
-                .copied()
+                .map(Postings::slots)
                 .collect();
+            // One category's slots are already sorted and distinct.
+            if let [one] = lists[..] {
+                return one.to_vec();
+            }
+            let mut v = lists.concat();
             v.sort_unstable();
             v.dedup();
             v
@@ -482,7 +506,7 @@ impl State {
     pub(crate) fn scopes_under<'a>(
         &'a self,
         prefix: Option<&'a str>,
-    ) -> impl Iterator<Item = (&'a String, &'a BTreeSet<u32>)> + 'a {
+    ) -> impl Iterator<Item = (&'a String, &'a Postings)> + 'a {
         let start = prefix.unwrap_or("").to_owned();
         self.scopes
             .range(start..)
@@ -492,13 +516,13 @@ impl State {
 
     fn scope_slots<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = u32> + 'a {
         self.scopes_under(Some(prefix))
-            .flat_map(|(_, set)| set.iter().copied())
+            .flat_map(|(_, p)| p.slots().iter().copied())
     }
 }
 
-fn remove_from(index: &mut BTreeMap<String, BTreeSet<u32>>, key: &str, slot: u32) {
+fn remove_from(index: &mut BTreeMap<String, Postings>, key: &str, slot: u32) {
     if let Some(set) = index.get_mut(key) {
-        set.remove(&slot);
+        set.remove(slot);
         if set.is_empty() {
             index.remove(key);
         }
