@@ -31,6 +31,10 @@ LOCK_NAME = "reference.lock"
 _FORMAT = "crewai-rust-memory-reference"
 _VERSION = 1
 _LOCK_TIMEOUT_S = 60.0
+# The Rust engine's log (`crates/memory/src/wal.rs`) and its fixed header: a longer file holds
+# records this engine cannot read.
+_RUST_LOG_NAME = "memory.crlog"
+_RUST_HEADER_LEN = 24
 _BINARY = getattr(os, "O_BINARY", 0)
 
 if sys.platform == "win32":  # pragma: no cover - exercised on the Windows CI runners
@@ -142,6 +146,38 @@ class ReferenceLog:
         self._fd: int | None = None
         self._ident: tuple[int, int] | None = None
         self._offset = 0
+        try:
+            with self.locked():
+                self._refuse_rust_store()
+                self._remove_dead_copies()
+        except BaseException:
+            self.close()
+            raise
+
+    def _refuse_rust_store(self) -> None:
+        """Refuse a directory where the Rust engine has written records: opened here it would
+        look empty and a second, separate store would start beside it (each engine reads only
+        its own file), silently splitting the records."""
+        try:
+            size = os.stat(self._dir / _RUST_LOG_NAME).st_size
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StorageError(f"cannot open the memory store at {self._dir}: {exc}") from exc
+        if size > _RUST_HEADER_LEN:
+            raise StorageError(
+                f"the memory store at {self._dir} was written by the Rust engine ({_RUST_LOG_NAME}), "
+                'whose records the Python engine cannot read: open it with impl="rust" (the '
+                "extension must load), or use another directory for the Python engine"
+            )
+
+    def _remove_dead_copies(self) -> None:
+        """Delete compaction copies left by writers killed mid-compaction: a copy only exists
+        while its writer holds the lock, so any found under the lock is dead (and may be as
+        large as the whole store)."""
+        for stale in self._dir.glob(f"{LOG_NAME}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
     @property
     def size(self) -> int:
@@ -235,11 +271,13 @@ class ReferenceLog:
         self._offset += len(line)
 
     def rewrite(self, ops: Iterable[dict[str, Any]]) -> bool:
-        """Replace the log with `ops` (compaction); call with the lock held. False if the OS
-        refused the rename (Windows while another process has the log open): nothing changed."""
+        """Replace the log with `ops` (compaction); call with the lock held. False if it could
+        not: the OS refused the rename (Windows while another process has the log open) or the
+        copy could not be written (disk full); the log is left as it was."""
         try:
             self._replace_with(ops)
-        except PermissionError:
+        except (PermissionError, StorageError):
+            # A later read notices if the rename did happen (the file's identity changed).
             return False
         self._open()
         assert self._fd is not None
