@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from crewai_rust.errors import StorageError
+from crewai_rust.errors import CorruptStoreError, StorageError
 from crewai_rust.memory import reference
 from crewai_rust.memory._reference_log import LOG_NAME as PY_LOG
 from crewai_rust.memory.reference import PyMemoryStore
@@ -154,3 +154,29 @@ def test_an_empty_store_of_the_other_engine_is_no_obstacle(holder: str, tmp_path
         assert store.count() == 1
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("damage", ["empty", "header cut", "header damaged"])
+def test_a_log_without_its_header_is_refused_and_left_as_it_is(
+    impl: str, open_store: Any, tmp_path: Path, damage: str
+) -> None:
+    """No crash leaves a log without its whole header (it is created under a temporary name and
+    renamed into place), so such a file is damage: refused, never written to (the Python
+    engine appended to an empty log, and the next open refused the file with the record)."""
+    path = tmp_path / "s"
+    store = open_store(path)
+    store.upsert([make_record("a", (1.0, 0.0, 0.0))])
+    store.close()
+    log = path / (RUST_LOG if impl == "rust" else PY_LOG)
+    data = log.read_bytes()
+    header = 24 if impl == "rust" else data.index(b"\n") + 1
+    if damage == "empty":
+        data = b""
+    elif damage == "header cut":
+        data = data[: header // 2]
+    else:  # the header alone, one byte changed: nothing after it to tell it from a torn tail
+        data = data[: header - 3] + bytes([data[header - 3] ^ 1]) + data[header - 2 : header]
+    log.write_bytes(data)
+    with pytest.raises(CorruptStoreError):
+        open_store(path).upsert([make_record("b", (1.0, 0.0, 0.0))])
+    assert log.read_bytes() == data

@@ -217,11 +217,14 @@ class ReferenceLog:
             reloaded = True
         assert self._fd is not None
         size = os.fstat(self._fd).st_size
-        if size <= self._offset:
-            return reloaded, []
-        data = _pread(self._fd, size - self._offset, self._offset)
+        data = _pread(self._fd, size - self._offset, self._offset) if size > self._offset else b""
         end = data.rfind(b"\n")
         if end < 0:
+            if self._offset == 0:
+                # The log is created whole (header written and synced, then renamed into
+                # place), so no crash leaves it without a complete header line; appending to
+                # it would make a file no open accepts.
+                raise CorruptStoreError(f"the memory store log {self._log} is shorter than its header")
             return reloaded, []
         ops: list[dict[str, Any]] = []
         lines = data[: end + 1].splitlines(keepends=True)
@@ -229,7 +232,7 @@ class ReferenceLog:
         for i, line in enumerate(lines):
             op = _decode_line(line.rstrip(b"\n"))
             if op is None:
-                if i == len(lines) - 1 and end + 1 == len(data):
+                if i == len(lines) - 1 and end + 1 == len(data) and self._offset + consumed > 0:
                     break  # a torn last line from a crash: ignored here, cut by the next writer
                 raise CorruptStoreError(
                     f"the memory store log {self._log} is damaged at byte {self._offset + consumed}"
