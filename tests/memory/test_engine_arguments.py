@@ -94,3 +94,35 @@ def test_numbers_of_other_types_are_taken_as_the_rust_binding_takes_them(
     assert [r["id"] for r, _ in store.search(VEC, limit=2, min_score=Decimal("-1"))] == ["a", "b"]
     # Equal creation times: ordered by id, so the second record is "b".
     assert [r["id"] for r in store.list_records(None, np.int32(1), np.int8(1))] == ["b"]
+
+
+LONE = "\ud800"
+SURROGATE_CALLS: list[tuple[str, Any]] = [
+    ("scope_prefix", lambda s: s.search(VEC, LONE)),
+    ("categories", lambda s: s.search(VEC, None, [LONE])),
+    ("metadata_filter", lambda s: s.search(VEC, None, None, '{"k": "' + LONE + '"}')),
+    ("record_ids", lambda s: s.delete(record_ids=[LONE])),
+    ("categories", lambda s: s.delete(categories=["k", LONE])),
+    ("record_ids", lambda s: s.touch([LONE], "t")),
+    ("last_accessed", lambda s: s.touch(["a"], LONE)),
+    ("record_id", lambda s: s.get(LONE)),
+    ("scope", lambda s: s.scope_info(LONE)),
+    ("parent", lambda s: s.list_scopes(LONE)),
+    ("scope_prefix", lambda s: s.count("/a" + LONE)),
+]
+
+
+@pytest.mark.parametrize(
+    ("argument", "call"), SURROGATE_CALLS, ids=[f"{a}-{i}" for i, (a, _) in enumerate(SURROGATE_CALLS)]
+)
+def test_a_lone_surrogate_in_a_text_argument_is_refused_naming_it(
+    open_store: Any, argument: str, call: Any
+) -> None:
+    """No stored text can hold one (records refuse it), and the Rust engine cannot take it:
+    both refuse it by name (the Python engine answered "nothing matches", and stored it in
+    `last_accessed` through `touch`; the Rust one raised UnicodeEncodeError for lists)."""
+    store = open_store()
+    store.upsert([make_record("a", VEC, categories=["k"])])
+    with pytest.raises(InvalidInputError, match=f"{argument} holds a lone surrogate"):
+        call(store)
+    assert store.get("a")["last_accessed"] == make_record("a", VEC)["last_accessed"]

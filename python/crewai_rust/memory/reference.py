@@ -27,6 +27,7 @@ from crewai_rust.memory import text as _text
 from crewai_rust.memory._records import (
     StoredRecord,
     check_str_list,
+    check_utf8,
     construct,
     in_scope,
     metadata_matches,
@@ -263,6 +264,7 @@ class PyMemoryStore:
         ids = check_str_list(record_ids, what="record_ids") or []
         if not isinstance(last_accessed, str):
             raise InvalidInputError(f"last_accessed must be a str, got {type(last_accessed).__name__}")
+        check_utf8(last_accessed, "last_accessed")
         with self._mutex:
             self._check_open()
             touched: list[int] = []
@@ -299,6 +301,7 @@ class PyMemoryStore:
         _check_read(fields, model)
         if not isinstance(record_id, str):
             raise InvalidInputError(f"record_id must be a str, got {type(record_id).__name__}")
+        check_utf8(record_id, "record_id")
         with self._mutex:
             self._read()
             rec = self._records.get(record_id)
@@ -501,7 +504,7 @@ class PyMemoryStore:
     def scope_info(self, scope: str) -> dict[str, Any]:
         if not isinstance(scope, str):
             raise InvalidInputError(f"scope must be a str, got {type(scope).__name__}")
-        prefix = normalise_prefix(scope)
+        prefix = normalise_prefix(scope, "scope")
         with self._mutex:
             self._read()
             records = list(self._in(prefix))
@@ -523,7 +526,7 @@ class PyMemoryStore:
     def list_scopes(self, parent: str = "/") -> list[str]:
         if not isinstance(parent, str):
             raise InvalidInputError(f"parent must be a str, got {type(parent).__name__}")
-        prefix = normalise_prefix(parent)
+        prefix = normalise_prefix(parent, "parent")
         with self._mutex:
             self._read()
             return self._children(prefix, self._in(prefix))
