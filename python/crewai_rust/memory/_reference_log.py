@@ -7,7 +7,10 @@ writer being killed (`durability="flush"`); `"fsync"` also flushes it to the dev
 no lock: they read complete lines past their offset, so a line being written is picked up at
 the next call. A crash can only leave a torn last line; readers ignore it and the next writer cuts
 it off before appending. Compaction writes a fresh file and renames it over the log; readers keep
-the old file open until they notice the rename, so they never read half of either file.
+the old file open until they notice the rename, so they never read half of either file. A copy
+that cannot be written (disk full) is deleted and the log left as it was; opening, under the
+lock, deletes copies left by writers killed mid-compaction and refuses a directory where the Rust
+engine has written records (this engine cannot read them, and would start a second store).
 """
 
 from __future__ import annotations
