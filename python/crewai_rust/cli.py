@@ -61,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser(
         "migrate-memory",
         help="copy a crewai LanceDB memory store into a crewai-rust store (target must be empty)",
+        description=(
+            "Copy every record of a crewai LanceDB memory table (ids, content, scope, categories, "
+            "metadata, importance, timestamps, source, private, vectors; LanceDB's all-zero "
+            "placeholder vector becomes no embedding) into a crewai-rust store, then verify that "
+            "the target holds exactly the source's ids. Several LanceDB rows with one id are "
+            "merged (the last wins). A target that already holds records is refused; an "
+            "interrupted run leaves a partial target: delete it and run again."
+        ),
     )
     migrate.add_argument("--from-lancedb", required=True, metavar="SRC", help="LanceDB memory directory")
     migrate.add_argument(

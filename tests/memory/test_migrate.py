@@ -133,3 +133,47 @@ def test_missing_arguments_exit_with_usage(capsys):
         cli.main(["migrate-memory", "--to", "x"])
     assert info.value.code == 2
     assert "--from-lancedb" in capsys.readouterr().err
+
+
+def test_an_interrupted_migration_is_refused_on_rerun_with_what_to_do(
+    lancedb_store, tmp_path, impl, capsys, monkeypatch
+):
+    src, _ = lancedb_store
+    dst = tmp_path / "partial"
+    real_save = RustStorage.save
+    calls = []
+
+    def save_then_die(self, records):
+        calls.append(len(records))
+        if len(calls) > 1:
+            raise KeyboardInterrupt  # the user pressed Ctrl-C after the first batch
+        real_save(self, records)
+
+    monkeypatch.setattr(RustStorage, "save", save_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        cli.main(
+            [
+                "migrate-memory",
+                "--from-lancedb",
+                str(src),
+                "--to",
+                str(dst),
+                "--impl",
+                impl,
+                "--batch-size",
+                "1",
+            ]
+        )
+    monkeypatch.setattr(RustStorage, "save", real_save)
+    assert cli.main(["migrate-memory", "--from-lancedb", str(src), "--to", str(dst), "--impl", impl]) == 1
+    err = capsys.readouterr().err
+    assert "already holds 1 records" in err
+    assert "delete the target directory and run it again" in err
+
+
+def test_migrate_help_says_what_it_does(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["migrate-memory", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "verify that the target holds exactly the source's ids" in out
+    assert "A target that already holds records is refused" in out

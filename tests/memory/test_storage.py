@@ -405,3 +405,28 @@ def test_auto_picks_rust_when_available(tmp_path):
     assert s.implementation == "rust"
     assert isinstance(s.engine, storage_module._rust_engine())
     s.close()
+
+
+def test_concurrent_async_tasks_lose_nothing(storage):
+    """Many tasks on one loop saving, searching and deleting at once (each in a worker thread):
+    every save lands, every delete counts each record once, every search sees its record."""
+    vecs = {i: [float(i % 5 + 1), float(i), 1.0] for i in range(60)}
+    records = [mr(f"c{i}", vecs[i]) for i in range(60)]
+
+    async def main():
+        await asyncio.gather(*(storage.asave([r]) for r in records))
+        found = await asyncio.gather(*(storage.asearch(vecs[i], limit=60, min_score=-1.0) for i in range(60)))
+        doomed = [records[i].id for i in range(0, 60, 2)]
+        # Each even id named by two concurrent deletes: exactly one of them deletes it.
+        deleted = await asyncio.gather(
+            *(storage.adelete(record_ids=[rid]) for rid in doomed),
+            *(storage.adelete(record_ids=[rid]) for rid in doomed),
+            *(storage.asave([mr(f"late{i}", [1.0, 2.0, 3.0])]) for i in range(10)),
+        )
+        return found, deleted
+
+    found, deleted = asyncio.run(asyncio.wait_for(main(), 120))
+    assert all(len(hits) == 60 for hits in found)
+    assert sum(d for d in deleted if d is not None) == 30
+    left = {r.content for r in storage.list_records(limit=1000)}
+    assert left == {f"c{i}" for i in range(1, 60, 2)} | {f"late{i}" for i in range(10)}

@@ -12,6 +12,7 @@ from crewai.memory.unified_memory import Memory
 
 import crewai_rust
 from crewai_rust import flags
+from crewai_rust.integration import installed_components
 from crewai_rust.integration import memory as wiring
 from crewai_rust.integration.patcher import PatchSet
 from crewai_rust.memory import RustStorage
@@ -133,3 +134,26 @@ def test_install_and_uninstall(embedder):
     m2 = _memory("lancedb", embedder)
     assert isinstance(m2._storage, LanceDBStorage)
     m2._save_pool.shutdown(wait=True)
+
+
+@pytest.mark.requires_extension
+def test_a_later_install_turns_off_what_it_no_longer_enables():
+    recall, factory = Memory.__dict__["recall"], factory_module._factory
+    try:
+        crewai_rust.install(memory=True, hybrid=True)
+        assert Memory.__dict__["recall"] is not recall
+        # hybrid=False now: recall is crewai's again, the storage factory stays wired.
+        assert "memory" in crewai_rust.install(memory=True, hybrid=False)
+        assert Memory.__dict__["recall"] is recall
+        assert factory_module._factory is not factory
+        assert "memory" in installed_components()
+        crewai_rust.install(memory=True, hybrid=True)
+        assert Memory.__dict__["recall"] is not recall
+        # memory=False now: everything the memory component patched is restored.
+        assert "memory" not in crewai_rust.install(memory=False, tools=False, serialization=False)
+        assert Memory.__dict__["recall"] is recall
+        assert factory_module._factory is factory
+        assert installed_components() == set()
+    finally:
+        crewai_rust.uninstall()
+    assert Memory.__dict__["recall"] is recall

@@ -27,6 +27,10 @@ pub enum MemoryError {
     /// The store was closed.
     #[error("store is closed")]
     Closed,
+    /// The directory holds the Python reference engine's store, which this engine cannot read
+    /// (the message names the file and what to do).
+    #[error("{0}")]
+    OtherEngine(String),
 }
 
 impl MemoryError {

@@ -26,6 +26,9 @@ use crate::error::{MemoryError, Result};
 const LOG_NAME: &str = "memory.crlog";
 const LOCK_NAME: &str = "memory.lock";
 const COMPACT_NAME: &str = "memory.crlog.compact";
+/// The log of the Python reference engine (`python/crewai_rust/memory/_reference_log.py`),
+/// whose records this engine cannot read.
+const REFERENCE_LOG_NAME: &str = "reference-log.jsonl";
 
 /// Tails at least this long are mapped rather than read when replayed under the lock.
 const MAP_MIN_BYTES: usize = 1 << 20;
@@ -163,6 +166,9 @@ pub struct Wal {
     /// Tests: the next append stops here after writing its frame, before syncing it.
     #[cfg(test)]
     pub(crate) append_pause: Option<Pause>,
+    /// Tests: the next compaction fails after writing its first frame (as a full disk would).
+    #[cfg(test)]
+    pub(crate) compaction_fault: bool,
 }
 
 /// A step paused midway (tests): `reached` is signalled, then the step waits for `resume`
@@ -210,6 +216,11 @@ impl Wal {
         );
         let log_path = dir.join(LOG_NAME);
         let guard = lock_exclusive(&lock, &log_path)?;
+        // A compaction's copy only exists while its writer holds the lock: one found now was
+        // left by a writer killed mid-compaction (or an old failed one), and may be as large
+        // as the whole store.
+        let _ = fs::remove_file(dir.join(COMPACT_NAME));
+        refuse_other_engine(dir)?;
         if !log_path.exists() {
             // Created whole under a temporary name, so nobody ever sees a file without header.
             let tmp = dir.join(COMPACT_NAME);
@@ -241,6 +252,8 @@ impl Wal {
             compaction_pause: None,
             #[cfg(test)]
             append_pause: None,
+            #[cfg(test)]
+            compaction_fault: false,
         };
         sink(Event::Mark {
             generation,
@@ -490,13 +503,22 @@ impl Wal {
                 if let Some(p) = self.compaction_pause.take() {
                     p.wait();
                 }
+                #[cfg(test)]
+                if std::mem::take(&mut self.compaction_fault) {
+                    return Err(std::io::Error::other("injected fault"));
+                }
             }
             let f = f.into_inner().map_err(|e| e.into_error())?;
             f.sync_all()?;
             Ok(len)
         })()
-        .map_err(err)?;
-        fs::rename(&tmp, &self.log_path).map_err(MemoryError::io("replacing the store log"))?;
+        .and_then(|len| fs::rename(&tmp, &self.log_path).map(|()| len))
+        .map_err(|e| {
+            // A partial copy left behind would hold disk space until the next compaction
+            // (on a full disk, the space the log's own appends need).
+            let _ = fs::remove_file(&tmp);
+            err(e)
+        })?;
         // Published before the directory sync, so readers stop taking the slow path at once.
         let (file, id, generation) = open_log(&self.log_path)?;
         self.file = file;
@@ -506,6 +528,33 @@ impl Wal {
         self.publish();
         sync_dir(&self.dir)
     }
+}
+
+/// Refuse a directory where the Python reference engine has written anything beyond its
+/// log's header line: opening it here would show an empty store and start a second, separate
+/// one beside it (each engine reads only its own file), silently splitting the records.
+fn refuse_other_engine(dir: &Path) -> Result<()> {
+    let path = dir.join(REFERENCE_LOG_NAME);
+    let Ok(file) = File::open(&path) else {
+        return Ok(());
+    };
+    let mut head = Vec::new();
+    file.take(4096)
+        .read_to_end(&mut head)
+        .map_err(MemoryError::io("reading the Python engine's log"))?;
+    let header_end = head
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(head.len(), |i| i + 1);
+    if head.len() <= header_end {
+        return Ok(());
+    }
+    Err(MemoryError::OtherEngine(format!(
+        "the memory store at {} was written by the Python reference engine ({REFERENCE_LOG_NAME}), \
+         whose records the Rust engine cannot read: open it with impl=\"python\", or use \
+         another directory for the Rust engine",
+        dir.display()
+    )))
 }
 
 fn open_log(path: &Path) -> Result<(File, FileId, u64)> {

@@ -56,6 +56,7 @@ pub fn memory_err(e: crewai_rust_memory::MemoryError) -> PyErr {
         e @ E::Corrupt { .. } => CorruptStoreError::new_err(e.to_string()),
         e @ E::Locked(_) => StoreLockedError::new_err(e.to_string()),
         E::Closed => StorageError::new_err("store is closed"),
+        e @ E::OtherEngine(_) => StorageError::new_err(e.to_string()),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Bindings for the memory store: `crewai_rust._core.MemoryStore` (see `engine_contract.md`).
 //! Converts arguments, runs every store call with the interpreter detached, maps errors.
 
+mod args;
 mod convert;
 mod fields;
 mod isodate;
@@ -87,10 +88,10 @@ impl PyMemoryStore {
     #[pyo3(signature = (path = None, vector_dim = None, *, durability = "flush", text_language = "english"))]
     fn new(
         py: Python<'_>,
-        path: Option<PathBuf>,
-        vector_dim: Option<i64>,
-        durability: &str,
-        text_language: &str,
+        #[pyo3(from_py_with = args::path)] path: Option<PathBuf>,
+        #[pyo3(from_py_with = args::vector_dim)] vector_dim: Option<i64>,
+        #[pyo3(from_py_with = args::durability)] durability: &str,
+        #[pyo3(from_py_with = args::text_language)] text_language: &str,
     ) -> PyResult<Self> {
         let language = crate::text::language(text_language)?;
         let durability = Durability::parse(durability).map_err(memory_err)?;
@@ -152,8 +153,8 @@ impl PyMemoryStore {
     fn get<'py>(
         &self,
         py: Python<'py>,
-        record_id: &str,
-        fields: bool,
+        #[pyo3(from_py_with = args::record_id)] record_id: &str,
+        #[pyo3(from_py_with = args::fields)] fields: bool,
         model: Option<&Bound<'py, PyType>>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let mut out = Output::new(py, fields, model)?;
@@ -171,12 +172,12 @@ impl PyMemoryStore {
         &self,
         py: Python<'py>,
         query: &Bound<'py, PyAny>,
-        scope_prefix: Option<&str>,
+        #[pyo3(from_py_with = args::scope_prefix)] scope_prefix: Option<&str>,
         categories: Option<&Bound<'py, PyAny>>,
-        metadata_filter: Option<&str>,
-        limit: i64,
-        min_score: f64,
-        fields: bool,
+        #[pyo3(from_py_with = args::metadata_filter)] metadata_filter: Option<&str>,
+        #[pyo3(from_py_with = args::limit)] limit: i64,
+        #[pyo3(from_py_with = args::min_score)] min_score: f64,
+        #[pyo3(from_py_with = args::fields)] fields: bool,
         model: Option<&Bound<'py, PyType>>,
     ) -> PyResult<Vec<(Bound<'py, PyAny>, f64)>> {
         let q = SearchQuery {
@@ -200,12 +201,12 @@ impl PyMemoryStore {
         &self,
         py: Python<'py>,
         query: &Bound<'py, PyAny>,
-        scope_prefix: Option<&str>,
+        #[pyo3(from_py_with = args::scope_prefix)] scope_prefix: Option<&str>,
         categories: Option<&Bound<'py, PyAny>>,
-        metadata_filter: Option<&str>,
-        limit: i64,
-        min_score: f64,
-        fields: bool,
+        #[pyo3(from_py_with = args::metadata_filter)] metadata_filter: Option<&str>,
+        #[pyo3(from_py_with = args::limit)] limit: i64,
+        #[pyo3(from_py_with = args::min_score)] min_score: f64,
+        #[pyo3(from_py_with = args::fields)] fields: bool,
         model: Option<&Bound<'py, PyType>>,
     ) -> PyResult<Vec<(Bound<'py, PyAny>, f64)>> {
         let q = TextSearchQuery {
@@ -231,13 +232,13 @@ impl PyMemoryStore {
         py: Python<'py>,
         query_text: &Bound<'py, PyAny>,
         query_embedding: &Bound<'py, PyAny>,
-        scope_prefix: Option<&str>,
+        #[pyo3(from_py_with = args::scope_prefix)] scope_prefix: Option<&str>,
         categories: Option<&Bound<'py, PyAny>>,
-        metadata_filter: Option<&str>,
-        limit: i64,
-        min_score: f64,
-        weight: f64,
-        fields: bool,
+        #[pyo3(from_py_with = args::metadata_filter)] metadata_filter: Option<&str>,
+        #[pyo3(from_py_with = args::limit)] limit: i64,
+        #[pyo3(from_py_with = args::min_score)] min_score: f64,
+        #[pyo3(from_py_with = args::weight)] weight: f64,
+        #[pyo3(from_py_with = args::fields)] fields: bool,
         model: Option<&Bound<'py, PyType>>,
     ) -> PyResult<Vec<(Bound<'py, PyAny>, f64)>> {
         let q = HybridQuery {
@@ -260,11 +261,11 @@ impl PyMemoryStore {
     fn delete(
         &self,
         py: Python<'_>,
-        scope_prefix: Option<&str>,
+        #[pyo3(from_py_with = args::scope_prefix)] scope_prefix: Option<&str>,
         categories: Option<&Bound<'_, PyAny>>,
         record_ids: Option<&Bound<'_, PyAny>>,
-        older_than_us: Option<i64>,
-        metadata_filter: Option<&str>,
+        #[pyo3(from_py_with = args::older_than_us)] older_than_us: Option<i64>,
+        #[pyo3(from_py_with = args::metadata_filter)] metadata_filter: Option<&str>,
     ) -> PyResult<usize> {
         let criteria = DeleteCriteria {
             scope_prefix: normalise_prefix(scope_prefix),
@@ -290,14 +291,19 @@ impl PyMemoryStore {
     fn list_records<'py>(
         &self,
         py: Python<'py>,
-        scope_prefix: Option<&str>,
-        limit: i64,
-        offset: i64,
-        fields: bool,
+        #[pyo3(from_py_with = args::scope_prefix)] scope_prefix: Option<&str>,
+        #[pyo3(from_py_with = args::limit)] limit: i64,
+        #[pyo3(from_py_with = args::offset)] offset: i64,
+        #[pyo3(from_py_with = args::fields)] fields: bool,
         model: Option<&Bound<'py, PyType>>,
     ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        if offset < 0 {
+            return Err(InvalidInputError::new_err(format!(
+                "offset must not be negative, got {offset}"
+            )));
+        }
         let scope = normalise_prefix(scope_prefix);
-        let (limit, offset) = (limit.max(0) as usize, offset.max(0) as usize);
+        let (limit, offset) = (limit.max(0) as usize, offset as usize);
         let mut out = Output::new(py, fields, model)?;
         let recs = run(py, || {
             self.store.list_records(scope.as_deref(), limit, offset)
@@ -306,7 +312,11 @@ impl PyMemoryStore {
     }
 
     /// Counts, categories, time range and child scopes of a scope and its subscopes.
-    fn scope_info<'py>(&self, py: Python<'py>, scope: &str) -> PyResult<Bound<'py, PyDict>> {
+    fn scope_info<'py>(
+        &self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = args::scope)] scope: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
         let canon = normalise_prefix(Some(scope));
         let info = run(py, || self.store.scope_info(scope, canon.as_deref()))?;
         let d = PyDict::new(py);
@@ -321,7 +331,11 @@ impl PyMemoryStore {
 
     /// Immediate child scope paths of `parent`, sorted.
     #[pyo3(signature = (parent = "/"))]
-    fn list_scopes(&self, py: Python<'_>, parent: &str) -> PyResult<Vec<String>> {
+    fn list_scopes(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::parent)] parent: &str,
+    ) -> PyResult<Vec<String>> {
         let canon = normalise_prefix(Some(parent));
         run(py, || self.store.list_scopes(canon.as_deref()))
     }
@@ -331,7 +345,7 @@ impl PyMemoryStore {
     fn list_categories<'py>(
         &self,
         py: Python<'py>,
-        scope_prefix: Option<&str>,
+        #[pyo3(from_py_with = args::scope_prefix)] scope_prefix: Option<&str>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let canon = normalise_prefix(scope_prefix);
         let cats = run(py, || self.store.list_categories(canon.as_deref()))?;
@@ -344,14 +358,22 @@ impl PyMemoryStore {
 
     /// Number of records, optionally within a scope.
     #[pyo3(signature = (scope_prefix = None))]
-    fn count(&self, py: Python<'_>, scope_prefix: Option<&str>) -> PyResult<usize> {
+    fn count(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::scope_prefix)] scope_prefix: Option<&str>,
+    ) -> PyResult<usize> {
         let canon = normalise_prefix(scope_prefix);
         run(py, || self.store.count(canon.as_deref()))
     }
 
     /// Delete a scope's records; None or "/" deletes everything and forgets the dimension.
     #[pyo3(signature = (scope_prefix = None))]
-    fn reset(&self, py: Python<'_>, scope_prefix: Option<&str>) -> PyResult<()> {
+    fn reset(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::scope_prefix)] scope_prefix: Option<&str>,
+    ) -> PyResult<()> {
         let canon = normalise_prefix(scope_prefix);
         run(py, || self.store.reset(canon.as_deref()))
     }
@@ -361,7 +383,7 @@ impl PyMemoryStore {
         &self,
         py: Python<'_>,
         record_ids: &Bound<'_, PyAny>,
-        last_accessed: &str,
+        #[pyo3(from_py_with = args::last_accessed)] last_accessed: &str,
     ) -> PyResult<usize> {
         let ids = convert::str_list(record_ids, "record_ids")?;
         run(py, || self.store.touch(&ids, last_accessed))

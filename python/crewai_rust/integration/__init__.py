@@ -44,10 +44,11 @@ def install(
 ) -> list[str]:
     """Route the enabled components of crewai through crewai-rust; returns the components wired.
 
-    Arguments override the flags for this call only (None = use the flag). Calling it again is
-    safe: nothing is patched twice. Components whose Rust side is unavailable stay on crewai's
-    own code, since the point of install() is speed and the Python reference would only add
-    overhead.
+    Arguments override the flags for this call only (None = use the flag). Each call makes the
+    wiring match what it resolved: a component that is off now (or hybrid recall, with
+    `hybrid` false) is restored to crewai's own code if an earlier call wired it, and nothing is
+    patched twice. Components whose Rust side is unavailable stay on crewai's own code, since
+    the point of install() is speed and the Python reference would only add overhead.
     """
     requested = {"memory": memory, "tools": tools, "serialization": serialization}
     use_hybrid = (
@@ -63,6 +64,7 @@ def install(
     with _lock:
         for component, value in values.items():
             if value == "false":
+                _active.restore(component)
                 continue
             if not _native.rust_available():
                 logger.info("crewai_rust: %s stays on crewai's code (extension unavailable)", component)
@@ -71,6 +73,8 @@ def install(
             patches: list[Patch] = (
                 module.patches(hybrid=use_hybrid) if component == "memory" else module.patches()
             )
+            # What an earlier call wired and this one does not want (hybrid recall turned off).
+            _active.retain(component, [(p.target, p.attribute) for p in patches])
             if patches:
                 _active.apply(with_ab_sampling(patches))
                 wired.append(component)

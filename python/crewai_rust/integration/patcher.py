@@ -114,6 +114,20 @@ class PatchSet:
                     keep.append(patch)
             self._patches = list(reversed(keep))
 
+    def retain(self, component: str, wanted: Iterable[tuple[Any, str]]) -> None:
+        """Restore the component's patches whose (target, attribute) is not in `wanted`."""
+        keep = [(target, attribute) for target, attribute in wanted]
+        with self._lock:
+            kept: list[Patch] = []
+            for patch in reversed(self._patches):
+                if patch.component == component and not any(
+                    patch.target is t and patch.attribute == a for t, a in keep
+                ):
+                    patch.restore()
+                else:
+                    kept.append(patch)
+            self._patches = list(reversed(kept))
+
     def _find(self, target: Any, attribute: str) -> Patch | None:
         for patch in self._patches:
             if patch.target is target and patch.attribute == attribute:

@@ -171,6 +171,16 @@ def _utf8(value: str, rid: object, key: str) -> None:
             raise _fail(rid, key, SURROGATE) from None
 
 
+def check_utf8(value: str, name: str) -> str:
+    """An argument's text as the Rust binding takes it: a lone surrogate is refused by name."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInputError(f"{name} {SURROGATE}") from None
+    return value
+
+
 def _str(record: Mapping[str, Any], rid: object, key: str) -> str:
     value = record[key]
     if not isinstance(value, str):
@@ -285,12 +295,13 @@ def construct(model: Any, fields: dict[str, Any]) -> Any:
     return rec
 
 
-def normalise_prefix(prefix: str | None) -> str | None:
+def normalise_prefix(prefix: str | None, name: str = "scope_prefix") -> str | None:
     """None for "everything" ("/", "" or None), else the prefix without a trailing slash."""
     if prefix is None:
         return None
     if not isinstance(prefix, str):
-        raise InvalidInputError(f"scope_prefix must be a str or None, got {_type_name(prefix)}")
+        raise InvalidInputError(f"{name} must be a str or None, got {_type_name(prefix)}")
+    check_utf8(prefix, name)
     trimmed = prefix.rstrip("/")
     if not trimmed:
         return None
@@ -312,6 +323,7 @@ def parse_filter(metadata_filter: str | None) -> dict[str, Any] | None:
         raise InvalidInputError(
             f"metadata_filter must be JSON text or None, got {_type_name(metadata_filter)}"
         )
+    check_utf8(metadata_filter, "metadata_filter")
     try:
         parsed = json.loads(metadata_filter)
     except ValueError as exc:
@@ -360,4 +372,6 @@ def check_str_list(value: Sequence[str] | None, *, what: str) -> list[str] | Non
         raise InvalidInputError(f"{what} must be a list of str or None, got {_type_name(value)}")
     if not all(isinstance(v, str) for v in value):
         raise InvalidInputError(f"{what} must hold only str")
+    for v in value:
+        check_utf8(v, what)
     return list(value)

@@ -7,7 +7,10 @@ writer being killed (`durability="flush"`); `"fsync"` also flushes it to the dev
 no lock: they read complete lines past their offset, so a line being written is picked up at
 the next call. A crash can only leave a torn last line; readers ignore it and the next writer cuts
 it off before appending. Compaction writes a fresh file and renames it over the log; readers keep
-the old file open until they notice the rename, so they never read half of either file.
+the old file open until they notice the rename, so they never read half of either file. A copy
+that cannot be written (disk full) is deleted and the log left as it was; opening, under the
+lock, deletes copies left by writers killed mid-compaction and refuses a directory where the Rust
+engine has written records (this engine cannot read them, and would start a second store).
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ LOCK_NAME = "reference.lock"
 _FORMAT = "crewai-rust-memory-reference"
 _VERSION = 1
 _LOCK_TIMEOUT_S = 60.0
+# The Rust engine's log (`crates/memory/src/wal.rs`) and its fixed header: a longer file holds
+# records this engine cannot read.
+_RUST_LOG_NAME = "memory.crlog"
+_RUST_HEADER_LEN = 24
 _BINARY = getattr(os, "O_BINARY", 0)
 
 if sys.platform == "win32":  # pragma: no cover - exercised on the Windows CI runners
@@ -142,6 +149,38 @@ class ReferenceLog:
         self._fd: int | None = None
         self._ident: tuple[int, int] | None = None
         self._offset = 0
+        try:
+            with self.locked():
+                self._refuse_rust_store()
+                self._remove_dead_copies()
+        except BaseException:
+            self.close()
+            raise
+
+    def _refuse_rust_store(self) -> None:
+        """Refuse a directory where the Rust engine has written records: opened here it would
+        look empty and a second, separate store would start beside it (each engine reads only
+        its own file), silently splitting the records."""
+        try:
+            size = os.stat(self._dir / _RUST_LOG_NAME).st_size
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StorageError(f"cannot open the memory store at {self._dir}: {exc}") from exc
+        if size > _RUST_HEADER_LEN:
+            raise StorageError(
+                f"the memory store at {self._dir} was written by the Rust engine ({_RUST_LOG_NAME}), "
+                'whose records the Python engine cannot read: open it with impl="rust" (the '
+                "extension must load), or use another directory for the Python engine"
+            )
+
+    def _remove_dead_copies(self) -> None:
+        """Delete compaction copies left by writers killed mid-compaction: a copy only exists
+        while its writer holds the lock, so any found under the lock is dead (and may be as
+        large as the whole store)."""
+        for stale in self._dir.glob(f"{LOG_NAME}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
     @property
     def size(self) -> int:
@@ -181,11 +220,14 @@ class ReferenceLog:
             reloaded = True
         assert self._fd is not None
         size = os.fstat(self._fd).st_size
-        if size <= self._offset:
-            return reloaded, []
-        data = _pread(self._fd, size - self._offset, self._offset)
+        data = _pread(self._fd, size - self._offset, self._offset) if size > self._offset else b""
         end = data.rfind(b"\n")
         if end < 0:
+            if self._offset == 0:
+                # The log is created whole (header written and synced, then renamed into
+                # place), so no crash leaves it without a complete header line; appending to
+                # it would make a file no open accepts.
+                raise CorruptStoreError(f"the memory store log {self._log} is shorter than its header")
             return reloaded, []
         ops: list[dict[str, Any]] = []
         lines = data[: end + 1].splitlines(keepends=True)
@@ -193,7 +235,7 @@ class ReferenceLog:
         for i, line in enumerate(lines):
             op = _decode_line(line.rstrip(b"\n"))
             if op is None:
-                if i == len(lines) - 1 and end + 1 == len(data):
+                if i == len(lines) - 1 and end + 1 == len(data) and self._offset + consumed > 0:
                     break  # a torn last line from a crash: ignored here, cut by the next writer
                 raise CorruptStoreError(
                     f"the memory store log {self._log} is damaged at byte {self._offset + consumed}"
@@ -235,11 +277,13 @@ class ReferenceLog:
         self._offset += len(line)
 
     def rewrite(self, ops: Iterable[dict[str, Any]]) -> bool:
-        """Replace the log with `ops` (compaction); call with the lock held. False if the OS
-        refused the rename (Windows while another process has the log open): nothing changed."""
+        """Replace the log with `ops` (compaction); call with the lock held. False if it could
+        not: the OS refused the rename (Windows while another process has the log open) or the
+        copy could not be written (disk full); the log is left as it was."""
         try:
             self._replace_with(ops)
-        except PermissionError:
+        except (PermissionError, StorageError):
+            # A later read notices if the rename did happen (the file's identity changed).
             return False
         self._open()
         assert self._fd is not None

@@ -97,7 +97,9 @@ def migrate_from_lancedb(
         existing = storage.count()
         if existing:
             raise MigrationError(
-                f"the target {target} already holds {existing} records; migrate into an empty store"
+                f"the target {target} already holds {existing} records; migrate into an empty store "
+                "(an interrupted migration leaves part of the records there: delete the target "
+                "directory and run it again)"
             )
         # LanceDB's own count, taken before reading: the read must account for every row.
         expected_rows = src.count_rows()

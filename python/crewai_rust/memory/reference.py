@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from crewai_rust.memory import text as _text
 from crewai_rust.memory._records import (
     StoredRecord,
     check_str_list,
+    check_utf8,
     construct,
     in_scope,
     metadata_matches,
@@ -120,7 +122,9 @@ class PyMemoryStore:
             )
         if vector_dim is not None and vector_dim <= 0:
             raise InvalidInputError(f"vector_dim must be a positive int, got {vector_dim}")
-        if path is not None and not isinstance(path, (str, Path)):
+        if isinstance(path, os.PathLike):
+            path = os.fspath(path)
+        if path is not None and not isinstance(path, str):
             raise InvalidInputError(f"path must be a str or None, got {type(path).__name__}")
         if isinstance(path, str) and not path:
             # As the Rust engine: "" would put the store's files in the working directory.
@@ -260,6 +264,7 @@ class PyMemoryStore:
         ids = check_str_list(record_ids, what="record_ids") or []
         if not isinstance(last_accessed, str):
             raise InvalidInputError(f"last_accessed must be a str, got {type(last_accessed).__name__}")
+        check_utf8(last_accessed, "last_accessed")
         with self._mutex:
             self._check_open()
             touched: list[int] = []
@@ -293,9 +298,10 @@ class PyMemoryStore:
     # -- reads -----------------------------------------------------------------------------
 
     def get(self, record_id: str, *, fields: bool = False, model: type | None = None) -> Any:
-        _check_model(model)
+        _check_read(fields, model)
         if not isinstance(record_id, str):
             raise InvalidInputError(f"record_id must be a str, got {type(record_id).__name__}")
+        check_utf8(record_id, "record_id")
         with self._mutex:
             self._read()
             rec = self._records.get(record_id)
@@ -314,14 +320,13 @@ class PyMemoryStore:
         model: type | None = None,
     ) -> list[tuple[Any, float]]:
         """Exact cosine top-`limit` among the records matching every filter, best first."""
-        _check_model(model)
+        _check_read(fields, model)
         q = to_vector(query, what="query")
         prefix = normalise_prefix(scope_prefix)
         cats = check_str_list(categories, what="categories")
         wanted = parse_filter(metadata_filter)
         limit = _check_int(limit, "limit")
-        if isinstance(min_score, bool) or not isinstance(min_score, (int, float)):
-            raise InvalidInputError(f"min_score must be a float, got {type(min_score).__name__}")
+        min_score = _check_real(min_score, "min_score")
         with self._mutex:
             self._read()
             vectors = self._vectors
@@ -407,9 +412,10 @@ class PyMemoryStore:
         model: type | None = None,
     ) -> list[tuple[Any, float]]:
         """Exact top-`limit` by BM25 over `content` among records matching every filter."""
-        _check_model(model)
+        _check_read(fields, model)
         allowed = self._text_filter(scope_prefix, categories, metadata_filter)
         limit = _check_int(limit, "limit")
+        min_score = _check_real(min_score, "min_score")
         with self._mutex:
             self._read()
             hits = _text.search_text(
@@ -432,11 +438,12 @@ class PyMemoryStore:
         model: type | None = None,
     ) -> list[tuple[Any, float]]:
         """BM25 and cosine fused (see `crewai_rust.memory.text.search_hybrid`), exact filters."""
-        _check_model(model)
-        _text.check_weight(weight)
+        _check_read(fields, model)
+        weight = _text.check_weight(_check_real(weight, "weight"))
         q = to_vector(query_embedding, what="query_embedding")
         allowed = self._text_filter(scope_prefix, categories, metadata_filter)
         limit = _check_int(limit, "limit")
+        min_score = _check_real(min_score, "min_score")
         with self._mutex:
             self._read()
             dim = self._dim()
@@ -481,7 +488,7 @@ class PyMemoryStore:
         model: type | None = None,
     ) -> list[Any]:
         """Records in the scope, newest first (ties by id), from `offset`, at most `limit`."""
-        _check_model(model)
+        _check_read(fields, model)
         prefix = normalise_prefix(scope_prefix)
         limit = _check_int(limit, "limit")
         offset = _check_int(offset, "offset")
@@ -497,7 +504,7 @@ class PyMemoryStore:
     def scope_info(self, scope: str) -> dict[str, Any]:
         if not isinstance(scope, str):
             raise InvalidInputError(f"scope must be a str, got {type(scope).__name__}")
-        prefix = normalise_prefix(scope)
+        prefix = normalise_prefix(scope, "scope")
         with self._mutex:
             self._read()
             records = list(self._in(prefix))
@@ -519,7 +526,7 @@ class PyMemoryStore:
     def list_scopes(self, parent: str = "/") -> list[str]:
         if not isinstance(parent, str):
             raise InvalidInputError(f"parent must be a str, got {type(parent).__name__}")
-        prefix = normalise_prefix(parent)
+        prefix = normalise_prefix(parent, "parent")
         with self._mutex:
             self._read()
             return self._children(prefix, self._in(prefix))
@@ -783,6 +790,17 @@ def _check_int(value: object, name: str) -> int:
     return int(value)
 
 
+def _check_real(value: object, name: str) -> float:
+    """A number as the Rust binding takes it: anything `float()` converts except a bool or
+    text (numpy scalars and `Decimal` included)."""
+    if not isinstance(value, (bool, str, bytes, bytearray)):
+        try:
+            return float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            pass
+    raise InvalidInputError(f"{name} must be a float, got {type(value).__name__}")
+
+
 def _log_record(rec: StoredRecord) -> dict[str, Any]:
     entry = rec.fields()
     entry["embedding"] = _encode_vector(rec.vector)
@@ -818,7 +836,10 @@ def _approx_bytes(rec: StoredRecord, vectors: _Vectors | None) -> int:
     return 200 + vec + len(rec.content) + len(rec.metadata_text) + len(rec.scope) + 16 * len(rec.categories)
 
 
-def _check_model(model: object) -> None:
-    """The `model=` of a read: None or a class (the Rust binding refuses anything else alike)."""
+def _check_read(fields: object, model: object) -> None:
+    """The `fields=` (a bool) and `model=` (None or a class) of a read, refused as the Rust
+    binding refuses them."""
+    if not isinstance(fields, bool):
+        raise InvalidInputError(f"fields must be a bool, got {type(fields).__name__}")
     if model is not None and not isinstance(model, type):
         raise TypeError(f"argument 'model': '{type(model).__name__}' object is not an instance of 'type'")

@@ -103,7 +103,7 @@ class RustStorage:
         path: directory of the store, created if missing; None = the default path.
         vector_dim: embedding dimension, else fixed by the first saved embedding.
         impl: "auto", "rust" or "python" (which engine; both have the same behaviour but their
-            own files, so keep one engine per directory).
+            own files: a directory holding one engine's records is refused by the other).
         durability: "flush" (a returned save survives the process being killed) or "fsync"
             (also survives power loss; every write waits for the disk).
         text_language: "english" (stemming and stop words) or "none", for full-text and hybrid

@@ -1,5 +1,5 @@
 //! Deferred upserts that cannot be applied are kept, in order, not dropped; reads on a handle
-//! never wait for that handle's compaction.
+//! never wait for that handle's compaction; a failed compaction fails no save.
 
 use std::sync::Arc;
 use std::sync::mpsc::channel;
@@ -212,4 +212,55 @@ fn reads_on_the_same_handle_proceed_while_a_save_syncs() {
     assert_eq!(s.count(None).unwrap(), 11);
     let other = Store::open(Some(dir.path()), None, Durability::Flush).unwrap();
     assert_eq!(other.get("r10").unwrap(), Some(round_rec(10, 0)));
+}
+
+#[test]
+fn a_failed_compaction_fails_no_save_and_leaves_no_partial_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("memory.crlog.compact");
+    let s = Store::open(Some(dir.path()), None, Durability::Flush).unwrap();
+    s.upsert((0..100).map(|i| round_rec(i, 0)).collect())
+        .unwrap();
+    let before = s.file_bytes();
+    s.wal.lock().as_mut().unwrap().compaction_fault = true;
+    let mut saw_copy = false;
+    for round in 1..=3 {
+        for i in 0..100 {
+            // The save that makes a compaction due gets the fault: its record is on file, so
+            // the save succeeds; the copy is gone and the next due write compacts.
+            s.upsert(vec![round_rec(i, round)]).unwrap();
+            saw_copy |= copy.exists();
+        }
+    }
+    assert!(
+        !s.wal.lock().as_ref().unwrap().compaction_fault,
+        "no compaction was due"
+    );
+    assert!(!saw_copy, "a failed compaction left its partial copy");
+    assert!(s.file_bytes() < before * 2, "a later write compacted");
+    // An explicit compaction reports the failure, and leaves the log and no copy.
+    s.wal.lock().as_mut().unwrap().compaction_fault = true;
+    assert!(matches!(s.compact(), Err(MemoryError::Io { .. })));
+    assert!(!copy.exists());
+    drop(s);
+    let reopened = Store::open(Some(dir.path()), None, Durability::Flush).unwrap();
+    for i in 0..100 {
+        assert_eq!(
+            reopened.get(&format!("r{i}")).unwrap(),
+            Some(round_rec(i, 3))
+        );
+    }
+}
+
+#[test]
+fn opening_removes_a_copy_left_by_a_compaction_killed_midway() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(Some(dir.path()), None, Durability::Flush).unwrap();
+    s.upsert(vec![round_rec(1, 0)]).unwrap();
+    drop(s);
+    let copy = dir.path().join("memory.crlog.compact");
+    std::fs::write(&copy, vec![7u8; 1 << 16]).unwrap();
+    let s = Store::open(Some(dir.path()), None, Durability::Flush).unwrap();
+    assert!(!copy.exists(), "the dead compaction's copy is still there");
+    assert_eq!(s.get("r1").unwrap(), Some(round_rec(1, 0)));
 }

@@ -78,7 +78,11 @@ pub fn str_list(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
                         type_name(x)
                     ))
                 })
-                .and_then(|s| Ok(s.to_str()?.to_owned()))
+                .and_then(|s| {
+                    s.to_str()
+                        .map(str::to_owned)
+                        .map_err(|_| InvalidInputError::new_err(format!("{what} {SURROGATE}")))
+                })
         })
         .collect()
 }
