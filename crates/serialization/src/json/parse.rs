@@ -10,6 +10,7 @@
 use std::vec::Drain;
 
 use super::keys::{KeyMemo, LOST, START};
+use super::stop_window::StopWindow;
 use super::unescape::{self, Escaped};
 use super::values::ValueMemo;
 use crate::Error;
@@ -103,6 +104,7 @@ pub fn parse_with_ascii<B: Builder>(
         scratch: Vec::new(),
         keys: KeyMemo::new(),
         values: ValueMemo::new(text.len()),
+        stops: StopWindow::new(),
         ctx: NO_CONTEXT,
         max_depth,
         depth: 0,
@@ -128,11 +130,23 @@ struct Parser<'a, B: Builder> {
     keys: KeyMemo,
     /// Short string values seen so far, so repeated ones can share one value.
     values: ValueMemo,
+    /// The stop bytes of the part of the document being read, a bit each: where strings end.
+    stops: StopWindow,
     /// The number of the key the value being read belongs to (an array's items belong to
     /// the array's key), for the value memo's per-key accounting.
     ctx: u32,
     max_depth: usize,
     depth: usize,
+}
+
+/// An error at byte offset `at` of `s`, reported (like CPython) as a character index.
+fn error_at(s: &[u8], ascii: bool, msg: &'static str, at: usize) -> Error {
+    let pos = if ascii {
+        at
+    } else {
+        s[..at].iter().filter(|&&b| (b & 0xc0) != 0x80).count()
+    };
+    Error::Decode { msg, pos }
 }
 
 #[inline]
@@ -143,12 +157,7 @@ fn is_ws(b: u8) -> bool {
 impl<B: Builder> Parser<'_, B> {
     /// An error at byte offset `at`, reported (like CPython) as a character index.
     fn err(&self, msg: &'static str, at: usize) -> Error {
-        let pos = if self.ascii {
-            at
-        } else {
-            self.s[..at].iter().filter(|&&b| (b & 0xc0) != 0x80).count()
-        };
-        Error::Decode { msg, pos }
+        error_at(self.s, self.ascii, msg, at)
     }
 
     #[inline]
@@ -430,7 +439,7 @@ impl<B: Builder> Parser<'_, B> {
     #[inline(never)]
     fn key_unpredicted(&mut self, i: usize, prev: &mut u32) -> Result<(B::Value, usize), B::Error> {
         let s = self.s;
-        let j = unescape::string_stop(s, i);
+        let j = self.stops.next(s, i);
         if s.get(j) == Some(&b'"') {
             // SAFETY: as in `string`: both ends are ASCII quote bytes.
             let text = unsafe { self.text.get_unchecked(i..j) };
@@ -451,8 +460,9 @@ impl<B: Builder> Parser<'_, B> {
     #[inline(always)]
     fn string(&mut self, i: usize) -> Result<(B::Value, usize), B::Error> {
         let s = self.s;
-        // Fast path: no escape before the closing quote borrows the input directly.
-        let j = unescape::string_stop(s, i);
+        // Fast path: no escape before the closing quote borrows the input directly. The end
+        // comes from the window's stop bits: a shift and a bit count for most strings.
+        let j = self.stops.next(s, i);
         if s.get(j) == Some(&b'"') {
             // SAFETY: `i` follows a `"` and `j` holds one; an ASCII byte is never inside a
             // UTF-8 sequence, so both are char boundaries of `text` (and `i <= j <= len`).
@@ -485,9 +495,16 @@ impl<B: Builder> Parser<'_, B> {
         }
         // The scratch buffer is lent out so `err` can still borrow the parser.
         let mut buf = std::mem::take(&mut self.scratch);
-        let scanned = unescape::scan(self.text, self.ascii, begin, j, &mut buf, |m, at| {
-            self.err(m, at)
-        });
+        let (s, ascii) = (self.s, self.ascii);
+        let scanned = unescape::scan(
+            self.text,
+            ascii,
+            begin,
+            j,
+            &mut buf,
+            &mut self.stops,
+            |m, at| error_at(s, ascii, m, at),
+        );
         let out = match scanned {
             Ok((escaped, end)) => if key {
                 self.b.escaped_key(&escaped)
