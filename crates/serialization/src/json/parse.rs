@@ -493,29 +493,25 @@ impl<B: Builder> Parser<'_, B> {
             Some(_) => return Err(self.err("Invalid control character at", j).into()),
             None => return Err(self.err("Unterminated string starting at", begin).into()),
         }
-        // The scratch buffer is lent out so `err` can still borrow the parser.
-        let mut buf = std::mem::take(&mut self.scratch);
+        // The errors are made from copies of `s` and `ascii`, not through `self`, so the
+        // scratch buffer and the window are borrowed in place: lending the buffer out by
+        // `mem::take` and putting it back cost a drop call per escaped string.
         let (s, ascii) = (self.s, self.ascii);
-        let scanned = unescape::scan(
+        let (escaped, end) = unescape::scan(
             self.text,
             ascii,
             begin,
             j,
-            &mut buf,
+            &mut self.scratch,
             &mut self.stops,
             |m, at| error_at(s, ascii, m, at),
-        );
-        let out = match scanned {
-            Ok((escaped, end)) => if key {
-                self.b.escaped_key(&escaped)
-            } else {
-                self.b.escaped(&escaped)
-            }
-            .map(|v| (v, end)),
-            Err(e) => Err(e.into()),
+        )?;
+        let v = if key {
+            self.b.escaped_key(&escaped)?
+        } else {
+            self.b.escaped(&escaped)?
         };
-        self.scratch = buf;
-        out
+        Ok((v, end))
     }
 }
 
