@@ -57,6 +57,8 @@ pub trait Builder {
     fn escaped_key(&mut self, s: &Escaped<'_>) -> Result<Self::Value, Self::Error> {
         self.escaped(s)
     }
+    /// An array of `items`, in order: always a drain of the reader's value stack to its end,
+    /// so a builder that moves the items out itself may forget the drain.
     fn array(&mut self, items: Drain<'_, Self::Value>) -> Result<Self::Value, Self::Error>;
     /// An object being filled member by member (a Python dict, filled in place as CPython's
     /// scanner fills it, so no member waits on a stack and is moved again).
