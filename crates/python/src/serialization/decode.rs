@@ -295,19 +295,30 @@ impl<'py> Builder for PyBuilder<'py> {
     }
     #[inline]
     fn array(&mut self, items: Drain<'_, Self::Value>) -> R<'py> {
+        // The items are moved out of the drain's slice by pointer and the drain is then
+        // forgotten: its iterator, length and drop stayed out-of-line calls in the `fast`
+        // profile (about 1% of the records' time, two small lists a record).
+        let n = items.as_slice().len();
         // SAFETY: PyList_New(n) returns a new list of n NULL slots (or NULL with an
-        // exception set); a Drain is an exact-size iterator, so every slot is filled exactly
-        // once, each taking over the reference `into_ptr` releases, before anything else
-        // can see the list.
+        // exception set, when `items` is dropped as usual). Each of the n items is then
+        // read exactly once out of the drain's slice, its reference handed to the list's
+        // slot k by `into_ptr`, before anything else can see the list; the drain is then
+        // forgotten instead of dropped, so no item is dropped twice, and since it drains
+        // the vector to its end there is no tail for its drop to move back (the vector was
+        // already shortened to the drain's start when the drain was made).
         unsafe {
-            let n = items.len();
             let op = ffi::PyList_New(n as ffi::Py_ssize_t);
             if op.is_null() {
                 return Err(PyErr::fetch(self.py).into());
             }
-            for (k, v) in items.enumerate() {
+            let src = items.as_slice().as_ptr();
+            let mut k = 0;
+            while k < n {
+                let v = std::ptr::read(src.add(k));
                 ffi::PyList_SET_ITEM(op, k as ffi::Py_ssize_t, v.into_ptr());
+                k += 1;
             }
+            std::mem::forget(items);
             Ok(Bound::from_owned_ptr(self.py, op))
         }
     }

@@ -12,8 +12,7 @@ pub mod isoformat;
 mod keys;
 pub mod out;
 mod parse;
-#[cfg(target_arch = "x86_64")]
-mod stop_avx2;
+mod stop_window;
 mod unescape;
 mod values;
 mod writer;

@@ -10,6 +10,7 @@
 use std::vec::Drain;
 
 use super::keys::{KeyMemo, LOST, START};
+use super::stop_window::StopWindow;
 use super::unescape::{self, Escaped};
 use super::values::ValueMemo;
 use crate::Error;
@@ -56,6 +57,8 @@ pub trait Builder {
     fn escaped_key(&mut self, s: &Escaped<'_>) -> Result<Self::Value, Self::Error> {
         self.escaped(s)
     }
+    /// An array of `items`, in order: always a drain of the reader's value stack to its end,
+    /// so a builder that moves the items out itself may forget the drain.
     fn array(&mut self, items: Drain<'_, Self::Value>) -> Result<Self::Value, Self::Error>;
     /// An object being filled member by member (a Python dict, filled in place as CPython's
     /// scanner fills it, so no member waits on a stack and is moved again).
@@ -103,6 +106,7 @@ pub fn parse_with_ascii<B: Builder>(
         scratch: Vec::new(),
         keys: KeyMemo::new(),
         values: ValueMemo::new(text.len()),
+        stops: StopWindow::new(),
         ctx: NO_CONTEXT,
         max_depth,
         depth: 0,
@@ -128,11 +132,23 @@ struct Parser<'a, B: Builder> {
     keys: KeyMemo,
     /// Short string values seen so far, so repeated ones can share one value.
     values: ValueMemo,
+    /// The stop bytes of the part of the document being read, a bit each: where strings end.
+    stops: StopWindow,
     /// The number of the key the value being read belongs to (an array's items belong to
     /// the array's key), for the value memo's per-key accounting.
     ctx: u32,
     max_depth: usize,
     depth: usize,
+}
+
+/// An error at byte offset `at` of `s`, reported (like CPython) as a character index.
+fn error_at(s: &[u8], ascii: bool, msg: &'static str, at: usize) -> Error {
+    let pos = if ascii {
+        at
+    } else {
+        s[..at].iter().filter(|&&b| (b & 0xc0) != 0x80).count()
+    };
+    Error::Decode { msg, pos }
 }
 
 #[inline]
@@ -143,12 +159,7 @@ fn is_ws(b: u8) -> bool {
 impl<B: Builder> Parser<'_, B> {
     /// An error at byte offset `at`, reported (like CPython) as a character index.
     fn err(&self, msg: &'static str, at: usize) -> Error {
-        let pos = if self.ascii {
-            at
-        } else {
-            self.s[..at].iter().filter(|&&b| (b & 0xc0) != 0x80).count()
-        };
-        Error::Decode { msg, pos }
+        error_at(self.s, self.ascii, msg, at)
     }
 
     #[inline]
@@ -430,7 +441,7 @@ impl<B: Builder> Parser<'_, B> {
     #[inline(never)]
     fn key_unpredicted(&mut self, i: usize, prev: &mut u32) -> Result<(B::Value, usize), B::Error> {
         let s = self.s;
-        let j = unescape::string_stop(s, i);
+        let j = self.stops.next(s, i);
         if s.get(j) == Some(&b'"') {
             // SAFETY: as in `string`: both ends are ASCII quote bytes.
             let text = unsafe { self.text.get_unchecked(i..j) };
@@ -451,8 +462,9 @@ impl<B: Builder> Parser<'_, B> {
     #[inline(always)]
     fn string(&mut self, i: usize) -> Result<(B::Value, usize), B::Error> {
         let s = self.s;
-        // Fast path: no escape before the closing quote borrows the input directly.
-        let j = unescape::string_stop(s, i);
+        // Fast path: no escape before the closing quote borrows the input directly. The end
+        // comes from the window's stop bits: a shift and a bit count for most strings.
+        let j = self.stops.next(s, i);
         if s.get(j) == Some(&b'"') {
             // SAFETY: `i` follows a `"` and `j` holds one; an ASCII byte is never inside a
             // UTF-8 sequence, so both are char boundaries of `text` (and `i <= j <= len`).
@@ -483,22 +495,25 @@ impl<B: Builder> Parser<'_, B> {
             Some(_) => return Err(self.err("Invalid control character at", j).into()),
             None => return Err(self.err("Unterminated string starting at", begin).into()),
         }
-        // The scratch buffer is lent out so `err` can still borrow the parser.
-        let mut buf = std::mem::take(&mut self.scratch);
-        let scanned = unescape::scan(self.text, self.ascii, begin, j, &mut buf, |m, at| {
-            self.err(m, at)
-        });
-        let out = match scanned {
-            Ok((escaped, end)) => if key {
-                self.b.escaped_key(&escaped)
-            } else {
-                self.b.escaped(&escaped)
-            }
-            .map(|v| (v, end)),
-            Err(e) => Err(e.into()),
+        // The errors are made from copies of `s` and `ascii`, not through `self`, so the
+        // scratch buffer and the window are borrowed in place: lending the buffer out by
+        // `mem::take` and putting it back cost a drop call per escaped string.
+        let (s, ascii) = (self.s, self.ascii);
+        let (escaped, end) = unescape::scan(
+            self.text,
+            ascii,
+            begin,
+            j,
+            &mut self.scratch,
+            &mut self.stops,
+            |m, at| error_at(s, ascii, m, at),
+        )?;
+        let v = if key {
+            self.b.escaped_key(&escaped)?
+        } else {
+            self.b.escaped(&escaped)?
         };
-        self.scratch = buf;
-        out
+        Ok((v, end))
     }
 }
 

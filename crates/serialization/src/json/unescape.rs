@@ -6,6 +6,7 @@
 //! text the escapes, not the copy, are the cost.
 
 use super::escape::find_string_special;
+use super::stop_window::StopWindow;
 use crate::Error;
 
 /// A decoded string that held at least one escape, as code points (lone surrogates
@@ -149,6 +150,7 @@ pub(crate) fn scan<'b>(
     begin: usize,
     mut j: usize,
     buf: &'b mut Vec<u32>,
+    stops: &mut StopWindow,
     err: impl Fn(&'static str, usize) -> Error,
 ) -> Result<(Escaped<'b>, usize), Error> {
     // Written with plain index loops: the `fast` profile builds without LTO, and there the
@@ -156,7 +158,7 @@ pub(crate) fn scan<'b>(
     // work. `buf` is used as a zeroed array grown ahead of need; `o` is the string's length.
     let s = text.as_bytes();
     if ascii {
-        return scan_ascii(s, begin, j, buf, err);
+        return scan_ascii(s, begin, j, buf, stops, err);
     }
     let mut o = 0;
     // The OR of all code points: the classes split at powers of two, so its top bit
@@ -196,8 +198,8 @@ pub(crate) fn scan<'b>(
 /// [`scan`] for a pure-ASCII document, where a byte is a character (every non-ASCII
 /// character of an `ensure_ascii` document is an escape, so such text is escape-dense). The
 /// plain run before each escape is widened to code points 16 bytes at a time without being
-/// looked at, and the stop bytes come from a mask of 64 input bytes computed once
-/// ([`StopMask`]): after an escape, the next stop is a shift and a bit count, instead of a
+/// looked at, and the stop bytes come from the reader's classified window ([`StopWindow`],
+/// which replaced a mask of 64 bytes made here): after an escape, the next stop is a shift and a bit count, instead of a
 /// load, compare and branch that had to wait for the escape's decoding and often went the
 /// wrong way (another escape, or a run?).
 fn scan_ascii<'b>(
@@ -205,12 +207,12 @@ fn scan_ascii<'b>(
     begin: usize,
     mut j: usize,
     buf: &'b mut Vec<u32>,
+    stops: &mut StopWindow,
     err: impl Fn(&'static str, usize) -> Error,
 ) -> Result<(Escaped<'b>, usize), Error> {
     let mut o = 0;
     let mut bits = 0u32;
     let mut run = begin + 1;
-    let mut stops = StopMask::new();
     loop {
         o = widen_run(s, run, j, buf, o);
         let Some((c, next)) = at_stop(s, begin, j, &err)? else {
@@ -254,71 +256,6 @@ fn widen_run(s: &[u8], run: usize, j: usize, buf: &mut Vec<u32>, o: usize) -> us
         k += 1;
     }
     o + n
-}
-
-/// The stop bytes (`"`, `\\`, control characters) of a 64-byte window of the input as a
-/// bit mask (bit k: byte `base + k`), so a string's next stop is found from the mask while
-/// the window lasts.
-struct StopMask {
-    base: usize,
-    mask: u64,
-}
-
-impl StopMask {
-    fn new() -> Self {
-        // No window yet: every offset is at least 64 bytes past this base.
-        Self {
-            base: usize::MAX - 63,
-            mask: 0,
-        }
-    }
-
-    /// The first stop at or after `from`, or `s.len()`.
-    #[inline(always)]
-    fn next(&mut self, s: &[u8], mut from: usize) -> usize {
-        loop {
-            let off = from.wrapping_sub(self.base);
-            if off < 64 {
-                let m = self.mask >> off;
-                if m != 0 {
-                    return from + m.trailing_zeros() as usize;
-                }
-                from = self.base + 64;
-            }
-            if from + 64 > s.len() {
-                return string_stop(s, from);
-            }
-            self.base = from;
-            self.mask = stops64(s[from..from + 64].try_into().expect("64-byte slice"));
-        }
-    }
-}
-
-/// [`StopMask`]'s mask of 64 bytes.
-#[inline(always)]
-fn stops64(block: &[u8; 64]) -> u64 {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let quarter = |k: usize| {
-            // SAFETY: SSE2 is in the x86_64 baseline; the load reads 16 bytes of `block`.
-            let x = unsafe { std::arch::x86_64::_mm_loadu_si128(block[k * 16..].as_ptr().cast()) };
-            u64::from(stops(x)) << (k * 16)
-        };
-        quarter(0) | quarter(1) | quarter(2) | quarter(3)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let mut m = 0u64;
-        let mut k = 0;
-        while k < 64 {
-            let b = block[k];
-            if b == b'"' || b == b'\\' || b < 0x20 {
-                m |= 1 << k;
-            }
-            k += 1;
-        }
-        m
-    }
 }
 
 /// What the stop byte at `j` of a string opened at `begin` is: `None` for the closing quote,
@@ -429,43 +366,6 @@ fn stops(x: std::arch::x86_64::__m128i) -> u32 {
     }
 }
 
-/// The first offset at or after `i` holding `"`, `\\` or a control character, or `s.len()`:
-/// where a string's plain run ends. Always inlined into the reader's string loop: most
-/// strings are short, and a call plus the general scanner's setup cost more than the search.
-#[inline(always)]
-pub(crate) fn string_stop(s: &[u8], mut i: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    let mut long = i + 64;
-    #[cfg(target_arch = "x86_64")]
-    while i + 16 <= s.len() {
-        // Past 64 bytes the string is a long one: 64 bytes a step with AVX2 where the CPU has
-        // it (once), which stops at a stop byte or where fewer than 64 bytes are left; this
-        // loop then finds the stop at its next block's first byte, or finishes the tail.
-        if i == long {
-            long = usize::MAX;
-            if i + 64 <= s.len() && super::stop_avx2::available() {
-                // SAFETY: AVX2 is available, checked just before.
-                i = unsafe { super::stop_avx2::string_stop(s, i) };
-                continue;
-            }
-        }
-        let block: &[u8; 16] = s[i..i + 16].try_into().expect("16-byte slice");
-        // SAFETY: SSE2 is in the x86_64 baseline; the load reads exactly `block`'s 16 bytes.
-        let m = stops(unsafe { std::arch::x86_64::_mm_loadu_si128(block.as_ptr().cast()) });
-        if m != 0 {
-            return i + m.trailing_zeros() as usize;
-        }
-        i += 16;
-    }
-    while let Some(&b) = s.get(i) {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            break;
-        }
-        i += 1;
-    }
-    i
-}
-
 /// Make `buf` at least `need` long (zeros), doubling so a long string grows it a few times.
 #[cold]
 #[inline(never)]
@@ -514,65 +414,7 @@ static HEX: [u8; 256] = {
 
 #[cfg(test)]
 mod tests {
-    use super::{StopMask, hex4, string_stop};
-
-    fn naive_stop(s: &[u8], i: usize) -> usize {
-        (i..s.len())
-            .find(|&k| s[k] == b'"' || s[k] == b'\\' || s[k] < 0x20)
-            .unwrap_or(s.len())
-    }
-
-    #[test]
-    fn stop_searches_agree_with_a_byte_loop_around_every_block() {
-        // Plain text with one stop byte (or none) at every offset, searched from offsets
-        // around the 16-byte blocks, the switch to 64-byte AVX2 steps and the 64-byte masks;
-        // a high byte (UTF-8) is never a stop.
-        for len in [0, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 200, 300] {
-            for stop in [None, Some(b'"'), Some(b'\\'), Some(0x01), Some(0x1f)] {
-                for at in 0..len {
-                    let mut s: Vec<u8> = (0..len)
-                        .map(|k| if k % 7 == 3 { 0xe9 } else { b'a' })
-                        .collect();
-                    if let Some(b) = stop {
-                        s[at] = b;
-                    }
-                    for from in (0..len.min(20)).chain([len / 2, len.saturating_sub(1), len]) {
-                        let want = naive_stop(&s, from);
-                        assert_eq!(
-                            string_stop(&s, from),
-                            want,
-                            "len {len} stop at {at} from {from}"
-                        );
-                        assert_eq!(
-                            StopMask::new().next(&s, from),
-                            want,
-                            "len {len} stop at {at} from {from}"
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn stop_mask_follows_successive_stops_across_windows() {
-        let s: Vec<u8> = (0..500)
-            .map(|k| {
-                if k % 13 == 0 || k % 29 == 5 {
-                    b'\\'
-                } else {
-                    b'x'
-                }
-            })
-            .collect();
-        let mut mask = StopMask::new();
-        let mut from = 0;
-        while from < s.len() {
-            let want = naive_stop(&s, from);
-            assert_eq!(mask.next(&s, from), want, "from {from}");
-            from = want + 1 + from % 3;
-        }
-    }
+    use super::hex4;
 
     fn reference(d: &[u8]) -> Option<u32> {
         let text = std::str::from_utf8(d).ok()?;
