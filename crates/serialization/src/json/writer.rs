@@ -276,21 +276,25 @@ impl<O: Out> JsonWriter<O> {
         self.buf.push(b'"');
     }
 
+    #[inline]
     pub fn begin_array(&mut self) {
         self.buf.push(b'[');
         self.depth += 1;
     }
 
     /// Call before each element; `first` is true for the first one.
+    #[inline]
     pub fn array_item(&mut self, first: bool) {
         self.separator(first);
     }
 
     /// `empty` = no element was written (`[]` stays on one line even when indenting).
+    #[inline]
     pub fn end_array(&mut self, empty: bool) {
         self.close(b']', empty);
     }
 
+    #[inline]
     pub fn begin_object(&mut self) {
         self.buf.push(b'{');
         self.depth += 1;
@@ -357,6 +361,7 @@ impl<O: Out> JsonWriter<O> {
         Ok(())
     }
 
+    #[inline]
     pub fn end_object(&mut self, empty: bool) {
         self.close(b'}', empty);
     }
@@ -381,6 +386,7 @@ impl<O: Out> JsonWriter<O> {
         }
     }
 
+    #[inline]
     fn close(&mut self, bracket: u8, empty: bool) {
         self.depth -= 1;
         if !empty {
