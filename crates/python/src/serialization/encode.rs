@@ -201,19 +201,24 @@ impl<'py> Encoder<'py> {
     }
 
     /// Circular-reference and depth checks on entering a container or a `default` result.
-    #[inline]
+    /// Always inlined (once per dict and list); the errors are made out of line.
+    #[inline(always)]
     fn enter(&mut self, obj: &Bound<'py, PyAny>, what: &'static str) -> PyResult<()> {
         let id = obj.as_ptr() as usize;
-        if self.markers.contains(&id) {
-            return Err(PyValueError::new_err("Circular reference detected"));
-        }
-        if self.markers.len() >= self.max_depth {
-            return Err(PyRecursionError::new_err(format!(
-                "maximum recursion depth exceeded while {what}"
-            )));
+        if self.markers.contains(&id) || self.markers.len() >= self.max_depth {
+            return Err(self.enter_error(id, what));
         }
         self.markers.push(id);
         Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn enter_error(&self, id: usize, what: &'static str) -> PyErr {
+        if self.markers.contains(&id) {
+            return PyValueError::new_err("Circular reference detected");
+        }
+        PyRecursionError::new_err(format!("maximum recursion depth exceeded while {what}"))
     }
 
     /// Write a str as a value (`key` = None) or as a member's key (`Some(first)`). The text is
