@@ -28,10 +28,18 @@ pub enum StrView<'a> {
 /// dispatches on its kind. `None` for any other `str`.
 #[inline(always)]
 pub fn compact_ascii<'a>(s: &'a Bound<'_, PyAny>) -> Option<&'a [u8]> {
-    let op = s.as_ptr();
-    // SAFETY: only called on a `str` (its type was checked by the caller); a compact ASCII
-    // str is always ready, its characters follow the `PyASCIIObject` header, and they live
-    // as long as the borrowed object.
+    // SAFETY: `s` is a live object borrowed for 'a; the caller checked that it is a str.
+    unsafe { compact_ascii_ptr(s.as_ptr()) }
+}
+
+/// [`compact_ascii`] of a borrowed pointer, for walks that hold no reference of their own.
+///
+/// # Safety
+/// `op` is a live `str` that stays alive (and so unchanged) for `'a`.
+#[inline(always)]
+pub unsafe fn compact_ascii_ptr<'a>(op: *mut ffi::PyObject) -> Option<&'a [u8]> {
+    // SAFETY: per the contract `op` is a live str; a compact ASCII str is always ready, its
+    // characters follow the `PyASCIIObject` header, and they live as long as the object.
     unsafe {
         debug_assert!(ffi::PyUnicode_Check(op) != 0);
         if ffi::PyUnicode_IS_COMPACT_ASCII(op) == 0 {

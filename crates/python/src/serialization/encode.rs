@@ -15,7 +15,7 @@ use super::keys::KeyTexts;
 use super::output::{PyOut, Target};
 use super::plan::{Kind, ModelPlan};
 use crate::errors::serialization_error;
-use crate::pystr::{StrView, compact_ascii};
+use crate::pystr::{StrView, compact_ascii, compact_ascii_ptr};
 
 /// The size of the last output: callers tend to dump similar documents again (a store's
 /// records, a flow's state), so the next buffer starts that big instead of growing (and
@@ -171,19 +171,54 @@ impl<'py> Encoder<'py> {
         Ok(())
     }
 
+    /// A value of the most common exact leaf types (a compact ASCII `str`, an `int` that
+    /// fits `i64`) written inline, with no call and no reference taken; `false` for any
+    /// other value, which the caller sends to `value`. Runs no Python code.
+    ///
+    /// # Safety
+    /// `v` is a live object that stays alive for the call.
+    #[inline(always)]
+    unsafe fn leaf(&mut self, v: *mut ffi::PyObject) -> bool {
+        // SAFETY: `v` is live (the caller's contract); each read follows its type check.
+        unsafe {
+            let ty = ffi::Py_TYPE(v);
+            if ty == &raw mut ffi::PyUnicode_Type {
+                if let Some(ascii) = compact_ascii_ptr(v) {
+                    self.w.str(ascii);
+                    return true;
+                }
+            } else if ty == &raw mut ffi::PyLong_Type {
+                // An exact int runs no `__index__`; the only failure is overflow.
+                let mut overflow = 0;
+                let n = ffi::PyLong_AsLongLongAndOverflow(v, &mut overflow);
+                if overflow == 0 {
+                    self.w.int(n);
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
     /// Circular-reference and depth checks on entering a container or a `default` result.
+    /// Always inlined (once per dict and list); the errors are made out of line.
+    #[inline(always)]
     fn enter(&mut self, obj: &Bound<'py, PyAny>, what: &'static str) -> PyResult<()> {
         let id = obj.as_ptr() as usize;
-        if self.markers.contains(&id) {
-            return Err(PyValueError::new_err("Circular reference detected"));
-        }
-        if self.markers.len() >= self.max_depth {
-            return Err(PyRecursionError::new_err(format!(
-                "maximum recursion depth exceeded while {what}"
-            )));
+        if self.markers.contains(&id) || self.markers.len() >= self.max_depth {
+            return Err(self.enter_error(id, what));
         }
         self.markers.push(id);
         Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn enter_error(&self, id: usize, what: &'static str) -> PyErr {
+        if self.markers.contains(&id) {
+            return PyValueError::new_err("Circular reference detected");
+        }
+        PyRecursionError::new_err(format!("maximum recursion depth exceeded while {what}"))
     }
 
     /// Write a str as a value (`key` = None) or as a member's key (`Some(first)`). The text is
@@ -242,19 +277,37 @@ impl<'py> Encoder<'py> {
         let mut first = true;
         if !self.sort_keys && obj.is_exact_instance_of::<PyDict>() {
             let (size, mut pos) = (d.len(), 0);
-            while let Some((k, v)) = dict_next(d, &mut pos) {
+            while let Some((kp, vp)) = dict_next_ptrs(d, &mut pos) {
                 // What pyo3's dict iterator (used before) reported; the walk stays in bounds.
                 if d.len() != size {
                     return Err(PyRuntimeError::new_err(
                         "dictionary changed size during iteration",
                     ));
                 }
+                // A remembered key (nearly every key after the first dict of a list) and a
+                // leaf value are written from the dict's own borrowed references: no Python
+                // code runs in between, so the dict keeps both alive. Anything else takes
+                // references of its own first, as code run by `value` may change the dict.
+                if let Some((text, len)) = self.keys.get(kp) {
+                    self.w.key_again(first, text, len);
+                    // SAFETY: `vp` is a live entry of `d`, nothing has run since it was read.
+                    if !unsafe { self.leaf(vp) } {
+                        // SAFETY: as above; the new reference keeps it alive from here on.
+                        self.value(&unsafe { Bound::from_borrowed_ptr(d.py(), vp) })?;
+                    }
+                    first = false;
+                    continue;
+                }
+                // SAFETY: live entries of `d`, now with references of their own.
+                let (k, v) = unsafe {
+                    (
+                        Bound::from_borrowed_ptr(d.py(), kp),
+                        Bound::from_borrowed_ptr(d.py(), vp),
+                    )
+                };
                 // An exact, compact ASCII str key (nearly every key) is written here, without
                 // the key coercion's type tests and the general text path.
-                if let Some((text, len)) = self.keys.get(&k) {
-                    self.w.key_again(first, text, len);
-                    self.value(&v)?;
-                } else if k.get_type_ptr() == &raw mut ffi::PyUnicode_Type
+                if k.get_type_ptr() == &raw mut ffi::PyUnicode_Type
                     && let Some(ascii) = compact_ascii(&k)
                 {
                     let at = self.w.key_at(first, ascii);
@@ -595,6 +648,19 @@ fn dict_next<'py>(
             Bound::from_borrowed_ptr(d.py(), value),
         ))
     }
+}
+
+/// [`dict_next`] as the dict's own borrowed references, which stay valid only until code
+/// that may change the dict runs.
+#[inline]
+fn dict_next_ptrs(
+    d: &Bound<'_, PyDict>,
+    pos: &mut ffi::Py_ssize_t,
+) -> Option<(*mut ffi::PyObject, *mut ffi::PyObject)> {
+    let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: `d` is a live dict; PyDict_Next checks `pos` against the dict's current size.
+    (unsafe { ffi::PyDict_Next(d.as_ptr(), pos, &mut key, &mut value) } != 0)
+        .then_some((key, value))
 }
 
 /// The value of `d`'s next entry after `pos` if its key is `name` (advancing `pos`). pydantic

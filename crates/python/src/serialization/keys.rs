@@ -45,11 +45,12 @@ impl<'py> KeyTexts<'py> {
         ((obj as usize >> 4).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 60) % SLOTS
     }
 
-    /// The text written for `key` earlier in this call, if it was remembered.
+    /// The text written for the key object at `key` earlier in this call, if it was
+    /// remembered (only compared by address: any pointer will do).
     #[inline(always)]
-    pub fn get(&self, key: &Bound<'py, PyAny>) -> Option<(&[u8; KEY_TEXT], usize)> {
-        let slot = Self::slot(key.as_ptr());
-        if self.objs[slot] != key.as_ptr() {
+    pub fn get(&self, key: *mut ffi::PyObject) -> Option<(&[u8; KEY_TEXT], usize)> {
+        let slot = Self::slot(key);
+        if self.objs[slot] != key {
             return None;
         }
         // SAFETY: a slot's text is initialised once its object is set.
