@@ -59,20 +59,10 @@ def test_a_failed_compaction_fails_no_save_and_loses_nothing(
     assert again.count() == 100
 
 
-KILLED_IN_COMPACTION = textwrap.dedent(
+# What both killed writers run: 100 records rewritten round after round (each round makes the
+# last one garbage, so compactions keep coming), every save acknowledged on stdout.
+_REWRITE_FOREVER = textwrap.dedent(
     """
-    import os, sys, time
-    import numpy as np
-    from crewai_rust.memory import reference, _reference_log
-    reference._COMPACT_MIN_GARBAGE = 64 << 10
-    real_replace = os.replace
-    def replace(src, dst):
-        if str(src).endswith(".tmp") and os.path.exists(dst):  # not the log's creation
-            print("compacting", flush=True)  # the copy is written and synced, not renamed
-            time.sleep(60)
-        real_replace(src, dst)
-    _reference_log.os.replace = replace
-    store = reference.PyMemoryStore(sys.argv[1])
     n = 0
     while True:
         for i in range(100):
@@ -85,6 +75,27 @@ KILLED_IN_COMPACTION = textwrap.dedent(
             print(f"{i} {n}", flush=True)
         n += 1
     """
+)
+
+
+KILLED_IN_COMPACTION = (
+    textwrap.dedent(
+        """
+    import os, sys, time
+    import numpy as np
+    from crewai_rust.memory import reference, _reference_log
+    reference._COMPACT_MIN_GARBAGE = 64 << 10
+    real_replace = os.replace
+    def replace(src, dst):
+        if str(src).endswith(".tmp") and os.path.exists(dst):  # not the log's creation
+            print("compacting", flush=True)  # the copy is written and synced, not renamed
+            time.sleep(60)
+        real_replace(src, dst)
+    _reference_log.os.replace = replace
+    store = reference.PyMemoryStore(sys.argv[1])
+    """
+    )
+    + _REWRITE_FOREVER
 )
 
 
@@ -182,24 +193,16 @@ def test_a_log_without_its_header_is_refused_and_left_as_it_is(
     assert log.read_bytes() == data
 
 
-KILLED_RUST_WRITER = textwrap.dedent(
-    """
+KILLED_RUST_WRITER = (
+    textwrap.dedent(
+        """
     import sys
     import numpy as np
     from crewai_rust import _native
     store = _native.core().MemoryStore(sys.argv[1])
-    n = 0
-    while True:
-        for i in range(100):
-            store.upsert([{
-                "id": f"r{i}", "content": f"{n}:" + "x" * 3000, "scope": "/", "categories": [],
-                "metadata": "{}", "importance": 0.5, "created_at": "t", "created_us": 1,
-                "last_accessed": "t", "source": None, "private": False,
-                "embedding": np.ones(8, dtype=np.float32),
-            }])
-            print(f"{i} {n}", flush=True)
-        n += 1
     """
+    )
+    + _REWRITE_FOREVER
 )
 
 

@@ -215,6 +215,17 @@ fn scope_prefix_is_segment_wise() {
     assert_eq!(store.count(Some("/crew/a")).unwrap(), 2);
 }
 
+/// The ids `store` returns for `q`, and those brute force over `live` says it must return.
+fn search_and_brute_force_ids(
+    store: &Store,
+    live: &[Record],
+    q: &SearchQuery,
+) -> (Vec<String>, Vec<String>) {
+    let got = store.search(q).unwrap().into_iter().map(|(r, _)| r.id);
+    let want = brute_force(live, q).into_iter().map(|(id, _)| id);
+    (got.collect(), want.collect())
+}
+
 /// Records without an embedding never reach a vector search, also when they take over the slot
 /// of a deleted record that had one (its vector stays behind as a graph waypoint), and a record
 /// that gains or loses its embedding on update is found or not found accordingly: filtered
@@ -271,25 +282,10 @@ fn searches_see_embeddings_as_they_come_and_go_in_reused_slots() {
                 min_score: -1.0,
                 ..Default::default()
             };
-            let got: Vec<String> = store
-                .search(&q)
-                .unwrap()
-                .into_iter()
-                .map(|(r, _)| r.id)
-                .collect();
-            let want: Vec<String> = brute_force(&live, &q)
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect();
-            let mut got_sorted = got.clone();
-            got_sorted.sort();
-            let mut want_sorted = want.clone();
-            want_sorted.sort();
-            assert_eq!(
-                got_sorted, want_sorted,
-                "budget {exact_budget}, {:?}",
-                q.categories
-            );
+            let (mut got, mut want) = search_and_brute_force_ids(&store, &live, &q);
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "budget {exact_budget}, {:?}", q.categories);
         }
     }
 }
@@ -329,16 +325,7 @@ fn filtered_searches_follow_writes_after_reading_the_postings() {
                 min_score: -1.0,
                 ..Default::default()
             };
-            let got: Vec<String> = store
-                .search(&q)
-                .unwrap()
-                .into_iter()
-                .map(|(r, _)| r.id)
-                .collect();
-            let want: Vec<String> = brute_force(live, &q)
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect();
+            let (got, want) = search_and_brute_force_ids(&store, live, &q);
             assert_eq!(got, want, "{step}: scope {scope:?}, categories {cats:?}");
         }
     };
