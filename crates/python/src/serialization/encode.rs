@@ -145,6 +145,10 @@ impl<'py> Encoder<'py> {
             self.w
                 .float(f.value())
                 .map_err(|e| serialization_error(e, None))?;
+        } else if (obj.is_instance_of::<PyList>() && !obj.is_exact_instance_of::<PyList>())
+            || (obj.is_instance_of::<PyTuple>() && !obj.is_exact_instance_of::<PyTuple>())
+        {
+            self.iterated(obj)?;
         } else if let Ok(l) = obj.cast::<PyList>() {
             self.enter(obj, "encoding a JSON array")?;
             self.w.begin_array();
@@ -168,6 +172,32 @@ impl<'py> Encoder<'py> {
         } else {
             self.other(obj)?;
         }
+        Ok(())
+    }
+
+    /// A list or tuple subclass: the items its iteration yields, as the stdlib's encoders
+    /// write it (C: `PySequence_Fast` copies a subclass through its `__iter__`; Python: a `for`
+    /// loop), not the items it stores, which an overridden `__iter__` may hide. The stdlib's
+    /// Python encoder (the one `indent` selects) first writes a falsy sequence as `[]` without
+    /// iterating it.
+    #[inline(never)]
+    fn iterated(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let items = if self.w.format().indent.is_some() && !obj.is_truthy()? {
+            PyList::empty(obj.py())
+        } else {
+            obj.py()
+                .get_type::<PyList>()
+                .call1((obj,))?
+                .cast_into::<PyList>()?
+        };
+        self.enter(obj, "encoding a JSON array")?;
+        self.w.begin_array();
+        for (n, item) in items.iter().enumerate() {
+            self.w.array_item(n == 0);
+            self.value(&item)?;
+        }
+        self.w.end_array(items.is_empty());
+        self.markers.pop();
         Ok(())
     }
 
