@@ -59,6 +59,19 @@ def test_a_failed_compaction_fails_no_save_and_loses_nothing(
     assert again.count() == 100
 
 
+def _start_writer(script: str, path: Path) -> subprocess.Popen[str]:
+    """`script` run on the store at `path` in a child interpreter, its output piped as text."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    return proc
+
+
 # What both killed writers run: 100 records rewritten round after round (each round makes the
 # last one garbage, so compactions keep coming), every save acknowledged on stdout.
 _REWRITE_FOREVER = textwrap.dedent(
@@ -101,14 +114,7 @@ KILLED_IN_COMPACTION = (
 
 def test_python_engine_killed_mid_compaction_loses_no_acknowledged_write(tmp_path: Path) -> None:
     path = tmp_path / "s"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", KILLED_IN_COMPACTION, str(path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    assert proc.stderr is not None
+    proc = _start_writer(KILLED_IN_COMPACTION, path)
     acked: dict[int, int] = {}
     for line in proc.stdout:
         if line.strip() == "compacting":
@@ -214,14 +220,7 @@ def test_rust_engine_killed_during_compactions_loses_no_acknowledged_write(tmp_p
     rng = np.random.default_rng(7)
     for attempt in range(20):
         path = tmp_path / str(attempt)
-        proc = subprocess.Popen(
-            [sys.executable, "-c", KILLED_RUST_WRITER, str(path)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert proc.stdout is not None
-        assert proc.stderr is not None
+        proc = _start_writer(KILLED_RUST_WRITER, path)
         acked: dict[int, int] = {}
         stop = 300 + int(rng.integers(0, 400))
         for k, line in enumerate(proc.stdout):

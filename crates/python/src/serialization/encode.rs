@@ -150,23 +150,9 @@ impl<'py> Encoder<'py> {
         {
             self.iterated(obj)?;
         } else if let Ok(l) = obj.cast::<PyList>() {
-            self.enter(obj, "encoding a JSON array")?;
-            self.w.begin_array();
-            for (n, item) in l.iter().enumerate() {
-                self.w.array_item(n == 0);
-                self.value(&item)?;
-            }
-            self.w.end_array(l.is_empty());
-            self.markers.pop();
+            self.items(obj, l.iter(), l.is_empty())?;
         } else if let Ok(t) = obj.cast::<PyTuple>() {
-            self.enter(obj, "encoding a JSON array")?;
-            self.w.begin_array();
-            for (n, item) in t.iter().enumerate() {
-                self.w.array_item(n == 0);
-                self.value(&item)?;
-            }
-            self.w.end_array(t.is_empty());
-            self.markers.pop();
+            self.items(obj, t.iter(), t.is_empty())?;
         } else if let Ok(d) = obj.cast::<PyDict>() {
             self.dict(obj, d)?;
         } else {
@@ -190,13 +176,24 @@ impl<'py> Encoder<'py> {
                 .call1((obj,))?
                 .cast_into::<PyList>()?
         };
+        self.items(obj, items.iter(), items.is_empty())
+    }
+
+    /// `obj` written as a JSON array of `items` (`empty`: there are none).
+    #[inline(always)]
+    fn items(
+        &mut self,
+        obj: &Bound<'py, PyAny>,
+        items: impl Iterator<Item = Bound<'py, PyAny>>,
+        empty: bool,
+    ) -> PyResult<()> {
         self.enter(obj, "encoding a JSON array")?;
         self.w.begin_array();
-        for (n, item) in items.iter().enumerate() {
+        for (n, item) in items.enumerate() {
             self.w.array_item(n == 0);
             self.value(&item)?;
         }
-        self.w.end_array(items.is_empty());
+        self.w.end_array(empty);
         self.markers.pop();
         Ok(())
     }
