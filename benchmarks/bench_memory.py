@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -98,7 +99,10 @@ def records(vectors: np.ndarray, seed: int = 1) -> list[MemoryRecord]:
         cats = list(rng.choice(CATEGORIES, size=int(rng.integers(1, 4)), replace=False))
         out.append(
             MemoryRecord.model_construct(
-                id=f"mem-{i:07d}",
+                # UUID-shaped, as crewai's own ids (uuid4): QdrantEdgeStorage turns a non-UUID
+                # id into a point id from its first 8 bytes only, so "mem-0000001" and
+                # "mem-0000002" would overwrite each other there.
+                id=str(uuid.UUID(int=i)),
                 content=f"Memory {i}: what the {role} of the {crew} crew noted about topic {i % 97}.",
                 scope=f"/crew/{crew}/agent/{role}",
                 categories=cats,

@@ -24,8 +24,11 @@ __all__ = [
     "candidate_pool",
     "fuse",
     "json_dumps",
+    "json_dumps_call",
     "json_dumps_compact",
+    "json_dumps_compact_call",
     "json_loads",
+    "json_loads_call",
     "parse_agent_output",
     "parse_tool_input",
     "repair_json",
@@ -57,6 +60,11 @@ def json_dumps(
 ) -> str: ...
 def json_dumps_compact(obj: object, default: object, max_depth: int) -> bytes: ...
 def json_loads(s: str | bytes | bytearray, *, max_depth: int) -> object: ...
+
+# `RustJSON`'s methods: the common argument forms in Rust, the rest handed to `_rust`'s functions.
+def json_dumps_call(obj: object, **kwargs: Any) -> str: ...
+def json_dumps_compact_call(obj: object, **kwargs: Any) -> bytes: ...
+def json_loads_call(s: str | bytes | bytearray) -> object: ...
 
 # --- end serialization -----------------------------------------------------------------------
 

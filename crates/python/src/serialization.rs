@@ -5,6 +5,7 @@
 //! input or the output is a graph of Python objects, which only the interpreter may touch; all
 //! text layout and parsing happens in `crewai_rust_serialization`.
 
+mod calls;
 mod crew;
 pub(crate) mod decode;
 mod encode;
@@ -40,31 +41,68 @@ fn json_dumps<'py>(
     max_depth: usize,
 ) -> PyResult<Bound<'py, PyString>> {
     guarded(|| {
-        // Separators and indent are written as given: only with ASCII ones is the whole
-        // ensure_ascii output ASCII.
-        let ascii = ensure_ascii
-            && indent.as_deref().is_none_or(str::is_ascii)
-            && item_separator.is_ascii()
-            && key_separator.is_ascii();
-        let format = Format {
+        dumps_str(
+            py,
+            obj,
             indent,
             item_separator,
             key_separator,
-            ensure_ascii,
-            allow_nan,
-            escape_surrogates: false,
-        };
-        // Text known to be ASCII is written straight into the str returned; other text into
-        // a bytes decoded once at the end.
-        let target = if ascii {
-            Target::AsciiStr
-        } else {
-            Target::Bytes
-        };
-        let out =
-            encode::Encoder::new(py, format, target, sort_keys, default, max_depth)?.run(obj)?;
-        out.out.finish_str(py, out.lone_surrogates)
+            [ensure_ascii, allow_nan, sort_keys],
+            default,
+            max_depth,
+        )
     })
+}
+
+/// The work of `json_dumps` (and of `calls::dumps`): `flags` are ensure_ascii, allow_nan,
+/// sort_keys.
+#[allow(clippy::too_many_arguments)]
+fn dumps_str<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
+    indent: Option<String>,
+    item_separator: String,
+    key_separator: String,
+    [ensure_ascii, allow_nan, sort_keys]: [bool; 3],
+    default: Option<Bound<'py, PyAny>>,
+    max_depth: usize,
+) -> PyResult<Bound<'py, PyString>> {
+    // Separators and indent are written as given: only with ASCII ones is the whole
+    // ensure_ascii output ASCII.
+    let ascii = ensure_ascii
+        && indent.as_deref().is_none_or(str::is_ascii)
+        && item_separator.is_ascii()
+        && key_separator.is_ascii();
+    let format = Format {
+        indent,
+        item_separator,
+        key_separator,
+        ensure_ascii,
+        allow_nan,
+        escape_surrogates: false,
+    };
+    // Text known to be ASCII is written straight into the str returned; other text into
+    // a bytes decoded once at the end.
+    let target = if ascii {
+        Target::AsciiStr
+    } else {
+        Target::Bytes
+    };
+    let out = encode::Encoder::new(py, format, target, sort_keys, default, max_depth)?.run(obj)?;
+    out.out.finish_str(py, out.lone_surrogates)
+}
+
+/// `dumps_compact`'s work (also `calls::dumps_compact`'s).
+fn dumps_bytes<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
+    default: Option<Bound<'py, PyAny>>,
+    max_depth: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let format = Format::compact();
+    let out =
+        encode::Encoder::new(py, format, Target::Bytes, false, default, max_depth)?.run(obj)?;
+    out.out.finish_bytes(py)
 }
 
 /// Compact UTF-8 JSON as `bytes` (no spaces, non-ASCII kept, lone surrogates escaped), with
@@ -77,12 +115,7 @@ fn json_dumps_compact<'py>(
     default: Option<Bound<'py, PyAny>>,
     max_depth: usize,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    guarded(|| {
-        let format = Format::compact();
-        let out =
-            encode::Encoder::new(py, format, Target::Bytes, false, default, max_depth)?.run(obj)?;
-        out.out.finish_bytes(py)
-    })
+    guarded(|| dumps_bytes(py, obj, default, max_depth))
 }
 
 /// `json.loads` of a `str`, or of UTF-8 `bytes`; errors are `json.JSONDecodeError` with the
@@ -101,5 +134,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(json_dumps, m)?)?;
     m.add_function(wrap_pyfunction!(json_dumps_compact, m)?)?;
     m.add_function(wrap_pyfunction!(json_loads, m)?)?;
+    calls::register(m)?;
     Ok(())
 }

@@ -17,15 +17,23 @@ __all__ = ["RustJSON"]
 
 
 class RustJSON:
-    """`dumps` / `dumps_compact` / `loads` running in the compiled extension."""
+    """`dumps` / `dumps_compact` / `loads` running in the compiled extension.
+
+    An instance's three methods are the extension's functions themselves: they handle the
+    argument forms nearly every call uses and hand every other one to the module functions
+    below (the methods of this class call those same functions), so a small document pays
+    no Python frame in front of the Rust work.
+    """
 
     name = "rust"
 
     def __init__(self) -> None:
         core = _native.core()  # raises ExtensionUnavailableError when the extension is absent
-        self._dumps = core.json_dumps
-        self._compact = core.json_dumps_compact
-        self._loads = core.json_loads
+        vars(self).update(
+            dumps=core.json_dumps_call,
+            dumps_compact=core.json_dumps_compact_call,
+            loads=core.json_loads_call,
+        )
 
     def dumps(
         self,
@@ -38,40 +46,68 @@ class RustJSON:
         allow_nan: bool = True,
         default: Any = None,
     ) -> str:
-        # Arguments go positionally (keywords cost a name match each in the binding), and
-        # the default layout skips `layout()`: together about 1 µs of a ~40 µs dump.
-        if indent is None and separators is None:
-            ind, item, key = None, ", ", ": "
-        else:
-            ind, item, key = layout(indent, separators)
-        return self._dumps(
-            obj, ind, item, key, bool(ensure_ascii), bool(allow_nan), bool(sort_keys), default, max_depth()
+        return _dumps(
+            obj,
+            indent=indent,
+            sort_keys=sort_keys,
+            ensure_ascii=ensure_ascii,
+            separators=separators,
+            allow_nan=allow_nan,
+            default=default,
         )
 
     def dumps_compact(self, obj: Any, *, default: Any = None) -> bytes:
-        return self._compact(obj, default, max_depth())
+        return _dumps_compact(obj, default=default)
 
     def loads(self, s: str | bytes | bytearray) -> Any:
-        if isinstance(s, str):
-            if s.startswith("\ufeff"):
-                raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", s, 0)
-            try:
-                return self._loads(s, max_depth=max_depth())
-            except UnicodeEncodeError:
-                return json.loads(s)
-        if isinstance(s, (bytes, bytearray)):
-            encoding = json.detect_encoding(s)
-            if encoding != "utf-8":
-                text = s.decode(encoding, "surrogatepass")
-                try:
-                    return self._loads(text, max_depth=max_depth())
-                except UnicodeEncodeError:
-                    return json.loads(s)
-            try:
-                return self._loads(s, max_depth=max_depth())
-            except UnicodeDecodeError:
-                return json.loads(s)
-        raise TypeError(f"the JSON object must be str, bytes or bytearray, not {s.__class__.__name__}")
+        return _loads(s)
 
     def __repr__(self) -> str:
         return "RustJSON()"
+
+
+def _dumps(
+    obj: Any,
+    *,
+    indent: int | str | None = None,
+    sort_keys: bool = False,
+    ensure_ascii: bool = True,
+    separators: tuple[str, str] | None = None,
+    allow_nan: bool = True,
+    default: Any = None,
+) -> str:
+    if indent is None and separators is None:
+        ind, item, key = None, ", ", ": "
+    else:
+        ind, item, key = layout(indent, separators)
+    return _native.core().json_dumps(
+        obj, ind, item, key, bool(ensure_ascii), bool(allow_nan), bool(sort_keys), default, max_depth()
+    )
+
+
+def _dumps_compact(obj: Any, *, default: Any = None) -> bytes:
+    return _native.core().json_dumps_compact(obj, default, max_depth())
+
+
+def _loads(s: str | bytes | bytearray) -> Any:
+    core = _native.core()
+    if isinstance(s, str):
+        if s.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", s, 0)
+        try:
+            return core.json_loads(s, max_depth=max_depth())
+        except UnicodeEncodeError:
+            return json.loads(s)
+    if isinstance(s, (bytes, bytearray)):
+        encoding = json.detect_encoding(s)
+        if encoding != "utf-8":
+            text = s.decode(encoding, "surrogatepass")
+            try:
+                return core.json_loads(text, max_depth=max_depth())
+            except UnicodeEncodeError:
+                return json.loads(s)
+        try:
+            return core.json_loads(s, max_depth=max_depth())
+        except UnicodeDecodeError:
+            return json.loads(s)
+    raise TypeError(f"the JSON object must be str, bytes or bytearray, not {s.__class__.__name__}")

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use pyo3::exceptions::{PyRecursionError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crewai_rust_serialization::{Format, JsonWriter, Units};
@@ -22,6 +23,27 @@ use crate::pystr::{StrView, compact_ascii, compact_ascii_ptr};
 /// copying) its way there. Capped so one huge dump does not make every later one allocate it.
 static LAST_SIZE: AtomicUsize = AtomicUsize::new(0);
 const MAX_SIZE_HINT: usize = 16 << 20;
+/// The smallest first buffer: with the object's header it stays within CPython's
+/// small-object allocator (512 bytes), where a 1 KiB one went to `malloc`'s large-request
+/// path (a consolidation of its free lists on each call), a tenth of a small dump's time.
+const FIRST_CAPACITY: usize = 400;
+
+/// `int.__repr__(i)`, not `repr(i)`: an int subclass's own `__repr__` is ignored by the
+/// stdlib. Only ints beyond i64 get here. The method is looked up once per process (the
+/// built-in `int` type cannot be changed), not once per `dumps` call: that lookup was a
+/// fifth of the instructions of dumping a small dict.
+fn int_digits<'py>(i: &Bound<'py, PyInt>) -> PyResult<Bound<'py, PyAny>> {
+    static INT_REPR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let py = i.py();
+    INT_REPR
+        .get_or_try_init(py, || {
+            py.get_type::<PyInt>()
+                .getattr(pyo3::intern!(py, "__repr__"))
+                .map(Bound::unbind)
+        })?
+        .bind(py)
+        .call1((i,))
+}
 
 /// The encoded text, and whether it holds raw lone surrogates (only without `ensure_ascii`).
 pub struct Output {
@@ -38,7 +60,6 @@ pub struct Encoder<'py> {
     markers: Vec<usize>,
     max_depth: usize,
     lone_surrogates: bool,
-    int_repr: Bound<'py, PyAny>,
     rules: RuleCache<'py>,
     /// Types whose instances reached `other` (no JSON rule): later instances go straight there.
     /// Held, so an address cannot be reused by another type during the call.
@@ -51,6 +72,9 @@ pub struct Encoder<'py> {
 const OTHER_TYPES: usize = 16;
 
 impl<'py> Encoder<'py> {
+    // Inlined so the encoder (about 1 KiB, most of it the remembered keys' texts) is built
+    // in the caller's frame: returned through `PyResult` it was copied three times a call.
+    #[inline(always)]
     pub fn new(
         py: Python<'py>,
         format: Format,
@@ -63,7 +87,7 @@ impl<'py> Encoder<'py> {
         // writing, and doubling a buffer of megabytes near its end (then shrinking it) costs
         // a copy and fresh pages on every call.
         let last = LAST_SIZE.load(Ordering::Relaxed);
-        let capacity = (last + last / 8).max(1024);
+        let capacity = (last + last / 8).max(FIRST_CAPACITY);
         Ok(Self {
             w: JsonWriter::with_out(format, PyOut::new(py, target, capacity)?),
             sort_keys,
@@ -71,10 +95,6 @@ impl<'py> Encoder<'py> {
             markers: Vec::new(),
             max_depth,
             lone_surrogates: false,
-            // int.__repr__, not repr(): an int subclass's own __repr__ is ignored by the stdlib.
-            int_repr: py
-                .get_type::<PyInt>()
-                .getattr(pyo3::intern!(py, "__repr__"))?,
             rules: RuleCache::default(),
             other_types: Vec::new(),
             keys: KeyTexts::new(),
@@ -137,7 +157,7 @@ impl<'py> Encoder<'py> {
             match i.extract::<i64>() {
                 Ok(n) => self.w.int(n),
                 Err(_) => {
-                    let digits = self.int_repr.call1((i,))?;
+                    let digits = int_digits(i)?;
                     self.w.int_digits(digits.cast::<PyString>()?.to_str()?);
                 }
             }
@@ -391,7 +411,7 @@ impl<'py> Encoder<'py> {
             match i.extract::<i64>() {
                 Ok(n) => self.w.key_int(first, n),
                 Err(_) => {
-                    let digits = self.int_repr.call1((i,))?;
+                    let digits = int_digits(i)?;
                     self.w.key_text(first, digits.cast::<PyString>()?.to_str()?);
                 }
             }
