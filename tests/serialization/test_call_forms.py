@@ -16,7 +16,7 @@ from crewai.utilities.crew_json_encoder import CrewJSONEncoder
 from crewai_rust import _native
 from crewai_rust.serialization import JSONImplementation, RustJSON
 
-DOC = {"b": [1, 2.5, None, True], "a": {"é": "会议 😀", "n": -3}, "c": "tab\tquote\""}
+DOC = {"b": [1, 2.5, None, True], "a": {"é": "会议 😀", "n": -3}, "c": 'tab\tquote"'}
 
 
 def stdlib_dumps(obj: Any, **kwargs: Any) -> str:

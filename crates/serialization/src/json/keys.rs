@@ -11,8 +11,13 @@
 pub(crate) const KEY_MAX_LEN: usize = 64;
 /// Distinct keys numbered per document; more are read as plain strings.
 const MAX_KEYS: usize = 4096;
-/// Hash slots for finding a key that was not predicted.
-const SLOTS: usize = 512;
+/// Hash slots for finding a key that was not predicted, as a power of two.
+const SLOTS_LOG2: u32 = 9;
+/// The table of a document shorter than [`SMALL_DOC`]: 64 slots (256 bytes) instead of 2
+/// KiB. Filling and freeing the large table was a third of a 150-byte message's `loads`
+/// (glibc serves 2 KiB through its large-request path); so short a document holds few keys.
+const SMALL_SLOTS_LOG2: u32 = 6;
+const SMALL_DOC: usize = 4096;
 /// Nesting levels whose first key is predicted (deeper objects still use `next`).
 const MAX_LEVELS: usize = 64;
 /// "No key" in the tables below.
@@ -32,6 +37,8 @@ pub(crate) struct KeyMemo {
     first: Vec<u32>,
     /// Direct-mapped by a hash of the bytes; `NONE` when empty. Allocated on first use.
     slots: Vec<u32>,
+    /// How far the hash is shifted to index `slots` (32 minus its log2 size).
+    shift: u32,
 }
 
 impl KeyMemo {
@@ -41,6 +48,7 @@ impl KeyMemo {
             next: Vec::new(),
             first: Vec::new(),
             slots: Vec::new(),
+            shift: 32 - SLOTS_LOG2,
         }
     }
 
@@ -101,10 +109,16 @@ impl KeyMemo {
             return None;
         }
         if self.slots.is_empty() {
-            self.slots = vec![NONE; SLOTS];
+            let log2 = if s.len() < SMALL_DOC {
+                SMALL_SLOTS_LOG2
+            } else {
+                SLOTS_LOG2
+            };
+            self.slots = vec![NONE; 1 << log2];
+            self.shift = 32 - log2;
         }
         let key = &s[i..i + n];
-        let h = slot(key);
+        let h = slot(key, self.shift);
         let id = self.slots[h];
         if id != NONE {
             let (at, len) = self.spans[id as usize];
@@ -134,8 +148,9 @@ fn word(s: &[u8], at: usize) -> u64 {
     u64::from_le(unsafe { s.as_ptr().add(at).cast::<u64>().read_unaligned() })
 }
 
+/// The slot of `key` in a table of `1 << (32 - shift)` slots.
 #[inline(always)]
-fn slot(key: &[u8]) -> usize {
+fn slot(key: &[u8], shift: u32) -> usize {
     // Length, first, middle and last byte: constant time, and enough to tell a model's
     // field names apart (a collision only costs a new number, never a wrong key).
     let n = key.len();
@@ -146,7 +161,7 @@ fn slot(key: &[u8]) -> usize {
         ^ (u32::from(key[0]) << 8)
         ^ (u32::from(key[n / 2]) << 16)
         ^ (u32::from(key[n - 1]) << 24);
-    (mix.wrapping_mul(0x9e37_79b1) >> 23) as usize % SLOTS
+    (mix.wrapping_mul(0x9e37_79b1) >> shift) as usize
 }
 
 /// Byte equality without a call into libc's memcmp, which dominates for short keys: eight
