@@ -146,6 +146,18 @@ def test_update_replaces_and_inserts_when_missing(storage):
     assert storage.count() == 2
 
 
+def test_ids_that_share_a_prefix_stay_distinct_records(storage):
+    # crewai's QdrantEdgeStorage maps a non-UUID id to a point id made of its first 8 bytes,
+    # so these would overwrite each other there; ids are stored exactly here.
+    recs = [mr(f"c{i}", [1.0, float(i)], id=f"mem-00000{i:02d}") for i in range(12)]
+    storage.save(recs)
+    assert storage.count() == 12
+    assert [storage.get_record(r.id).content for r in recs] == [r.content for r in recs]
+    storage.delete(record_ids=[recs[3].id])
+    assert storage.get_record(recs[4].id).content == "c4"
+    assert storage.count() == 11
+
+
 def test_touch_records_sets_last_accessed_to_now(storage):
     rec = mr("t", last_accessed=datetime(2000, 1, 1))
     storage.save([rec])
