@@ -7,6 +7,7 @@
 
 mod crew;
 pub(crate) mod decode;
+mod dict_entries;
 mod encode;
 mod keys;
 mod layout;

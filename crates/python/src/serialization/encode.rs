@@ -11,6 +11,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 use crewai_rust_serialization::{Format, JsonWriter, Units};
 
 use super::crew::{self, Converted, Rule, RuleCache};
+use super::dict_entries;
 use super::keys::KeyTexts;
 use super::output::{PyOut, Target};
 use super::plan::{Kind, ModelPlan};
@@ -45,6 +46,8 @@ pub struct Encoder<'py> {
     other_types: Vec<Bound<'py, PyType>>,
     /// Exact str keys written before in this call, with their text.
     keys: KeyTexts<'py>,
+    /// Whether exact dicts' tables are read in place (`dict_entries`).
+    dicts_in_place: bool,
 }
 
 /// How many such types are remembered; a document holds few distinct ones.
@@ -78,6 +81,7 @@ impl<'py> Encoder<'py> {
             rules: RuleCache::default(),
             other_types: Vec::new(),
             keys: KeyTexts::new(),
+            dicts_in_place: dict_entries::in_place(py),
         })
     }
 
@@ -304,7 +308,10 @@ impl<'py> Encoder<'py> {
         let mut first = true;
         if !self.sort_keys && obj.is_exact_instance_of::<PyDict>() {
             let (size, mut pos) = (d.len(), 0);
-            while let Some((kp, vp)) = dict_next_ptrs(d, &mut pos) {
+            while let Some((kp, vp)) =
+                // SAFETY: `d` is a live exact dict and `pos` only ever comes from `next`.
+                unsafe { dict_entries::next(self.dicts_in_place, d.as_ptr(), &mut pos) }
+            {
                 // What pyo3's dict iterator (used before) reported; the walk stays in bounds.
                 if d.len() != size {
                     return Err(PyRuntimeError::new_err(
@@ -675,19 +682,6 @@ fn dict_next<'py>(
             Bound::from_borrowed_ptr(d.py(), value),
         ))
     }
-}
-
-/// [`dict_next`] as the dict's own borrowed references, which stay valid only until code
-/// that may change the dict runs.
-#[inline]
-fn dict_next_ptrs(
-    d: &Bound<'_, PyDict>,
-    pos: &mut ffi::Py_ssize_t,
-) -> Option<(*mut ffi::PyObject, *mut ffi::PyObject)> {
-    let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
-    // SAFETY: `d` is a live dict; PyDict_Next checks `pos` against the dict's current size.
-    (unsafe { ffi::PyDict_Next(d.as_ptr(), pos, &mut key, &mut value) } != 0)
-        .then_some((key, value))
 }
 
 /// The value of `d`'s next entry after `pos` if its key is `name` (advancing `pos`). pydantic
