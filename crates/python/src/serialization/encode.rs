@@ -486,7 +486,7 @@ impl<'py> Encoder<'py> {
         let mut pos: ffi::Py_ssize_t = 0;
         for field in &plan.fields {
             let name = field.name.bind(py);
-            let Some(value) = next_entry(attrs, &mut pos, name)? else {
+            let Some(value) = next_entry(self.dicts_in_place, attrs, &mut pos, name)? else {
                 return Ok(false);
             };
             if field.excluded {
@@ -634,7 +634,7 @@ impl<'py> Encoder<'py> {
         }
         self.w.begin_object();
         let (size, mut pos, mut first) = (d.len(), 0, true);
-        while let Some((k, x)) = dict_next(d, &mut pos) {
+        while let Some((k, x)) = dict_next(self.dicts_in_place, d, &mut pos) {
             // A dict changed by code run meanwhile is left to model_dump().
             if d.len() != size || k.get_type_ptr() != &raw mut ffi::PyUnicode_Type {
                 return Ok(false);
@@ -664,19 +664,18 @@ fn exact_int_i64(obj: &Bound<'_, PyAny>) -> Option<i64> {
 }
 
 /// The entry of `d` after `pos` (advancing it), without the checks of pyo3's dict iterator
-/// (its callers check what they need).
+/// (its callers check what they need); the table read in place if `in_place`
+/// (`dict_entries`).
 #[inline]
 fn dict_next<'py>(
+    in_place: bool,
     d: &Bound<'py, PyDict>,
     pos: &mut ffi::Py_ssize_t,
 ) -> Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-    let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
-    // SAFETY: `d` is a live dict; PyDict_Next checks `pos` against the dict's current size
-    // and yields borrowed references, turned into owned ones at once.
+    // SAFETY: `d` is a live dict and `pos` only ever comes from this walk; the borrowed
+    // references are turned into owned ones at once.
     unsafe {
-        if ffi::PyDict_Next(d.as_ptr(), pos, &mut key, &mut value) == 0 {
-            return None;
-        }
+        let (key, value) = dict_entries::next(in_place, d.as_ptr(), pos)?;
         Some((
             Bound::from_borrowed_ptr(d.py(), key),
             Bound::from_borrowed_ptr(d.py(), value),
@@ -688,11 +687,12 @@ fn dict_next<'py>(
 /// fills `__dict__` with the schema's interned names, so the key is usually `name` itself and
 /// no hash lookup is needed.
 fn next_entry<'py>(
+    in_place: bool,
     d: &Bound<'py, PyDict>,
     pos: &mut ffi::Py_ssize_t,
     name: &Bound<'py, PyString>,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let Some((key, value)) = dict_next(d, pos) else {
+    let Some((key, value)) = dict_next(in_place, d, pos) else {
         return Ok(None);
     };
     if key.is(name) || (key.is_exact_instance_of::<PyString>() && key.eq(name)?) {
