@@ -8,6 +8,7 @@
 mod calls;
 mod crew;
 pub(crate) mod decode;
+mod dict_entries;
 mod encode;
 mod keys;
 mod layout;

@@ -12,6 +12,7 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 use crewai_rust_serialization::{Format, JsonWriter, Units};
 
 use super::crew::{self, Converted, Rule, RuleCache};
+use super::dict_entries;
 use super::keys::KeyTexts;
 use super::output::{PyOut, Target};
 use super::plan::{Kind, ModelPlan};
@@ -66,6 +67,8 @@ pub struct Encoder<'py> {
     other_types: Vec<Bound<'py, PyType>>,
     /// Exact str keys written before in this call, with their text.
     keys: KeyTexts<'py>,
+    /// Whether exact dicts' tables are read in place (`dict_entries`).
+    dicts_in_place: bool,
 }
 
 /// How many such types are remembered; a document holds few distinct ones.
@@ -98,6 +101,7 @@ impl<'py> Encoder<'py> {
             rules: RuleCache::default(),
             other_types: Vec::new(),
             keys: KeyTexts::new(),
+            dicts_in_place: dict_entries::in_place(py),
         })
     }
 
@@ -324,7 +328,10 @@ impl<'py> Encoder<'py> {
         let mut first = true;
         if !self.sort_keys && obj.is_exact_instance_of::<PyDict>() {
             let (size, mut pos) = (d.len(), 0);
-            while let Some((kp, vp)) = dict_next_ptrs(d, &mut pos) {
+            while let Some((kp, vp)) =
+                // SAFETY: `d` is a live exact dict and `pos` only ever comes from `next`.
+                unsafe { dict_entries::next(self.dicts_in_place, d.as_ptr(), &mut pos) }
+            {
                 // What pyo3's dict iterator (used before) reported; the walk stays in bounds.
                 if d.len() != size {
                     return Err(PyRuntimeError::new_err(
@@ -499,7 +506,7 @@ impl<'py> Encoder<'py> {
         let mut pos: ffi::Py_ssize_t = 0;
         for field in &plan.fields {
             let name = field.name.bind(py);
-            let Some(value) = next_entry(attrs, &mut pos, name)? else {
+            let Some(value) = next_entry(self.dicts_in_place, attrs, &mut pos, name)? else {
                 return Ok(false);
             };
             if field.excluded {
@@ -647,7 +654,7 @@ impl<'py> Encoder<'py> {
         }
         self.w.begin_object();
         let (size, mut pos, mut first) = (d.len(), 0, true);
-        while let Some((k, x)) = dict_next(d, &mut pos) {
+        while let Some((k, x)) = dict_next(self.dicts_in_place, d, &mut pos) {
             // A dict changed by code run meanwhile is left to model_dump().
             if d.len() != size || k.get_type_ptr() != &raw mut ffi::PyUnicode_Type {
                 return Ok(false);
@@ -677,19 +684,18 @@ fn exact_int_i64(obj: &Bound<'_, PyAny>) -> Option<i64> {
 }
 
 /// The entry of `d` after `pos` (advancing it), without the checks of pyo3's dict iterator
-/// (its callers check what they need).
+/// (its callers check what they need); the table read in place if `in_place`
+/// (`dict_entries`).
 #[inline]
 fn dict_next<'py>(
+    in_place: bool,
     d: &Bound<'py, PyDict>,
     pos: &mut ffi::Py_ssize_t,
 ) -> Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-    let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
-    // SAFETY: `d` is a live dict; PyDict_Next checks `pos` against the dict's current size
-    // and yields borrowed references, turned into owned ones at once.
+    // SAFETY: `d` is a live dict and `pos` only ever comes from this walk; the borrowed
+    // references are turned into owned ones at once.
     unsafe {
-        if ffi::PyDict_Next(d.as_ptr(), pos, &mut key, &mut value) == 0 {
-            return None;
-        }
+        let (key, value) = dict_entries::next(in_place, d.as_ptr(), pos)?;
         Some((
             Bound::from_borrowed_ptr(d.py(), key),
             Bound::from_borrowed_ptr(d.py(), value),
@@ -697,28 +703,16 @@ fn dict_next<'py>(
     }
 }
 
-/// [`dict_next`] as the dict's own borrowed references, which stay valid only until code
-/// that may change the dict runs.
-#[inline]
-fn dict_next_ptrs(
-    d: &Bound<'_, PyDict>,
-    pos: &mut ffi::Py_ssize_t,
-) -> Option<(*mut ffi::PyObject, *mut ffi::PyObject)> {
-    let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
-    // SAFETY: `d` is a live dict; PyDict_Next checks `pos` against the dict's current size.
-    (unsafe { ffi::PyDict_Next(d.as_ptr(), pos, &mut key, &mut value) } != 0)
-        .then_some((key, value))
-}
-
 /// The value of `d`'s next entry after `pos` if its key is `name` (advancing `pos`). pydantic
 /// fills `__dict__` with the schema's interned names, so the key is usually `name` itself and
 /// no hash lookup is needed.
 fn next_entry<'py>(
+    in_place: bool,
     d: &Bound<'py, PyDict>,
     pos: &mut ffi::Py_ssize_t,
     name: &Bound<'py, PyString>,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let Some((key, value)) = dict_next(d, pos) else {
+    let Some((key, value)) = dict_next(in_place, d, pos) else {
         return Ok(None);
     };
     if key.is(name) || (key.is_exact_instance_of::<PyString>() && key.eq(name)?) {
