@@ -116,6 +116,9 @@ impl KeyMemo {
             };
             self.slots = vec![NONE; 1 << log2];
             self.shift = 32 - log2;
+            // One allocation each for a message's handful of keys, not three regrowths.
+            self.spans.reserve(16);
+            self.next.reserve(16);
         }
         let key = &s[i..i + n];
         let h = slot(key, self.shift);
