@@ -65,23 +65,45 @@ def _size(obj: str | bytes) -> int:
     return _WIDE_HEAD + (len(obj) + 1) * kind
 
 
+# A copy's reference count: far beyond reach, so no decrement ever frees it.
+_PINNED = 1 << 40
+# Guarded regions by size in pages (the end address of each, the guard page right after), and
+# the copy each holds now. A region is written again only once its copy is referenced by
+# nothing but this table (every test drops its copies), which keeps the number of mappings
+# (two memory areas each) small: one per object would be tens of thousands in one process.
+_REGIONS: dict[int, list[int]] = {}
+_HELD: dict[int, Any] = {}
+
+
+def _region(pages: int) -> int:
+    """The end of a free guarded region of `pages` readable pages."""
+    for end in _REGIONS.setdefault(pages, []):
+        held = _HELD.get(end)
+        # The table's reference, `held` and getrefcount's argument: nothing else holds it.
+        if held is None or sys.getrefcount(held) == _PINNED + 3:
+            _HELD.pop(end, None)
+            return end
+    m = mmap.mmap(-1, (pages + 1) * PAGE)
+    _MAPPINGS.append(m)
+    # One extra reference the process never drops: the mapping outlives interpreter teardown.
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(m))
+    end = ctypes.addressof(ctypes.c_char.from_buffer(m)) + pages * PAGE
+    _no_access(end, PAGE)
+    _REGIONS[pages].append(end)
+    return end
+
+
 def at_page_end(obj: T) -> tuple[T, bool]:
     """A copy of `obj` ending at most 7 bytes before a no-access page (the object stays
     8-byte aligned), and whether it ends exactly there. A UTF-8 form cached on `obj` is shared
     by the copy, so `obj` must stay alive as long as the copy is used."""
     size = _size(obj)
-    pages = size // PAGE + 2
-    m = mmap.mmap(-1, (pages + 1) * PAGE)
-    _MAPPINGS.append(m)
-    # One extra reference the process never drops: the mapping outlives interpreter teardown.
-    ctypes.pythonapi.Py_IncRef(ctypes.py_object(m))
-    base = ctypes.addressof(ctypes.c_char.from_buffer(m))
-    end = base + pages * PAGE
-    _no_access(end, PAGE)
+    end = _region(size // PAGE + 1)
     start = (end - size) & ~7
     ctypes.memmove(start, id(obj), size)
-    ctypes.c_ssize_t.from_address(start).value = 1 << 40
+    ctypes.c_ssize_t.from_address(start).value = _PINNED
     copy: T = ctypes.cast(start, ctypes.py_object).value
+    _HELD[end] = copy
     assert type(copy) is type(obj)
     assert copy == obj
     return copy, start + size == end
