@@ -276,3 +276,14 @@ fn quantise_paths_agree_bit_for_bit() {
         }
     }
 }
+
+/// A code buffer of the wrong size is a caller bug that must stop at the door: the AVX2 path
+/// stored 32 bytes per group of 64 components without looking at the buffer's length, so a
+/// short one was written past its end.
+#[test]
+#[should_panic(expected = "code buffer")]
+fn a_short_code_buffer_is_refused_not_written_past() {
+    let v: Vec<f32> = (0..640).map(|i| (i % 17) as f32).collect();
+    let mut short = vec![0u8; 32];
+    let _ = encode(&v, &mut short);
+}

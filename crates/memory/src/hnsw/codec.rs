@@ -44,6 +44,13 @@ impl Hnsw {
         if slots == 0 {
             return (g.entry.is_none() && c.at == bytes.len()).then_some(g);
         }
+        // Every slot takes at least 3 bytes (level, present, link count). The tables are sized
+        // from the count before any slot is read, so a count the bytes cannot hold (a file
+        // with a valid checksum but foreign contents) would allocate up to a terabyte and
+        // abort the process instead of being ignored.
+        if slots > (bytes.len() - c.at) / 3 {
+            return None;
+        }
         g.grow(slots - 1);
         for slot in 0..slots {
             let level = c.take(1)?[0];
