@@ -23,6 +23,7 @@ __all__ = [
     "agent_output",
     "candidate_pool",
     "fuse",
+    "json_dict_tables",
     "json_dumps",
     "json_dumps_compact",
     "json_loads",
