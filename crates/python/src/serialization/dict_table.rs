@@ -397,6 +397,9 @@ mod imp {
             #[cfg(Py_3_12)]
             let counted = r2 == r1;
             if !same || !counted {
+                // A failed `PyDict_New` above left its MemoryError set; the caller goes on to
+                // insert, which must not start with an exception pending.
+                ffi::PyErr_Clear();
                 return false;
             }
             for n in [1usize, 2, 5, 6, 7, 10, 11, 21, 22, 42, 43, 85, 86, 171, 200] {
