@@ -9,6 +9,7 @@ mod calls;
 mod crew;
 pub(crate) mod decode;
 mod dict_entries;
+mod dict_table;
 mod encode;
 mod keys;
 mod layout;
@@ -131,10 +132,18 @@ fn json_loads<'py>(
     guarded(|| decode::loads(py, s, max_depth))
 }
 
+/// Whether `json_loads` writes dict tables whole on this interpreter (CPython 3.11-3.13 whose
+/// dict layout passed the check made at first use); otherwise it inserts member by member.
+#[pyfunction]
+fn json_dict_tables(py: Python<'_>) -> PyResult<bool> {
+    guarded(|| Ok(dict_table::available(py)))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(json_dumps, m)?)?;
     m.add_function(wrap_pyfunction!(json_dumps_compact, m)?)?;
     m.add_function(wrap_pyfunction!(json_loads, m)?)?;
     calls::register(m)?;
+    m.add_function(wrap_pyfunction!(json_dict_tables, m)?)?;
     Ok(())
 }

@@ -14,6 +14,7 @@ use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyString};
 
 use crewai_rust_serialization::{Builder, Escaped, parse_with_ascii};
 
+use super::dict_table::{self, Table};
 use crate::errors::{SerializationFailure, serialization_error};
 use crate::pystr::StrView;
 
@@ -59,6 +60,7 @@ pub fn loads_text<'py>(
         ascii,
         keys: Vec::new(),
         values: Vec::new(),
+        members: Vec::new(),
     };
     parse_with_ascii(text, ascii, &mut builder, max_depth).map_err(|e| match *e.0 {
         SerializationFailure::Rust(e) => serialization_error(e, Some(text)),
@@ -197,6 +199,9 @@ struct PyBuilder<'py> {
     /// The str made for each slot of the reader's value memo: a repeated short value (a
     /// category, a stage) is then one str per document, not one allocation per occurrence.
     values: Vec<Option<Bound<'py, PyAny>>>,
+    /// The members of the objects being read, innermost last: a dict is built whole when
+    /// its object closes (`dict_table`), its table at its final size.
+    members: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)>,
 }
 
 /// A failure while building, boxed: every value the reader passes up is a `Result` of this
@@ -322,38 +327,71 @@ impl<'py> Builder for PyBuilder<'py> {
             Ok(Bound::from_owned_ptr(self.py, op))
         }
     }
-    type Object = Bound<'py, PyAny>;
+    /// Where the object's members start on `members`.
+    type Object = usize;
     #[inline]
     fn object_start(&mut self) -> Result<Self::Object, Failure> {
-        // Not presized: `_PyDict_NewPresized` makes a general-keys table (before 3.13), a
-        // bigger and slower dict than the str-keys one json.loads returns.
-        // SAFETY: PyDict_New returns a new dict or NULL with an exception set; ownership
-        // passes to the Bound at once.
-        unsafe {
-            let op = ffi::PyDict_New();
-            if op.is_null() {
-                return Err(PyErr::fetch(self.py).into());
-            }
-            Ok(Bound::from_owned_ptr(self.py, op))
-        }
+        Ok(self.members.len())
     }
     #[inline(always)]
     fn object_member(
         &mut self,
-        dict: &mut Self::Object,
+        _: &mut Self::Object,
         k: Self::Value,
         v: Self::Value,
     ) -> Result<(), Failure> {
-        // SAFETY: all three are live objects we hold, `dict` an exact dict we made;
-        // PyDict_SetItem takes its own references (no generic conversion on this
-        // per-member path).
-        if unsafe { ffi::PyDict_SetItem(dict.as_ptr(), k.as_ptr(), v.as_ptr()) } != 0 {
-            return Err(PyErr::fetch(self.py).into());
-        }
+        self.members.push((k, v));
         Ok(())
     }
     #[inline]
-    fn object_end(&mut self, dict: Self::Object) -> R<'py> {
+    fn object_end(&mut self, base: Self::Object) -> R<'py> {
+        let pairs = &self.members[base..];
+        if pairs.is_empty() {
+            // SAFETY: PyDict_New returns a new dict or NULL with an exception set.
+            return unsafe { owned(self.py, ffi::PyDict_New()) };
+        }
+        // SAFETY: the interpreter is held; every key the reader hands over is an exact str.
+        match unsafe { dict_table::build(pairs) } {
+            // SAFETY: the dict took each pair's references, so the pairs are forgotten, not
+            // dropped: `set_len` shortens the vector without running their destructors; the
+            // dict is a new reference.
+            Table::Built(dict) => unsafe {
+                self.members.set_len(base);
+                Ok(Bound::from_owned_ptr(self.py, dict))
+            },
+            Table::Failed => Err(PyErr::fetch(self.py).into()),
+            Table::Declined => self.inserted(base),
+        }
+    }
+}
+
+impl<'py> PyBuilder<'py> {
+    /// The dict of the members from `base` on, filled by `PyDict_SetItem` in order (a
+    /// repeated key's last value wins at its first position), as `json.loads` fills it.
+    #[inline(never)]
+    fn inserted(&mut self, base: usize) -> R<'py> {
+        // SAFETY: PyDict_New returns a new dict or NULL with an exception set.
+        let dict = unsafe { owned(self.py, ffi::PyDict_New())? };
+        for (k, v) in self.members.drain(base..) {
+            // SAFETY: all three are live objects we hold, `dict` an exact dict we made;
+            // PyDict_SetItem takes its own references.
+            if unsafe { ffi::PyDict_SetItem(dict.as_ptr(), k.as_ptr(), v.as_ptr()) } != 0 {
+                return Err(PyErr::fetch(self.py).into());
+            }
+        }
         Ok(dict)
     }
+}
+
+/// A new reference from a C call as a `Bound`, or the Python error it set.
+///
+/// # Safety
+/// `op` is a new reference or NULL with an exception set.
+#[inline(always)]
+unsafe fn owned<'py>(py: Python<'py>, op: *mut ffi::PyObject) -> R<'py> {
+    if op.is_null() {
+        return Err(PyErr::fetch(py).into());
+    }
+    // SAFETY: a new reference (contract), owned by the Bound from here.
+    Ok(unsafe { Bound::from_owned_ptr(py, op) })
 }
