@@ -103,24 +103,24 @@ def run(quick: bool = False) -> list[Result]:
     cases = (
         (
             "message to JSON",
-            "1 message (5 fields, 144 chars of text)",
+            "1 message, 5 fields",
             partial(dumps, one),
             their_message_to_json,
-            "AgentMessage(...).to_json()",
+            "AgentMessage.to_json",
         ),
         (
             "messages to JSON",
-            "921 messages, one str each",
+            "921 messages",
             lambda: [dumps(m) for m in batch],
             partial(serializer.serialize_batch, batch),
-            "RustSerializer.serialize_batch()",
+            "serialize_batch",
         ),
         (
             "message from JSON",
-            "1 message (5 fields, 144 chars of text)",
+            "1 message, 5 fields",
             partial(ours.loads, text),
             their_message_from_json,
-            "AgentMessage.from_json() + its 5 fields",
+            "from_json + 5 fields",
         ),
     )
     for op, size, mine, theirs, name in cases:
