@@ -16,56 +16,6 @@ from crewai_rust.serialization.api import layout, max_depth
 __all__ = ["RustJSON"]
 
 
-class RustJSON:
-    """`dumps` / `dumps_compact` / `loads` running in the compiled extension.
-
-    An instance's three methods are the extension's functions themselves: they handle the
-    argument forms nearly every call uses and hand every other one to the module functions
-    below (the methods of this class call those same functions), so a small document pays
-    no Python frame in front of the Rust work.
-    """
-
-    name = "rust"
-
-    def __init__(self) -> None:
-        core = _native.core()  # raises ExtensionUnavailableError when the extension is absent
-        vars(self).update(
-            dumps=core.json_dumps_call,
-            dumps_compact=core.json_dumps_compact_call,
-            loads=core.json_loads_call,
-        )
-
-    def dumps(
-        self,
-        obj: Any,
-        *,
-        indent: int | str | None = None,
-        sort_keys: bool = False,
-        ensure_ascii: bool = True,
-        separators: tuple[str, str] | None = None,
-        allow_nan: bool = True,
-        default: Any = None,
-    ) -> str:
-        return _dumps(
-            obj,
-            indent=indent,
-            sort_keys=sort_keys,
-            ensure_ascii=ensure_ascii,
-            separators=separators,
-            allow_nan=allow_nan,
-            default=default,
-        )
-
-    def dumps_compact(self, obj: Any, *, default: Any = None) -> bytes:
-        return _dumps_compact(obj, default=default)
-
-    def loads(self, s: str | bytes | bytearray) -> Any:
-        return _loads(s)
-
-    def __repr__(self) -> str:
-        return "RustJSON()"
-
-
 def _dumps(
     obj: Any,
     *,
@@ -76,6 +26,7 @@ def _dumps(
     allow_nan: bool = True,
     default: Any = None,
 ) -> str:
+    """`json.dumps(obj, cls=CrewJSONEncoder, ...)` with its arguments read in Python."""
     if indent is None and separators is None:
         ind, item, key = None, ", ", ": "
     else:
@@ -86,10 +37,12 @@ def _dumps(
 
 
 def _dumps_compact(obj: Any, *, default: Any = None) -> bytes:
+    """Compact UTF-8 JSON bytes, with the argument read in Python."""
     return _native.core().json_dumps_compact(obj, default, max_depth())
 
 
 def _loads(s: str | bytes | bytearray) -> Any:
+    """`json.loads(s)`: the BOM, encoding and lone-surrogate cases, then the extension."""
     core = _native.core()
     if isinstance(s, str):
         if s.startswith("\ufeff"):
@@ -111,3 +64,29 @@ def _loads(s: str | bytes | bytearray) -> Any:
         except UnicodeDecodeError:
             return json.loads(s)
     raise TypeError(f"the JSON object must be str, bytes or bytearray, not {s.__class__.__name__}")
+
+
+class RustJSON:
+    """`dumps` / `dumps_compact` / `loads` running in the compiled extension.
+
+    An instance's three methods are the extension's functions themselves: they handle the
+    argument forms nearly every call uses and hand every other one to the functions above
+    (which are also the class's own attributes), so a small document pays no Python frame in
+    front of the Rust work.
+    """
+
+    name = "rust"
+    dumps = staticmethod(_dumps)
+    dumps_compact = staticmethod(_dumps_compact)
+    loads = staticmethod(_loads)
+
+    def __init__(self) -> None:
+        core = _native.core()  # raises ExtensionUnavailableError when the extension is absent
+        vars(self).update(
+            dumps=core.json_dumps_call,
+            dumps_compact=core.json_dumps_compact_call,
+            loads=core.json_loads_call,
+        )
+
+    def __repr__(self) -> str:
+        return "RustJSON()"
