@@ -24,9 +24,7 @@ __all__ = [
     "candidate_pool",
     "fuse",
     "json_dict_tables",
-    "json_dumps",
     "json_dumps_call",
-    "json_dumps_compact",
     "json_dumps_compact_call",
     "json_loads",
     "json_loads_call",
@@ -48,18 +46,6 @@ def _noop() -> None: ...
 
 # --- serialization ---------------------------------------------------------------------------
 
-def json_dumps(
-    obj: object,
-    indent: str | None,
-    item_separator: str,
-    key_separator: str,
-    ensure_ascii: bool,
-    allow_nan: bool,
-    sort_keys: bool,
-    default: object,
-    max_depth: int,
-) -> str: ...
-def json_dumps_compact(obj: object, default: object, max_depth: int) -> bytes: ...
 def json_loads(s: str | bytes | bytearray, *, max_depth: int) -> object: ...
 def json_dict_tables() -> bool: ...
 

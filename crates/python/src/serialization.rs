@@ -1,4 +1,5 @@
-//! Bindings for the serialization component: `json_dumps`, `json_dumps_compact`, `json_loads`.
+//! Bindings for the serialization component: `json_loads`, `json_dict_tables`, and (in `calls`)
+//! the `RustJSON` methods `json_dumps_call`, `json_dumps_compact_call`, `json_loads_call`.
 //!
 //! The Python wrapper (`crewai_rust.serialization`) normalises arguments exactly as
 //! `json.dumps` / `json.loads` do and calls these. Both directions hold the interpreter: the
@@ -24,40 +25,7 @@ use crewai_rust_serialization::Format;
 use crate::runtime::guarded;
 use output::Target;
 
-/// `json.dumps(obj, cls=CrewJSONEncoder, ...)` byte for byte. `default=None` applies crewai's
-/// encoder rules (pydantic models, UUID/Decimal/Enum, datetime/date, bytes); a callable
-/// replaces them, as it does in the stdlib.
-#[pyfunction]
-#[pyo3(signature = (obj, indent, item_separator, key_separator, ensure_ascii, allow_nan, sort_keys, default, max_depth))]
-#[allow(clippy::too_many_arguments)]
-fn json_dumps<'py>(
-    py: Python<'py>,
-    obj: &Bound<'py, PyAny>,
-    indent: Option<String>,
-    item_separator: String,
-    key_separator: String,
-    ensure_ascii: bool,
-    allow_nan: bool,
-    sort_keys: bool,
-    default: Option<Bound<'py, PyAny>>,
-    max_depth: usize,
-) -> PyResult<Bound<'py, PyString>> {
-    guarded(|| {
-        dumps_str(
-            py,
-            obj,
-            indent,
-            item_separator,
-            key_separator,
-            [ensure_ascii, allow_nan, sort_keys],
-            default,
-            max_depth,
-        )
-    })
-}
-
-/// The work of `json_dumps` (and of `calls::dumps`): `flags` are ensure_ascii, allow_nan,
-/// sort_keys.
+/// The work of `calls::dumps`: `flags` are ensure_ascii, allow_nan, sort_keys.
 #[allow(clippy::too_many_arguments)]
 fn dumps_str<'py>(
     py: Python<'py>,
@@ -94,7 +62,8 @@ fn dumps_str<'py>(
     out.out.finish_str(py, out.lone_surrogates)
 }
 
-/// `dumps_compact`'s work (also `calls::dumps_compact`'s).
+/// `calls::dumps_compact`'s work: compact UTF-8 JSON as `bytes` (no spaces, non-ASCII kept,
+/// lone surrogates escaped).
 fn dumps_bytes<'py>(
     py: Python<'py>,
     obj: &Bound<'py, PyAny>,
@@ -105,19 +74,6 @@ fn dumps_bytes<'py>(
     let out =
         encode::Encoder::new(py, format, Target::Bytes, false, default, max_depth)?.run(obj)?;
     out.out.finish_bytes(py)
-}
-
-/// Compact UTF-8 JSON as `bytes` (no spaces, non-ASCII kept, lone surrogates escaped), with
-/// the same type rules as `json_dumps`.
-#[pyfunction]
-#[pyo3(signature = (obj, default, max_depth))]
-fn json_dumps_compact<'py>(
-    py: Python<'py>,
-    obj: &Bound<'py, PyAny>,
-    default: Option<Bound<'py, PyAny>>,
-    max_depth: usize,
-) -> PyResult<Bound<'py, PyBytes>> {
-    guarded(|| dumps_bytes(py, obj, default, max_depth))
 }
 
 /// `json.loads` of a `str`, or of UTF-8 `bytes`; errors are `json.JSONDecodeError` with the
@@ -140,8 +96,6 @@ fn json_dict_tables(py: Python<'_>) -> PyResult<bool> {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(json_dumps, m)?)?;
-    m.add_function(wrap_pyfunction!(json_dumps_compact, m)?)?;
     m.add_function(wrap_pyfunction!(json_loads, m)?)?;
     calls::register(m)?;
     m.add_function(wrap_pyfunction!(json_dict_tables, m)?)?;

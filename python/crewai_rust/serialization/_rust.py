@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from crewai_rust import _native
-from crewai_rust.serialization.api import layout, max_depth
+from crewai_rust.serialization.api import max_depth
 
 __all__ = ["RustJSON"]
 
@@ -26,19 +26,21 @@ def _dumps(
     allow_nan: bool = True,
     default: Any = None,
 ) -> str:
-    """`json.dumps(obj, cls=CrewJSONEncoder, ...)` with its arguments read in Python."""
-    if indent is None and separators is None:
-        ind, item, key = None, ", ", ": "
-    else:
-        ind, item, key = layout(indent, separators)
-    return _native.core().json_dumps(
-        obj, ind, item, key, bool(ensure_ascii), bool(allow_nan), bool(sort_keys), default, max_depth()
+    """`json.dumps(obj, cls=CrewJSONEncoder, ...)`: the extension reads these known keywords."""
+    return _native.core().json_dumps_call(
+        obj,
+        indent=indent,
+        sort_keys=sort_keys,
+        ensure_ascii=ensure_ascii,
+        separators=separators,
+        allow_nan=allow_nan,
+        default=default,
     )
 
 
 def _dumps_compact(obj: Any, *, default: Any = None) -> bytes:
-    """Compact UTF-8 JSON bytes, with the argument read in Python."""
-    return _native.core().json_dumps_compact(obj, default, max_depth())
+    """Compact UTF-8 JSON bytes."""
+    return _native.core().json_dumps_compact_call(obj, default=default)
 
 
 def _loads(s: str | bytes | bytearray) -> Any:

@@ -6,7 +6,9 @@
 //! the encoding or parsing itself: about 0.4 µs of a 1 µs `dumps` or `loads` of an agent
 //! message. Every other form (an unknown keyword, a non-UTF-8 or BOM-prefixed input, text
 //! with lone surrogates, a wrong type) is handed, unchanged, to the module functions of
-//! `crewai_rust.serialization._rust`, which keep the argument handling of record.
+//! `crewai_rust.serialization._rust`: `_loads` handles the rare inputs as `json.loads` does,
+//! and `_dumps` / `_dumps_compact` raise the stdlib's `TypeError` for an unknown keyword
+//! (called with their own keywords, they come back here).
 
 use pyo3::exceptions::{PyUnicodeDecodeError, PyUnicodeEncodeError};
 use pyo3::ffi;
